@@ -1,0 +1,40 @@
+use leptos::prelude::*;
+use leptos_meta::{Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::BUNDLE_NAME;
+use crate::api::get_console_overview;
+use crate::components::{OverviewResource, SideNav, TopBar};
+use crate::pages::{HomePage, NotFound};
+
+/// The console: layout, navigation and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Loaded once per page view and shared by the top bar and the pages.
+    let overview: OverviewResource = Resource::new(|| (), |()| get_console_overview());
+    provide_context(overview);
+    // Effects run only in the browser, so this turns true once hydration has finished;
+    // end-to-end tests wait for the attribute before they click.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+
+    view! {
+        <Stylesheet id="orbital" href=format!("/pkg/{BUNDLE_NAME}.css") />
+        <Title text="Orbital" />
+        <Router>
+            <div class="console" data-hydrated=move || hydrated.get().then_some("true")>
+                <TopBar />
+                <div class="console-body">
+                    <SideNav />
+                    <main class="content">
+                        <Routes fallback=NotFound>
+                            <Route path=path!("/") view=HomePage />
+                        </Routes>
+                    </main>
+                </div>
+            </div>
+        </Router>
+    }
+}

@@ -1,0 +1,14 @@
+//! Pieces of the console's layout shared by every page.
+
+mod side_nav;
+mod top_bar;
+
+use leptos::prelude::{Resource, ServerFnError};
+
+use crate::api::ConsoleOverview;
+
+pub use side_nav::SideNav;
+pub use top_bar::TopBar;
+
+/// The console overview, loaded once by the app and read through context.
+pub type OverviewResource = Resource<Result<ConsoleOverview, ServerFnError>>;

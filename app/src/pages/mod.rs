@@ -1,0 +1,7 @@
+//! One component per routed page.
+
+mod home;
+mod not_found;
+
+pub use home::HomePage;
+pub use not_found::NotFound;

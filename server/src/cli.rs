@@ -1,0 +1,95 @@
+//! The command line: subcommands and their options, each option also read from `ORBITAL_*`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use orbital_app::ConsoleMode;
+
+/// Orbital: a multi-cluster Kubernetes console.
+#[derive(Debug, Parser)]
+#[command(name = "orbital", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to run; `serve` when none is given.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of `serve`, accepted without the subcommand too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web console.
+    Serve(ServeArgs),
+}
+
+/// Options of `orbital serve`.
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port the console listens on.
+    #[arg(long, env = "ORBITAL_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Directory for the console's local data; created if missing.
+    #[arg(long, env = "ORBITAL_DATA_DIR", default_value = "./.orbital")]
+    pub data_dir: PathBuf,
+
+    /// Whether this console is the federation's host or a member cluster's own console.
+    #[arg(long, env = "ORBITAL_MODE", value_enum, default_value_t = ConsoleMode::Host)]
+    pub mode: ConsoleMode,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["orbital"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(cli.serve.mode, ConsoleMode::Host);
+    }
+
+    #[test]
+    fn serve_takes_its_options() {
+        let cli = Cli::try_parse_from([
+            "orbital",
+            "serve",
+            "--listen",
+            "0.0.0.0:8080",
+            "--mode",
+            "member",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("expected serve");
+        };
+        assert_eq!(args.listen, "0.0.0.0:8080".parse().unwrap());
+        assert_eq!(args.mode, ConsoleMode::Member);
+        assert_eq!(args.data_dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn rejects_unknown_flags_and_bad_values() {
+        let unknown = Cli::try_parse_from(["orbital", "--bogus"]).unwrap_err();
+        assert_eq!(unknown.kind(), ErrorKind::UnknownArgument);
+        let bad_mode = Cli::try_parse_from(["orbital", "--mode", "leader"]).unwrap_err();
+        assert_eq!(bad_mode.kind(), ErrorKind::InvalidValue);
+        let bad_addr = Cli::try_parse_from(["orbital", "--listen", "nowhere"]).unwrap_err();
+        assert_eq!(bad_addr.kind(), ErrorKind::ValueValidation);
+    }
+}

@@ -1,0 +1,31 @@
+//! The `orbital` binary: parses the command line and runs the chosen subcommand.
+
+mod cli;
+mod health;
+mod router;
+mod serve;
+mod shutdown;
+mod telemetry;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => serve::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("orbital: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

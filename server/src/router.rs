@@ -1,0 +1,151 @@
+//! The HTTP surface of the console: probes, server functions, pages and static files.
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use orbital_app::{App, ConsoleContext, shell};
+use tower_http::trace::TraceLayer;
+
+use crate::health;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct ConsoleState {
+    /// Where the browser bundle is and how pages reference it.
+    pub leptos_options: LeptosOptions,
+    /// The console's identity and readiness, also handed to server functions.
+    pub console: ConsoleContext,
+}
+
+impl FromRef<ConsoleState> for LeptosOptions {
+    fn from_ref(state: &ConsoleState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The console's router.
+pub fn app(state: ConsoleState) -> Router {
+    let console = state.console.clone();
+    let provide_console = move || provide_context(console.clone());
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            provide_console.clone(),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(file_and_error_handler_with_context::<ConsoleState, _>(
+            provide_console,
+            shell,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode, header};
+    use orbital_app::{ConsoleMode, Readiness};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    fn state(mode: ConsoleMode) -> (ConsoleState, Readiness) {
+        let readiness = Readiness::default();
+        let leptos_options = LeptosOptions::builder()
+            .output_name(orbital_app::BUNDLE_NAME)
+            .site_root("target/site")
+            .build();
+        let console = ConsoleContext::new(mode, readiness.clone());
+        (
+            ConsoleState {
+                leptos_options,
+                console,
+            },
+            readiness,
+        )
+    }
+
+    async fn call(router: Router, request: Request<Body>) -> (StatusCode, String) {
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn get(uri: &str) -> Request<Body> {
+        Request::get(uri).body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn healthz_answers_while_not_ready() {
+        let (state, _) = state(ConsoleMode::Host);
+        let (status, body) = call(app(state), get("/healthz")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "ok");
+    }
+
+    #[tokio::test]
+    async fn readyz_follows_readiness() {
+        let (state, readiness) = state(ConsoleMode::Host);
+        let router = app(state);
+        let (status, _) = call(router.clone(), get("/readyz")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        readiness.mark_ready();
+        let (status, _) = call(router.clone(), get("/readyz")).await;
+        assert_eq!(status, StatusCode::OK);
+        readiness.mark_not_ready();
+        let (status, _) = call(router, get("/readyz")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[tokio::test]
+    async fn home_page_is_rendered_on_the_server_with_the_mode() {
+        let (state, _) = state(ConsoleMode::Member);
+        let (status, body) = call(app(state), get("/")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Orbital"), "{body}");
+        assert!(body.contains("member mode"), "{body}");
+        assert!(body.contains(env!("CARGO_PKG_VERSION")), "{body}");
+        assert!(body.contains("/pkg/orbital.js"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn unknown_page_is_404() {
+        let (state, _) = state(ConsoleMode::Host);
+        let (status, body) = call(app(state), get("/no/such/page")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Page not found"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn server_function_reports_mode_and_readiness() {
+        let (state, readiness) = state(ConsoleMode::Member);
+        readiness.mark_ready();
+        let router = app(state);
+        let post = |uri: &str| {
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, body) = call(router.clone(), post("/api/console/overview")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let overview: orbital_app::api::ConsoleOverview = serde_json::from_str(&body).unwrap();
+        assert_eq!(overview.mode, ConsoleMode::Member);
+        assert_eq!(overview.version, env!("CARGO_PKG_VERSION"));
+
+        let (status, body) = call(router, post("/api/console/status")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let status: orbital_app::api::ConsoleStatus = serde_json::from_str(&body).unwrap();
+        assert!(status.ready);
+    }
+}

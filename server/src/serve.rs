@@ -1,0 +1,98 @@
+//! `orbital serve`: the web console.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
+use orbital_app::{BUNDLE_NAME, ConsoleContext, Readiness};
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+use crate::router::{self, ConsoleState};
+use crate::shutdown;
+
+/// Why the console could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {}: {source}; choose another with --data-dir", path.display())]
+    DataDir {
+        /// The directory asked for.
+        path: PathBuf,
+        /// What the file system said.
+        source: io::Error,
+    },
+    /// A `LEPTOS_*` environment variable holds a value that cannot be used.
+    #[error("invalid site setting in the environment: {0}")]
+    SiteConfig(#[from] LeptosConfigError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}; choose another address with --listen")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The HTTP server failed while running.
+    #[error("the web server failed: {0}")]
+    Serve(io::Error),
+}
+
+/// Runs the console until SIGINT or SIGTERM, then finishes in-flight requests and returns.
+pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
+    std::fs::create_dir_all(&args.data_dir).map_err(|source| ServeError::DataDir {
+        path: args.data_dir.clone(),
+        source,
+    })?;
+    let leptos_options = site_options(args.listen)?;
+    warn_if_bundle_missing(&leptos_options);
+
+    let readiness = Readiness::default();
+    let state = ConsoleState {
+        leptos_options,
+        console: ConsoleContext::new(args.mode, readiness.clone()),
+    };
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: args.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(ServeError::Serve)?;
+    tracing::info!(mode = %args.mode, "Orbital console listening on http://{addr}");
+    readiness.mark_ready();
+
+    axum::serve(listener, router::app(state))
+        .with_graceful_shutdown(async move {
+            shutdown::signal_received().await;
+            readiness.mark_not_ready();
+        })
+        .await
+        .map_err(ServeError::Serve)?;
+    tracing::info!("Orbital console stopped");
+    Ok(())
+}
+
+/// Site settings: `LEPTOS_*` variables where set (the site root above all), and the bundle
+/// name and listen address that this binary owns.
+fn site_options(listen: SocketAddr) -> Result<LeptosOptions, ServeError> {
+    let mut options = get_configuration(None)?.leptos_options;
+    options.output_name = BUNDLE_NAME.into();
+    options.site_addr = listen;
+    Ok(options)
+}
+
+/// Pages still render without the browser bundle, but nothing on them responds to clicks.
+fn warn_if_bundle_missing(options: &LeptosOptions) {
+    let wasm = Path::new(&*options.site_root)
+        .join(&*options.site_pkg_dir)
+        .join(format!("{BUNDLE_NAME}.wasm"));
+    if !wasm.is_file() {
+        tracing::warn!(
+            "browser bundle {} not found: pages render but stay static; \
+             build it with `cargo leptos build --release` or set LEPTOS_SITE_ROOT",
+            wasm.display()
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! The `orbital` binary as a user runs it: flags, probes, and shutdown on a signal.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+const ORBITAL: &str = env!("CARGO_BIN_EXE_orbital");
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn run(args: &[&str]) -> Output {
+    Command::new(ORBITAL).args(args).output().unwrap()
+}
+
+/// A loopback address with a port that nothing listens on right now.
+fn free_address() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// Sends a bare HTTP/1.1 GET and returns the status code and body, or `None` if nothing answers.
+fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n")?.1.to_owned();
+    Some((status, body))
+}
+
+fn wait_until<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Some(value) = probe() {
+            return Some(value);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn wait_for_exit(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    wait_until(timeout, || child.try_wait().unwrap())
+}
+
+/// A console process with its own data directory; killed if a test fails before stopping it.
+struct Console {
+    process: Child,
+    data_dir: TempDir,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn start_console(addr: SocketAddr, extra: &[&str]) -> Console {
+    let data_dir = TempDir::new().unwrap();
+    let process = Command::new(ORBITAL)
+        .args(["serve", "--listen", &addr.to_string()])
+        .arg("--data-dir")
+        .arg(data_dir.path().join("data"))
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Console { process, data_dir }
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let output = run(&["--no-such-flag"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unexpected argument '--no-such-flag'"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--help"), "{stderr}");
+}
+
+#[test]
+fn invalid_mode_names_the_choices() {
+    let output = run(&["serve", "--mode", "leader"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[possible values: host, member]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unusable_data_dir_is_reported() {
+    let output = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        "/dev/null/orbital",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot create the data directory /dev/null/orbital"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn options_are_read_from_the_environment() {
+    let output = Command::new(ORBITAL)
+        .env("ORBITAL_MODE", "sideways")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("sideways"));
+}
+
+#[test]
+fn serves_probes_and_pages_then_stops_on_sigterm() {
+    let addr = free_address();
+    let mut console = start_console(addr, &["--mode", "member"]);
+
+    let ready = wait_until(STARTUP_TIMEOUT, || {
+        http_get(addr, "/readyz").filter(|(status, _)| *status == 200)
+    });
+    assert!(ready.is_some(), "console never became ready on {addr}");
+    assert_eq!(http_get(addr, "/healthz"), Some((200, "ok".to_owned())));
+    let (status, page) = http_get(addr, "/").unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("member mode"), "{page}");
+    assert!(console.data_dir.path().join("data").is_dir());
+
+    let signal = Command::new("kill")
+        .args(["-TERM", &console.process.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    let exit = wait_for_exit(&mut console.process, Duration::from_secs(10));
+    assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
+}
