@@ -24,6 +24,32 @@ pub struct Cli {
 pub enum Command {
     /// Run the web console.
     Serve(ServeArgs),
+    /// Run a sandbox cluster: a Kubernetes-compatible API server with a persistent store.
+    Sandbox(SandboxArgs),
+}
+
+/// Options of `orbital sandbox`.
+#[derive(Clone, Debug, Args)]
+pub struct SandboxArgs {
+    /// Address and port the API server listens on (HTTPS).
+    #[arg(long, env = "ORBITAL_SANDBOX_LISTEN", default_value = "127.0.0.1:6443")]
+    pub listen: SocketAddr,
+
+    /// Directory for the sandbox's store, CA and token; created if missing.
+    #[arg(
+        long,
+        env = "ORBITAL_SANDBOX_DATA_DIR",
+        default_value = "./.orbital/sandbox"
+    )]
+    pub data_dir: PathBuf,
+
+    /// The cluster's name in the kubeconfig.
+    #[arg(long, env = "ORBITAL_SANDBOX_NAME", default_value = "sandbox")]
+    pub name: String,
+
+    /// Where to write a kubeconfig for the sandbox; by default `kubeconfig` in the data directory.
+    #[arg(long, env = "ORBITAL_SANDBOX_KUBECONFIG_OUT")]
+    pub kubeconfig_out: Option<PathBuf>,
 }
 
 /// Options of `orbital serve`.

@@ -3,6 +3,7 @@
 mod cli;
 mod health;
 mod router;
+mod sandbox;
 mod serve;
 mod shutdown;
 mod telemetry;
@@ -18,7 +19,8 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(args) => serve::run(args).await,
+        Command::Serve(args) => serve::run(args).await.map_err(|e| e.to_string()),
+        Command::Sandbox(args) => sandbox::run(args).await.map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

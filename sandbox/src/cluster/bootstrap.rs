@@ -1,0 +1,30 @@
+//! What every cluster has from the start.
+
+use serde_json::json;
+
+use super::{Cluster, WriteOptions};
+use crate::api::ApiError;
+
+/// The namespaces a fresh cluster has. `kube-system`'s UID, given once and stored, is the
+/// cluster's identity.
+const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+impl Cluster {
+    /// Creates whatever of the built-in state is missing.
+    pub async fn bootstrap(&self) -> Result<(), ApiError> {
+        let namespaces = self.resource_type("", "v1", "namespaces")?;
+        let options = WriteOptions {
+            manager: "kube-apiserver".to_owned(),
+            dry_run: false,
+        };
+        for name in SYSTEM_NAMESPACES {
+            let object =
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+            match self.create(&namespaces, None, object, &options).await {
+                Ok(_) | Err(ApiError::AlreadyExists { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}

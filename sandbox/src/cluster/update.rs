@@ -1,0 +1,263 @@
+//! Changing existing objects: replacement, patches, and the rules every change obeys.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::create::tracks_generation;
+use super::{Cluster, WriteOptions, key};
+use crate::api::{self, ApiError};
+use crate::catalog::ResourceType;
+use crate::store::{Mutation, WriteError};
+
+/// Computes the changed object from the current one.
+pub type ChangeFn = Box<dyn FnOnce(&Value) -> Result<Value, ApiError> + Send>;
+
+/// A change to an existing object.
+pub enum Change {
+    /// `PUT`: the object as the client wants it.
+    Replace(Value),
+    /// `application/merge-patch+json` (RFC 7386).
+    MergePatch(Value),
+    /// `application/json-patch+json` (RFC 6902).
+    JsonPatch(Value),
+    /// `application/strategic-merge-patch+json`, for the built-in kinds.
+    StrategicMergePatch(Value),
+    /// Any other computation, e.g. through the `scale` subresource or by a controller.
+    Compute(ChangeFn),
+}
+
+impl Change {
+    /// The object the change asks for, given the current one.
+    pub fn apply(self, current: &Value) -> Result<Value, ApiError> {
+        match self {
+            Self::Replace(object) => Ok(object),
+            Self::MergePatch(patch) => {
+                let mut object = current.clone();
+                json_patch::merge(&mut object, &patch);
+                Ok(object)
+            }
+            Self::StrategicMergePatch(patch) => super::strategic::apply(current, &patch),
+            Self::Compute(compute) => compute(current),
+            Self::JsonPatch(patch) => {
+                let operations: json_patch::Patch =
+                    serde_json::from_value(patch).map_err(|error| {
+                        ApiError::BadRequest(format!("invalid JSON patch: {error}"))
+                    })?;
+                let mut object = current.clone();
+                json_patch::patch(&mut object, &operations).map_err(|error| {
+                    ApiError::Unprocessable(format!(
+                        "the server rejected our request due to an error in our request: {error}"
+                    ))
+                })?;
+                Ok(object)
+            }
+        }
+    }
+}
+
+impl Cluster {
+    /// Applies `change` to the object `name`, or to its `status` when `subresource` says so.
+    pub async fn update(
+        &self,
+        resource_type: &Arc<ResourceType>,
+        namespace: Option<&str>,
+        name: &str,
+        subresource: Option<&str>,
+        change: Change,
+        options: &WriteOptions,
+    ) -> Result<Arc<Value>, ApiError> {
+        let key = key(resource_type, namespace.unwrap_or_default(), name);
+        let rt = Arc::clone(resource_type);
+        let owned_name = name.to_owned();
+        let subresource = subresource.map(str::to_owned);
+        let options_for_write = options.clone();
+        let decide = move |current: Option<&Value>| -> Result<Mutation, ApiError> {
+            let current = current.ok_or_else(|| ApiError::not_found(&rt, &owned_name))?;
+            let candidate = change.apply(current)?;
+            finalize(
+                &rt,
+                current,
+                candidate,
+                subresource.as_deref(),
+                &options_for_write.manager,
+                "Update",
+            )
+        };
+        if options.dry_run {
+            let current = self.store.get(&key);
+            return Ok(match decide(current.as_deref())? {
+                Mutation::Put(object) => Arc::new(object),
+                Mutation::Delete | Mutation::Unchanged => {
+                    current.ok_or_else(|| ApiError::not_found(resource_type, name))?
+                }
+            });
+        }
+        let lookup = key.clone();
+        let event = self
+            .store
+            .write(key, decide)
+            .await
+            .map_err(|error| match error {
+                WriteError::Rejected(error) => error,
+                WriteError::Store(error) => error.into(),
+            })?;
+        self.after_write(resource_type).await;
+        match event {
+            Some(event) => Ok(super::served_as(resource_type, Arc::clone(&event.object))),
+            None => self
+                .store
+                .get(&lookup)
+                .map(|object| super::served_as(resource_type, object))
+                .ok_or_else(|| ApiError::not_found(resource_type, name)),
+        }
+    }
+}
+
+/// Turns the object a change asks for into what is stored, enforcing what clients may not
+/// change: identity, timestamps, generation, and status or spec depending on the subresource.
+pub(super) fn finalize(
+    resource_type: &ResourceType,
+    current: &Value,
+    mut candidate: Value,
+    subresource: Option<&str>,
+    manager: &str,
+    operation: &str,
+) -> Result<Mutation, ApiError> {
+    api::check_type(resource_type, &mut candidate)?;
+    let current_name = api::meta_str(current, "name").unwrap_or_default();
+    match api::meta_str(&candidate, "name") {
+        Some(name) if name != current_name => {
+            return Err(ApiError::BadRequest(format!(
+                "the name of the object ({name}) does not match the name on the URL ({current_name})"
+            )));
+        }
+        _ => {}
+    }
+    if let Some(expected) = api::meta_str(&candidate, "resourceVersion") {
+        if Some(expected) != api::meta_str(current, "resourceVersion") {
+            return Err(ApiError::stale(resource_type, current_name));
+        }
+    }
+
+    let mut result = match subresource {
+        Some("status") => {
+            let mut result = current.clone();
+            match candidate.get("status") {
+                Some(status) => result["status"] = status.clone(),
+                None => {
+                    if let Some(object) = result.as_object_mut() {
+                        object.remove("status");
+                    }
+                }
+            }
+            result
+        }
+        _ => {
+            let current_metadata = api::metadata(current).cloned().unwrap_or_default();
+            let metadata = api::metadata_mut(&mut candidate);
+            for field in [
+                "name",
+                "namespace",
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+                "managedFields",
+            ] {
+                match current_metadata.get(field) {
+                    Some(value) => metadata.insert(field.into(), value.clone()),
+                    None => metadata.remove(field),
+                };
+            }
+            if resource_type.status_subresource {
+                match current.get("status") {
+                    Some(status) => candidate["status"] = status.clone(),
+                    None => {
+                        if let Some(object) = candidate.as_object_mut() {
+                            object.remove("status");
+                        }
+                    }
+                }
+            }
+            if tracks_generation(resource_type) && spec_changed(current, &candidate) {
+                let generation = current_metadata
+                    .get("generation")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                api::metadata_mut(&mut candidate)
+                    .insert("generation".into(), json!(generation + 1));
+            }
+            candidate
+        }
+    };
+    if same_content(current, &result) {
+        return Ok(Mutation::Unchanged);
+    }
+    record_manager(&mut result, manager, operation, subresource);
+    let deleting = api::meta_str(&result, "deletionTimestamp").is_some();
+    if deleting && api::finalizers(&result).is_empty() {
+        return Ok(Mutation::Delete);
+    }
+    Ok(Mutation::Put(result))
+}
+
+/// Whether anything but metadata and status differs.
+fn spec_changed(current: &Value, candidate: &Value) -> bool {
+    let strip = |object: &Value| {
+        let mut object = object.clone();
+        if let Some(map) = object.as_object_mut() {
+            map.remove("metadata");
+            map.remove("status");
+        }
+        object
+    };
+    strip(current) != strip(candidate)
+}
+
+/// Whether two versions of an object differ only in bookkeeping.
+fn same_content(current: &Value, candidate: &Value) -> bool {
+    let strip = |object: &Value| {
+        let mut object = object.clone();
+        let metadata = api::metadata_mut(&mut object);
+        metadata.remove("resourceVersion");
+        metadata.remove("managedFields");
+        object
+    };
+    strip(current) == strip(candidate)
+}
+
+/// Notes in `managedFields` that `manager` wrote the object with `operation`.
+pub(super) fn record_manager(
+    object: &mut Value,
+    manager: &str,
+    operation: &str,
+    subresource: Option<&str>,
+) {
+    let api_version = object.get("apiVersion").cloned().unwrap_or(Value::Null);
+    let metadata = api::metadata_mut(object);
+    let mut entries: Vec<Value> = metadata
+        .get("managedFields")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    entries.retain(|entry| {
+        !(entry.get("manager").and_then(Value::as_str) == Some(manager)
+            && entry.get("operation").and_then(Value::as_str) == Some(operation)
+            && entry.get("subresource").and_then(Value::as_str) == subresource)
+    });
+    let mut entry = json!({
+        "manager": manager,
+        "operation": operation,
+        "apiVersion": api_version,
+        "time": api::now(),
+        "fieldsType": "FieldsV1",
+        "fieldsV1": {},
+    });
+    if let Some(subresource) = subresource {
+        entry["subresource"] = json!(subresource);
+    }
+    entries.push(entry);
+    metadata.insert("managedFields".into(), Value::Array(entries));
+}

@@ -1,0 +1,12 @@
+//! A Kubernetes-compatible API server with a persistent embedded store.
+//!
+//! The sandbox lets Orbital be tried and tested without a real cluster: `kubectl` and kube-rs
+//! talk to it as they would to a real API server.
+
+pub mod api;
+pub mod catalog;
+pub mod cluster;
+pub mod server;
+pub mod store;
+
+pub use server::{Kubeconfig, Sandbox, SandboxConfig, SandboxError};

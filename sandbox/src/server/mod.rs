@@ -1,0 +1,292 @@
+//! Serving a sandbox: HTTPS with the sandbox's own CA, bearer-token authentication, and the
+//! Kubernetes API routes.
+
+mod auth;
+mod kubeconfig;
+mod tls;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::routing::get;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use rand::Rng;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+pub use kubeconfig::Kubeconfig;
+pub use tls::TlsError;
+
+use axum::response::IntoResponse;
+
+use crate::api::{self, discovery, json_response, openapi};
+use crate::cluster::Cluster;
+use crate::store::{Store, StoreError};
+
+const TOKEN_FILE: &str = "token";
+const STORE_FILE: &str = "store.redb";
+
+/// How to run a sandbox.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// The address to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Where the store, CA and token are kept.
+    pub data_dir: PathBuf,
+    /// The cluster's name in the kubeconfig.
+    pub name: String,
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The data directory or a file in it is unusable.
+    #[error("cannot use {}: {source}", path.display())]
+    DataDir {
+        /// The path.
+        path: PathBuf,
+        /// What the file system said.
+        source: io::Error,
+    },
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Certificates could not be set up.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The cluster's built-in state could not be set up.
+    #[error("cannot initialise the cluster: {0}")]
+    Init(String),
+}
+
+/// A running sandbox; stops when [`Sandbox::shutdown`] is called or it is dropped.
+pub struct Sandbox {
+    addr: SocketAddr,
+    kubeconfig: Kubeconfig,
+    cluster: Cluster,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Opens (or creates) the sandbox in `config.data_dir` and starts serving.
+    pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let data_dir = &config.data_dir;
+        std::fs::create_dir_all(data_dir).map_err(|source| SandboxError::DataDir {
+            path: data_dir.clone(),
+            source,
+        })?;
+        let authority = tls::CertificateAuthority::load_or_create(data_dir)?;
+        let token = load_or_create_token(data_dir)?;
+        let store = Store::open(&data_dir.join(STORE_FILE))?;
+        let cluster = Cluster::new(store).map_err(|e| SandboxError::Init(e.to_string()))?;
+        cluster
+            .bootstrap()
+            .await
+            .map_err(|e| SandboxError::Init(e.to_string()))?;
+
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| SandboxError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let tls_config = authority.server_config(&certificate_hosts(addr.ip()))?;
+        let kubeconfig = Kubeconfig {
+            name: config.name.clone(),
+            server: format!("https://{}", client_address(addr)),
+            ca_pem: authority.certificate_pem().to_owned(),
+            token: token.clone(),
+        };
+        let router = router(cluster.clone(), auth::Token(token.into()));
+        let (stop, stopped) = watch::channel(false);
+        let server = tokio::spawn(serve(
+            listener,
+            TlsAcceptor::from(tls_config),
+            router,
+            stopped,
+        ));
+        tracing::info!(name = %config.name, "sandbox API server listening on https://{addr}");
+        Ok(Self {
+            addr,
+            kubeconfig,
+            cluster,
+            stop,
+            server: Some(server),
+        })
+    }
+
+    /// The address the sandbox listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How clients reach the sandbox.
+    pub fn kubeconfig(&self) -> &Kubeconfig {
+        &self.kubeconfig
+    }
+
+    /// The cluster state, for in-process use (controllers, seeding, tests).
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Stops accepting connections and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// The sandbox's routes: public probes and discovery, then every resource URL.
+pub fn router(cluster: Cluster, token: auth::Token) -> Router {
+    let discovery_routes = Router::new()
+        .route(
+            "/version",
+            get(|| async { axum::Json(discovery::version()) }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/livez", get(|| async { "ok" }))
+        .route("/readyz", get(|| async { "ok" }))
+        .route(
+            "/api",
+            get(|| async { axum::Json(discovery::core_versions()) }),
+        )
+        .route(
+            "/apis",
+            get(
+                |axum::extract::State(cluster): axum::extract::State<Cluster>| async move {
+                    json_response(
+                        axum::http::StatusCode::OK,
+                        &discovery::groups(&cluster.catalog()),
+                    )
+                },
+            ),
+        )
+        .route(
+            "/openapi/v3",
+            get(
+                |axum::extract::State(cluster): axum::extract::State<Cluster>| async move {
+                    json_response(
+                        axum::http::StatusCode::OK,
+                        &openapi::root(&cluster.catalog()),
+                    )
+                },
+            ),
+        )
+        .route(
+            "/openapi/v3/{*path}",
+            get(
+                |axum::extract::State(cluster): axum::extract::State<Cluster>,
+                 axum::extract::Path(path): axum::extract::Path<String>| async move {
+                    match openapi::document(&cluster.catalog(), &path) {
+                        Some(document) => json_response(axum::http::StatusCode::OK, &document),
+                        None => api::ApiError::UnknownResource.into_response(),
+                    }
+                },
+            ),
+        );
+    discovery_routes
+        .fallback(api::handle)
+        .with_state(cluster)
+        .layer(axum::middleware::from_fn_with_state(
+            token,
+            auth::require_token,
+        ))
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    router: Router,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(error) => {
+                    tracing::warn!("sandbox accept failed: {error}");
+                    continue;
+                }
+            },
+            _ = stopped.changed() => return,
+        };
+        let acceptor = acceptor.clone();
+        let service = TowerToHyperService::new(router.clone());
+        let mut connection_stopped = stopped.clone();
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = connection_stopped.changed() => {}
+            }
+        });
+    }
+}
+
+/// The IP addresses the serving certificate names.
+fn certificate_hosts(ip: IpAddr) -> Vec<IpAddr> {
+    let mut hosts = vec![
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+    ];
+    if !ip.is_unspecified() && !hosts.contains(&ip) {
+        hosts.push(ip);
+    }
+    hosts
+}
+
+/// The address clients use: loopback when listening on every interface.
+fn client_address(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+    } else {
+        addr
+    }
+}
+
+fn load_or_create_token(dir: &Path) -> Result<String, SandboxError> {
+    let path = dir.join(TOKEN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(token) if !token.trim().is_empty() => return Ok(token.trim().to_owned()),
+        Ok(_) => {}
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+        Err(source) => return Err(SandboxError::DataDir { path, source }),
+    }
+    let bytes: [u8; 32] = rand::rng().random();
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    tls::write_private(&path, &token)?;
+    Ok(token)
+}
