@@ -6,6 +6,7 @@
 pub mod api;
 pub mod catalog;
 pub mod cluster;
+pub mod controllers;
 pub mod server;
 pub mod store;
 

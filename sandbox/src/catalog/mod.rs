@@ -154,6 +154,14 @@ impl Catalog {
             .cloned()
     }
 
+    /// Some served version of `group`/`plural`.
+    pub fn by_plural(&self, group: &str, plural: &str) -> Option<Arc<ResourceType>> {
+        self.types
+            .values()
+            .find(|t| t.group == group && t.plural == plural)
+            .cloned()
+    }
+
     /// Every type, ordered by group, version and plural.
     pub fn all(&self) -> impl Iterator<Item = &Arc<ResourceType>> {
         self.types.values()

@@ -123,8 +123,12 @@ impl Cluster {
 
 /// Whether objects of the type carry `metadata.generation`, bumped on every spec change.
 pub(super) fn tracks_generation(resource_type: &ResourceType) -> bool {
-    resource_type.status_subresource
-        || !matches!(resource_type.printer, crate::catalog::Printer::Builtin)
+    let builtin = matches!(resource_type.printer, crate::catalog::Printer::Builtin);
+    !builtin
+        || matches!(
+            resource_type.group.as_str(),
+            "apps" | "batch" | "networking.k8s.io" | "apiextensions.k8s.io"
+        )
 }
 
 /// The new object's name: its own, or one generated from `generateName`.

@@ -16,7 +16,7 @@ use crate::api::ApiError;
 use crate::catalog::{Catalog, ResourceType};
 use crate::store::{ListPage, ObjectKey, Scope, Store};
 
-pub use delete::{DeleteOptions, Propagation};
+pub use delete::{DeleteOptions, FOREGROUND_FINALIZER, ORPHAN_FINALIZER, Propagation};
 pub use update::{Change, ChangeFn};
 
 /// The name of the manager recorded for writes that do not name one.

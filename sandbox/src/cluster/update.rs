@@ -197,10 +197,21 @@ pub(super) fn finalize(
     }
     record_manager(&mut result, manager, operation, subresource);
     let deleting = api::meta_str(&result, "deletionTimestamp").is_some();
-    if deleting && api::finalizers(&result).is_empty() {
+    if deleting && !held_by_finalizers(resource_type, &result) {
         return Ok(Mutation::Delete);
     }
     Ok(Mutation::Put(result))
+}
+
+/// Whether finalizers still hold an object marked for deletion; a namespace is also held by
+/// the finalizers in its spec until the namespace controller has emptied it.
+pub(super) fn held_by_finalizers(resource_type: &ResourceType, object: &Value) -> bool {
+    let namespace_held = resource_type.group.is_empty()
+        && resource_type.kind == "Namespace"
+        && object["spec"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty());
+    namespace_held || !api::finalizers(object).is_empty()
 }
 
 /// Whether anything but metadata and status differs.

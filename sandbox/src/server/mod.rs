@@ -80,6 +80,7 @@ pub struct Sandbox {
     cluster: Cluster,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    controllers: Vec<JoinHandle<()>>,
 }
 
 impl Sandbox {
@@ -117,6 +118,7 @@ impl Sandbox {
             ca_pem: authority.certificate_pem().to_owned(),
             token: token.clone(),
         };
+        let controllers = crate::controllers::start(&cluster);
         let router = router(cluster.clone(), auth::Token(token.into()));
         let (stop, stopped) = watch::channel(false);
         let server = tokio::spawn(serve(
@@ -132,6 +134,7 @@ impl Sandbox {
             cluster,
             stop,
             server: Some(server),
+            controllers,
         })
     }
 
@@ -153,6 +156,7 @@ impl Sandbox {
     /// Stops accepting connections and waits for the server task to end.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
+        self.controllers.iter().for_each(JoinHandle::abort);
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
@@ -162,6 +166,7 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        self.controllers.iter().for_each(JoinHandle::abort);
     }
 }
 

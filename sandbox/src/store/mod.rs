@@ -210,6 +210,25 @@ impl Store {
         self.read_state().objects.get(&key.encode()).cloned()
     }
 
+    /// Every stored object with its key.
+    pub fn all(&self) -> Vec<(ObjectKey, Arc<Value>)> {
+        self.read_state()
+            .objects
+            .iter()
+            .filter_map(|(key, object)| Some((ObjectKey::decode(key)?, Arc::clone(object))))
+            .collect()
+    }
+
+    /// The latest resource version and a subscription to every change after it.
+    pub fn subscribe_now(&self) -> (u64, Subscription) {
+        let state = self.read_state();
+        let subscription = Subscription {
+            backlog: Vec::new(),
+            live: self.inner.events.subscribe(),
+        };
+        (state.resource_version, subscription)
+    }
+
     /// Up to `limit` objects in `scope` that pass `filter`, starting after the key `after`.
     pub fn list(
         &self,
