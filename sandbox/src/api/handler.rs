@@ -108,6 +108,28 @@ async fn dispatch(
                 Representation::Object,
             ))
         }
+        (&Method::PATCH, Some(name), None)
+            if body::content_type(headers) == "application/apply-patch+yaml" =>
+        {
+            if params.get("fieldManager").is_none() {
+                return Err(ApiError::BadRequest(
+                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: \
+                     is required for apply patch"
+                        .into(),
+                ));
+            }
+            let bytes = body::read(body).await?;
+            let config = body::decode_yaml(&bytes)?;
+            let applied = cluster
+                .apply(rt, namespace, name, config, params.flag("force"), &write)
+                .await?;
+            Ok(respond::object(
+                StatusCode::OK,
+                rt,
+                &applied,
+                Representation::Object,
+            ))
+        }
         (&Method::PATCH, Some(name), subresource @ (None | Some("status"))) => {
             let change = patch_change(headers, body, rt.as_ref()).await?;
             let patched = cluster

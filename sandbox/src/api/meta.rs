@@ -72,20 +72,20 @@ enum NameRule {
 /// Problems with `name` for an object of `resource_type`, worded as a real server words them.
 pub fn validate_name(resource_type: &ResourceType, name: &str) -> Option<Cause> {
     let problem = match name_rule(resource_type) {
-        NameRule::Subdomain => (!is_subdomain(name)).then(|| {
+        NameRule::Subdomain => (!is_subdomain(name)).then_some({
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \
              '-' or '.', and must start and end with an alphanumeric character (e.g. \
              'example.com', regex used for validation is \
              '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
         }),
-        NameRule::Label => (!is_label(name)).then(|| {
+        NameRule::Label => (!is_label(name)).then_some({
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \
              '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or \
              '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
         }),
         NameRule::Dns1035 => {
             let starts_with_letter = name.starts_with(|c: char| c.is_ascii_lowercase());
-            (!(is_label(name) && starts_with_letter)).then(|| {
+            (!(is_label(name) && starts_with_letter)).then_some({
                 "a DNS-1035 label must consist of lower case alphanumeric characters or '-', \
                  start with an alphabetic character, and end with an alphanumeric character \
                  (e.g. 'my-name',  or 'abc-123', regex used for validation is \

@@ -144,9 +144,9 @@ mod tests {
             .as_str()
             .unwrap();
         assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="));
-        let document = document(&catalog, "apis/apps/v1").unwrap();
+        let apps = document(&catalog, "apis/apps/v1").unwrap();
         let patch =
-            &document["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+            &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(
             patch["x-kubernetes-group-version-kind"]["kind"],
             "Deployment"

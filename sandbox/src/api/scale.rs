@@ -37,13 +37,13 @@ pub async fn update(
     let compute = Change::Compute(Box::new(move |current: &Value| {
         let scale = scale_of(&compute_paths, current);
         let desired = change.apply(&scale)?;
-        if let Some(expected) = meta_str(&desired, "resourceVersion") {
-            if Some(expected) != meta_str(current, "resourceVersion") {
-                return Err(ApiError::stale(
-                    &compute_type,
-                    meta_str(current, "name").unwrap_or_default(),
-                ));
-            }
+        if let Some(expected) = meta_str(&desired, "resourceVersion")
+            && Some(expected) != meta_str(current, "resourceVersion")
+        {
+            return Err(ApiError::stale(
+                &compute_type,
+                meta_str(current, "name").unwrap_or_default(),
+            ));
         }
         let replicas = desired["spec"]["replicas"]
             .as_i64()

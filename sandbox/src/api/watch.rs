@@ -88,10 +88,8 @@ pub fn watch(
                             return;
                         }
                     }
-                    if send_initial == Some(true) && bookmarks {
-                        if !stream.bookmark(true).await {
-                            return;
-                        }
+                    if send_initial == Some(true) && bookmarks && !stream.bookmark(true).await {
+                        return;
                     }
                     for event in subscription.backlog {
                         if !stream.forward(&event, &matches).await {

@@ -177,7 +177,7 @@ impl Catalog {
             }
         }
         for versions in groups.values_mut() {
-            versions.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+            versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         }
         groups
     }
@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn versions_are_ordered_like_discovery() {
         let mut versions = vec!["v1alpha1", "v1", "v2beta1", "v1beta1", "v2"];
-        versions.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+        versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         assert_eq!(versions, ["v2", "v1", "v2beta1", "v1beta1", "v1alpha1"]);
     }
 

@@ -22,6 +22,19 @@ impl Cluster {
         mut object: Value,
         options: &WriteOptions,
     ) -> Result<Arc<Value>, ApiError> {
+        super::ownership::track_update(None, &mut object, &options.manager, None);
+        self.create_owned(resource_type, namespace, object, options)
+            .await
+    }
+
+    /// Creates `object`, whose `managedFields` are already what they should be.
+    pub(super) async fn create_owned(
+        &self,
+        resource_type: &Arc<ResourceType>,
+        namespace: Option<&str>,
+        mut object: Value,
+        options: &WriteOptions,
+    ) -> Result<Arc<Value>, ApiError> {
         api::check_type(resource_type, &mut object)?;
         let namespace = self.namespace_for(resource_type, namespace, &object)?;
         let name = name_for(resource_type, &object)?;
@@ -39,7 +52,6 @@ impl Cluster {
             "resourceVersion",
             "deletionTimestamp",
             "deletionGracePeriodSeconds",
-            "managedFields",
         ] {
             metadata.remove(server_field);
         }
@@ -48,13 +60,12 @@ impl Cluster {
         if tracks_generation(resource_type) {
             metadata.insert("generation".into(), json!(1));
         }
-        if resource_type.status_subresource {
-            if let Some(object) = object.as_object_mut() {
-                object.remove("status");
-            }
+        if resource_type.status_subresource
+            && let Some(object) = object.as_object_mut()
+        {
+            object.remove("status");
         }
         self.admit_new(resource_type, &mut object)?;
-        super::update::record_manager(&mut object, &options.manager, "Update", None);
 
         if options.dry_run {
             return Ok(Arc::new(object));

@@ -150,23 +150,23 @@ fn deletion(
             causes: Vec::new(),
         }
     };
-    if let Some(uid) = &options.precondition_uid {
-        if Some(uid.as_str()) != api::meta_str(current, "uid") {
-            return Err(precondition_failed(
-                "UID",
-                uid,
-                api::meta_str(current, "uid"),
-            ));
-        }
+    if let Some(uid) = &options.precondition_uid
+        && Some(uid.as_str()) != api::meta_str(current, "uid")
+    {
+        return Err(precondition_failed(
+            "UID",
+            uid,
+            api::meta_str(current, "uid"),
+        ));
     }
-    if let Some(version) = &options.precondition_resource_version {
-        if Some(version.as_str()) != api::meta_str(current, "resourceVersion") {
-            return Err(precondition_failed(
-                "ResourceVersion",
-                version,
-                api::meta_str(current, "resourceVersion"),
-            ));
-        }
+    if let Some(version) = &options.precondition_resource_version
+        && Some(version.as_str()) != api::meta_str(current, "resourceVersion")
+    {
+        return Err(precondition_failed(
+            "ResourceVersion",
+            version,
+            api::meta_str(current, "resourceVersion"),
+        ));
     }
 
     let already_deleting = api::meta_str(current, "deletionTimestamp").is_some();
@@ -186,10 +186,10 @@ fn deletion(
         Propagation::Foreground => Some(FOREGROUND_FINALIZER),
         Propagation::Orphan => Some(ORPHAN_FINALIZER),
     };
-    if let Some(extra) = extra {
-        if !finalizers.iter().any(|f| f == extra) {
-            finalizers.push(extra.to_owned());
-        }
+    if let Some(extra) = extra
+        && !finalizers.iter().any(|f| f == extra)
+    {
+        finalizers.push(extra.to_owned());
     }
     if finalizers.is_empty() {
         return Ok(Mutation::Delete);

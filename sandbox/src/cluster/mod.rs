@@ -1,10 +1,13 @@
 //! The cluster's API machinery without HTTP: the operations every verb performs on the store,
 //! shared by the REST handlers and the built-in controllers.
 
+mod apply;
 mod bootstrap;
 mod crds;
 mod create;
 mod delete;
+mod fields;
+mod ownership;
 mod strategic;
 mod update;
 

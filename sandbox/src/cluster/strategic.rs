@@ -11,7 +11,7 @@ const DELETE_FROM_PRIMITIVE_LIST: &str = "$deleteFromPrimitiveList/";
 
 /// How a list field merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ListStrategy {
+pub(super) enum ListStrategy {
     /// Items are maps identified by this key.
     MergeByKey(&'static str),
     /// Items are primitives; the patch's are added to the current ones.
@@ -21,7 +21,7 @@ enum ListStrategy {
 }
 
 /// The strategy of the list `field` whose parent field is `parent`.
-fn strategy(parent: Option<&str>, field: &str) -> ListStrategy {
+pub(super) fn strategy(parent: Option<&str>, field: &str) -> ListStrategy {
     use ListStrategy::*;
     match field {
         "containers"
@@ -102,23 +102,21 @@ fn merge_map(
         }
     }
     for (key, value) in patch {
-        if let Some(list_field) = key.strip_prefix(DELETE_FROM_PRIMITIVE_LIST) {
-            if let (Some(Value::Array(items)), Some(remove)) =
+        if let Some(list_field) = key.strip_prefix(DELETE_FROM_PRIMITIVE_LIST)
+            && let (Some(Value::Array(items)), Some(remove)) =
                 (result.get_mut(list_field), value.as_array())
-            {
-                items.retain(|item| !remove.contains(item));
-            }
+        {
+            items.retain(|item| !remove.contains(item));
         }
-        if let Some(list_field) = key.strip_prefix(SET_ELEMENT_ORDER) {
-            if let (Some(Value::Array(items)), Some(order)) =
+        if let Some(list_field) = key.strip_prefix(SET_ELEMENT_ORDER)
+            && let (Some(Value::Array(items)), Some(order)) =
                 (result.get_mut(list_field), value.as_array())
-            {
-                let merge_key = match strategy(field, list_field) {
-                    ListStrategy::MergeByKey(merge_key) => Some(merge_key),
-                    _ => None,
-                };
-                sort_by_order(items, order, merge_key);
-            }
+        {
+            let merge_key = match strategy(field, list_field) {
+                ListStrategy::MergeByKey(merge_key) => Some(merge_key),
+                _ => None,
+            };
+            sort_by_order(items, order, merge_key);
         }
     }
     if let Some(retain) = patch.get("$retainKeys").and_then(Value::as_array) {

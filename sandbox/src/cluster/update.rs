@@ -25,6 +25,17 @@ pub enum Change {
     StrategicMergePatch(Value),
     /// Any other computation, e.g. through the `scale` subresource or by a controller.
     Compute(ChangeFn),
+    /// `application/apply-patch+yaml`: server-side apply of `config` by `manager`.
+    Apply {
+        /// The applied type.
+        resource_type: Arc<ResourceType>,
+        /// The configuration the manager wants.
+        config: Value,
+        /// The field manager.
+        manager: String,
+        /// Whether to take fields other managers own.
+        force: bool,
+    },
 }
 
 impl Change {
@@ -39,6 +50,12 @@ impl Change {
             }
             Self::StrategicMergePatch(patch) => super::strategic::apply(current, &patch),
             Self::Compute(compute) => compute(current),
+            Self::Apply {
+                resource_type,
+                config,
+                manager,
+                force,
+            } => super::ownership::apply(&resource_type, current, config, &manager, force),
             Self::JsonPatch(patch) => {
                 let operations: json_patch::Patch =
                     serde_json::from_value(patch).map_err(|error| {
@@ -74,15 +91,14 @@ impl Cluster {
         let options_for_write = options.clone();
         let decide = move |current: Option<&Value>| -> Result<Mutation, ApiError> {
             let current = current.ok_or_else(|| ApiError::not_found(&rt, &owned_name))?;
+            let applied = matches!(change, Change::Apply { .. });
             let candidate = change.apply(current)?;
-            finalize(
-                &rt,
-                current,
-                candidate,
-                subresource.as_deref(),
-                &options_for_write.manager,
-                "Update",
-            )
+            let ownership = if applied {
+                Ownership::Applied
+            } else {
+                Ownership::Update(&options_for_write.manager)
+            };
+            finalize(&rt, current, candidate, subresource.as_deref(), ownership)
         };
         if options.dry_run {
             let current = self.store.get(&key);
@@ -114,6 +130,14 @@ impl Cluster {
     }
 }
 
+/// How a write's field ownership is recorded.
+pub(super) enum Ownership<'a> {
+    /// An ordinary write by this manager.
+    Update(&'a str),
+    /// Server-side apply, which already computed `managedFields`.
+    Applied,
+}
+
 /// Turns the object a change asks for into what is stored, enforcing what clients may not
 /// change: identity, timestamps, generation, and status or spec depending on the subresource.
 pub(super) fn finalize(
@@ -121,8 +145,7 @@ pub(super) fn finalize(
     current: &Value,
     mut candidate: Value,
     subresource: Option<&str>,
-    manager: &str,
-    operation: &str,
+    ownership: Ownership<'_>,
 ) -> Result<Mutation, ApiError> {
     api::check_type(resource_type, &mut candidate)?;
     let current_name = api::meta_str(current, "name").unwrap_or_default();
@@ -134,10 +157,10 @@ pub(super) fn finalize(
         }
         _ => {}
     }
-    if let Some(expected) = api::meta_str(&candidate, "resourceVersion") {
-        if Some(expected) != api::meta_str(current, "resourceVersion") {
-            return Err(ApiError::stale(resource_type, current_name));
-        }
+    if let Some(expected) = api::meta_str(&candidate, "resourceVersion")
+        && Some(expected) != api::meta_str(current, "resourceVersion")
+    {
+        return Err(ApiError::stale(resource_type, current_name));
     }
 
     let mut result = match subresource {
@@ -156,16 +179,28 @@ pub(super) fn finalize(
         _ => {
             let current_metadata = api::metadata(current).cloned().unwrap_or_default();
             let metadata = api::metadata_mut(&mut candidate);
-            for field in [
-                "name",
-                "namespace",
-                "uid",
-                "creationTimestamp",
-                "deletionTimestamp",
-                "deletionGracePeriodSeconds",
-                "generation",
-                "managedFields",
-            ] {
+            let server_fields: &[&str] = match ownership {
+                Ownership::Update(_) => &[
+                    "name",
+                    "namespace",
+                    "uid",
+                    "creationTimestamp",
+                    "deletionTimestamp",
+                    "deletionGracePeriodSeconds",
+                    "generation",
+                    "managedFields",
+                ],
+                Ownership::Applied => &[
+                    "name",
+                    "namespace",
+                    "uid",
+                    "creationTimestamp",
+                    "deletionTimestamp",
+                    "deletionGracePeriodSeconds",
+                    "generation",
+                ],
+            };
+            for field in server_fields.iter().copied() {
                 match current_metadata.get(field) {
                     Some(value) => metadata.insert(field.into(), value.clone()),
                     None => metadata.remove(field),
@@ -192,10 +227,12 @@ pub(super) fn finalize(
             candidate
         }
     };
+    if let Ownership::Update(manager) = ownership {
+        super::ownership::track_update(Some(current), &mut result, manager, subresource);
+    }
     if same_content(current, &result) {
         return Ok(Mutation::Unchanged);
     }
-    record_manager(&mut result, manager, operation, subresource);
     let deleting = api::meta_str(&result, "deletionTimestamp").is_some();
     if deleting && !held_by_finalizers(resource_type, &result) {
         return Ok(Mutation::Delete);
@@ -227,48 +264,19 @@ fn spec_changed(current: &Value, candidate: &Value) -> bool {
     strip(current) != strip(candidate)
 }
 
-/// Whether two versions of an object differ only in bookkeeping.
+/// Whether two versions of an object differ only in bookkeeping: resource version and the
+/// times in `managedFields`.
 fn same_content(current: &Value, candidate: &Value) -> bool {
     let strip = |object: &Value| {
         let mut object = object.clone();
         let metadata = api::metadata_mut(&mut object);
         metadata.remove("resourceVersion");
-        metadata.remove("managedFields");
+        if let Some(Value::Array(entries)) = metadata.get_mut("managedFields") {
+            for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+                entry.remove("time");
+            }
+        }
         object
     };
     strip(current) == strip(candidate)
-}
-
-/// Notes in `managedFields` that `manager` wrote the object with `operation`.
-pub(super) fn record_manager(
-    object: &mut Value,
-    manager: &str,
-    operation: &str,
-    subresource: Option<&str>,
-) {
-    let api_version = object.get("apiVersion").cloned().unwrap_or(Value::Null);
-    let metadata = api::metadata_mut(object);
-    let mut entries: Vec<Value> = metadata
-        .get("managedFields")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    entries.retain(|entry| {
-        !(entry.get("manager").and_then(Value::as_str) == Some(manager)
-            && entry.get("operation").and_then(Value::as_str) == Some(operation)
-            && entry.get("subresource").and_then(Value::as_str) == subresource)
-    });
-    let mut entry = json!({
-        "manager": manager,
-        "operation": operation,
-        "apiVersion": api_version,
-        "time": api::now(),
-        "fieldsType": "FieldsV1",
-        "fieldsV1": {},
-    });
-    if let Some(subresource) = subresource {
-        entry["subresource"] = json!(subresource);
-    }
-    entries.push(entry);
-    metadata.insert("managedFields".into(), Value::Array(entries));
 }

@@ -130,10 +130,10 @@ impl GarbageCollector {
             Ok(()) => self.settle_owner(object).await,
             error => error,
         };
-        if let Err(error) = result {
-            if !matches!(error, ApiError::NotFound { .. }) {
-                tracing::warn!("garbage collector could not settle {key}: {error}");
-            }
+        if let Err(error) = result
+            && !matches!(error, ApiError::NotFound { .. })
+        {
+            tracing::warn!("garbage collector could not settle {key}: {error}");
         }
     }
 

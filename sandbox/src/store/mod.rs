@@ -345,10 +345,10 @@ impl Store {
         };
         state.resource_version = resource_version;
         state.history.push_back(Arc::clone(&event));
-        if state.history.len() > HISTORY {
-            if let Some(dropped) = state.history.pop_front() {
-                state.oldest_watchable = dropped.resource_version;
-            }
+        if state.history.len() > HISTORY
+            && let Some(dropped) = state.history.pop_front()
+        {
+            state.oldest_watchable = dropped.resource_version;
         }
         // Sent under the state lock, so a subscriber sees each event exactly once:
         // in its backlog or on its live feed.
