@@ -35,28 +35,15 @@ pub async fn run(args: SandboxArgs) -> Result<(), SandboxCommandError> {
     let path = args
         .kubeconfig_out
         .unwrap_or_else(|| args.data_dir.join("kubeconfig"));
-    write_private(&path, &sandbox.kubeconfig().to_yaml()).map_err(|source| {
-        SandboxCommandError::Kubeconfig {
+    sandbox
+        .kubeconfig()
+        .write(&path)
+        .map_err(|source| SandboxCommandError::Kubeconfig {
             path: path.clone(),
             source,
-        }
-    })?;
+        })?;
     tracing::info!("kubeconfig written to {}", path.display());
     shutdown::signal_received().await;
     sandbox.shutdown().await;
     Ok(())
-}
-
-fn write_private(path: &std::path::Path, contents: &str) -> io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
 }

@@ -31,6 +31,7 @@ pub fn decode_object(bytes: &[u8], media_type: &str) -> Result<Value, ApiError> 
     let value = match media_type {
         "application/json" | "" | "*/*" => decode_json(bytes)?,
         "application/yaml" | "application/x-yaml" | "text/yaml" => decode_yaml(bytes)?,
+        super::protobuf::MEDIA_TYPE => super::protobuf::decode(bytes)?,
         _ => {
             return Err(ApiError::UnsupportedMediaType(
                 "application/json, application/yaml".to_owned(),
@@ -88,7 +89,7 @@ mod tests {
             Err(ApiError::BadRequest(_))
         ));
         assert!(matches!(
-            decode_object(b"", "application/vnd.kubernetes.protobuf"),
+            decode_object(b"", "application/cbor"),
             Err(ApiError::UnsupportedMediaType(_))
         ));
     }

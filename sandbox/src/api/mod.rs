@@ -8,6 +8,7 @@ mod meta;
 pub mod openapi;
 mod params;
 mod path;
+mod protobuf;
 mod respond;
 mod scale;
 mod selector;

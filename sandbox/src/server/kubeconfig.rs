@@ -1,5 +1,8 @@
 //! The kubeconfig with which clients reach a sandbox.
 
+use std::io;
+use std::path::Path;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
@@ -18,6 +21,11 @@ pub struct Kubeconfig {
 }
 
 impl Kubeconfig {
+    /// Writes the kubeconfig to `path`, readable only by its owner (it holds the token).
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        super::tls::write_private(path, &self.to_yaml())
+    }
+
     /// The kubeconfig as YAML, with one cluster, user and context, the context current.
     pub fn to_yaml(&self) -> String {
         let user = format!("{}-admin", self.name);
@@ -36,7 +44,8 @@ impl Kubeconfig {
             "current-context": self.name,
             "preferences": {},
         });
-        serde_yaml_ng::to_string(&config).unwrap_or_default()
+        // JSON is valid YAML, and kubeconfig loaders read it as such.
+        config.to_string()
     }
 }
 
@@ -53,6 +62,13 @@ mod tests {
             token: "secret".into(),
         };
         let parsed: serde_json::Value = serde_yaml_ng::from_str(&kubeconfig.to_yaml()).unwrap();
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("kubeconfig");
+        kubeconfig.write(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            kubeconfig.to_yaml()
+        );
         assert_eq!(parsed["current-context"], "host");
         assert_eq!(
             parsed["clusters"][0]["cluster"]["server"],

@@ -292,6 +292,6 @@ fn load_or_create_token(dir: &Path) -> Result<String, SandboxError> {
     }
     let bytes: [u8; 32] = rand::rng().random();
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    tls::write_private(&path, &token)?;
+    tls::write_private(&path, &token).map_err(|source| SandboxError::DataDir { path, source })?;
     Ok(token)
 }

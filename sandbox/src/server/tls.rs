@@ -62,8 +62,8 @@ impl CertificateAuthority {
         }
         let key = KeyPair::generate()?;
         let certificate = ca_params()?.self_signed(&key)?;
-        write_private(&key_path, &key.serialize_pem())?;
-        write_private(&cert_path, &certificate.pem())?;
+        write_secret(&key_path, &key.serialize_pem())?;
+        write_secret(&cert_path, &certificate.pem())?;
         Ok(Self {
             certificate_pem: certificate.pem(),
             key,
@@ -137,24 +137,26 @@ fn read(path: &Path) -> Result<String, TlsError> {
     })
 }
 
-/// Writes a file only its owner can read.
-pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), TlsError> {
+/// Writes a file only its owner can read, and flushes it to disk.
+pub(crate) fn write_private(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
 
-    let file_error = |source| TlsError::File {
-        path: path.to_owned(),
-        source,
-    };
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
-        .open(path)
-        .map_err(file_error)?;
-    file.write_all(contents.as_bytes()).map_err(file_error)?;
-    file.sync_all().map_err(file_error)
+        .open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+fn write_secret(path: &Path, contents: &str) -> Result<(), TlsError> {
+    write_private(path, contents).map_err(|source| TlsError::File {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]
