@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::catalog::ResourceType;
-use crate::store::StoreError;
+use crate::store::{StoreError, WriteError};
 
 /// One field-level problem inside a `422 Invalid` answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,6 +263,15 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         Self::Internal(error.to_string())
+    }
+}
+
+impl From<WriteError<ApiError>> for ApiError {
+    fn from(error: WriteError<ApiError>) -> Self {
+        match error {
+            WriteError::Rejected(error) => error,
+            WriteError::Store(error) => error.into(),
+        }
     }
 }
 

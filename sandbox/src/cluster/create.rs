@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{Cluster, WriteOptions, key};
 use crate::api::{self, ApiError, Cause};
 use crate::catalog::ResourceType;
-use crate::store::{Mutation, WriteError};
+use crate::store::Mutation;
 
 /// Characters of generated name suffixes, as Kubernetes picks them (no vowels, no look-alikes).
 const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -82,11 +82,7 @@ impl Cluster {
                 Some(_) => Err(ApiError::already_exists(&conflict, &name)),
                 None => Ok(Mutation::Put(object)),
             })
-            .await
-            .map_err(|error| match error {
-                WriteError::Rejected(error) => error,
-                WriteError::Store(error) => error.into(),
-            })?
+            .await?
             .ok_or_else(|| ApiError::Internal("create stored nothing".into()))?;
         self.after_write(resource_type).await;
         Ok(Arc::clone(&event.object))

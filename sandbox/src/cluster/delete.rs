@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Cluster, key};
 use crate::api::{self, ApiError};
 use crate::catalog::ResourceType;
-use crate::store::{Mutation, WriteError};
+use crate::store::Mutation;
 
 /// The finalizer that holds an owner until its dependents are gone.
 pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
@@ -112,14 +112,7 @@ impl Cluster {
             return Ok(current);
         }
         let lookup = key.clone();
-        let event = self
-            .store
-            .write(key, decide)
-            .await
-            .map_err(|error| match error {
-                WriteError::Rejected(error) => error,
-                WriteError::Store(error) => error.into(),
-            })?;
+        let event = self.store.write(key, decide).await?;
         self.after_write(resource_type).await;
         match event {
             Some(event) => Ok(Arc::clone(&event.object)),

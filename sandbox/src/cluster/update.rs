@@ -8,7 +8,7 @@ use super::create::tracks_generation;
 use super::{Cluster, WriteOptions, key};
 use crate::api::{self, ApiError};
 use crate::catalog::ResourceType;
-use crate::store::{Mutation, WriteError};
+use crate::store::Mutation;
 
 /// Computes the changed object from the current one.
 pub type ChangeFn = Box<dyn FnOnce(&Value) -> Result<Value, ApiError> + Send>;
@@ -110,14 +110,7 @@ impl Cluster {
             });
         }
         let lookup = key.clone();
-        let event = self
-            .store
-            .write(key, decide)
-            .await
-            .map_err(|error| match error {
-                WriteError::Rejected(error) => error,
-                WriteError::Store(error) => error.into(),
-            })?;
+        let event = self.store.write(key, decide).await?;
         self.after_write(resource_type).await;
         match event {
             Some(event) => Ok(super::served_as(resource_type, Arc::clone(&event.object))),
@@ -129,6 +122,17 @@ impl Cluster {
         }
     }
 }
+
+/// Metadata only the server sets; a write's own values for them are replaced by the current ones.
+const SERVER_SET_METADATA: &[&str] = &[
+    "name",
+    "namespace",
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+];
 
 /// How a write's field ownership is recorded.
 pub(super) enum Ownership<'a> {
@@ -179,28 +183,11 @@ pub(super) fn finalize(
         _ => {
             let current_metadata = api::metadata(current).cloned().unwrap_or_default();
             let metadata = api::metadata_mut(&mut candidate);
-            let server_fields: &[&str] = match ownership {
-                Ownership::Update(_) => &[
-                    "name",
-                    "namespace",
-                    "uid",
-                    "creationTimestamp",
-                    "deletionTimestamp",
-                    "deletionGracePeriodSeconds",
-                    "generation",
-                    "managedFields",
-                ],
-                Ownership::Applied => &[
-                    "name",
-                    "namespace",
-                    "uid",
-                    "creationTimestamp",
-                    "deletionTimestamp",
-                    "deletionGracePeriodSeconds",
-                    "generation",
-                ],
-            };
-            for field in server_fields.iter().copied() {
+            // Server-side apply has already worked out `managedFields`; other writes keep
+            // the current ones until they are tracked below.
+            let keep_managed = matches!(ownership, Ownership::Update(_)).then_some("managedFields");
+            let server_fields = SERVER_SET_METADATA.iter().copied().chain(keep_managed);
+            for field in server_fields {
                 match current_metadata.get(field) {
                     Some(value) => metadata.insert(field.into(), value.clone()),
                     None => metadata.remove(field),

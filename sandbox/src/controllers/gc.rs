@@ -34,6 +34,43 @@ fn owner_uids(object: &Value) -> Vec<String> {
 }
 
 impl GarbageCollector {
+    /// Applies `change` to the object at `key`; an object already gone needs no change.
+    async fn change(&self, key: &ObjectKey, change: Change) -> Result<(), ApiError> {
+        let Some(resource_type) = self.cluster.catalog().by_plural(&key.group, &key.plural) else {
+            return Ok(());
+        };
+        match self
+            .cluster
+            .update(
+                &resource_type,
+                namespace_of(key),
+                &key.name,
+                None,
+                change,
+                &gc_options(),
+            )
+            .await
+        {
+            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Deletes the object at `key`; one already gone needs nothing.
+    async fn delete(&self, key: &ObjectKey, options: &DeleteOptions) -> Result<(), ApiError> {
+        let Some(resource_type) = self.cluster.catalog().by_plural(&key.group, &key.plural) else {
+            return Ok(());
+        };
+        match self
+            .cluster
+            .delete(&resource_type, namespace_of(key), &key.name, options)
+            .await
+        {
+            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
     /// A collector for `cluster`.
     pub fn new(cluster: Cluster) -> Self {
         Self {
@@ -95,8 +132,10 @@ impl GarbageCollector {
     }
 
     async fn observe(&mut self, event: &Arc<Event>) {
+        let mut former_owners = BTreeSet::new();
         if let Some(previous) = &event.previous {
             self.unindex(&event.key, previous);
+            former_owners.extend(owner_uids(previous));
         }
         if event.event_type == EventType::Deleted {
             if let Some(uid) = meta(&event.object, "uid") {
@@ -111,16 +150,16 @@ impl GarbageCollector {
                     }
                 }
             }
-            // The owners this object depended on may now be free to go.
-            for owner in owner_uids(&event.object) {
-                if let Err(error) = self.release_owner(&owner).await {
-                    tracing::warn!("garbage collector could not release owner {owner}: {error}");
-                }
-            }
-            return;
+        } else {
+            self.index(&event.key, &event.object);
+            self.settle(&event.key, &event.object).await;
         }
-        self.index(&event.key, &event.object);
-        self.settle(&event.key, &event.object).await;
+        // Owners this object no longer holds back may now finish their own deletion.
+        for owner in former_owners {
+            if let Err(error) = self.release_owner(&owner).await {
+                tracing::warn!("garbage collector could not release owner {owner}: {error}");
+            }
+        }
     }
 
     /// Brings one object in line: gone owners, or its own foreground or orphan deletion.
@@ -149,20 +188,9 @@ impl GarbageCollector {
         if living.len() == owners.len() {
             return Ok(());
         }
-        let Some(resource_type) = self.cluster.catalog().by_plural(&key.group, &key.plural) else {
-            return Ok(());
-        };
-        let namespace = (!key.namespace.is_empty()).then_some(key.namespace.as_str());
         if living.is_empty() {
             if meta(object, "deletionTimestamp").is_none() {
-                self.cluster
-                    .delete(
-                        &resource_type,
-                        namespace,
-                        &key.name,
-                        &DeleteOptions::default(),
-                    )
-                    .await?;
+                self.delete(key, &DeleteOptions::default()).await?;
             }
             return Ok(());
         }
@@ -174,17 +202,7 @@ impl GarbageCollector {
             }
             Ok(object)
         }));
-        self.cluster
-            .update(
-                &resource_type,
-                namespace,
-                &key.name,
-                None,
-                drop_dangling,
-                &gc_options(),
-            )
-            .await
-            .map(|_| ())
+        self.change(key, drop_dangling).await
     }
 
     /// For an owner being deleted in the foreground or with orphaning, acts on its dependents.
@@ -206,28 +224,12 @@ impl GarbageCollector {
                 self.release_dependent(dependent, uid).await?;
             }
         } else if finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) {
+            let options = DeleteOptions {
+                propagation: crate::cluster::Propagation::Foreground,
+                ..DeleteOptions::default()
+            };
             for dependent in &dependents {
-                let Some(resource_type) = self
-                    .cluster
-                    .catalog()
-                    .by_plural(&dependent.group, &dependent.plural)
-                else {
-                    continue;
-                };
-                let namespace =
-                    (!dependent.namespace.is_empty()).then_some(dependent.namespace.as_str());
-                let options = DeleteOptions {
-                    propagation: crate::cluster::Propagation::Foreground,
-                    ..DeleteOptions::default()
-                };
-                match self
-                    .cluster
-                    .delete(&resource_type, namespace, &dependent.name, &options)
-                    .await
-                {
-                    Ok(_) | Err(ApiError::NotFound { .. }) => {}
-                    Err(error) => return Err(error),
-                }
+                self.delete(dependent, &options).await?;
             }
         } else {
             return Ok(());
@@ -237,13 +239,6 @@ impl GarbageCollector {
 
     /// Removes the owner's reference from a dependent it orphans.
     async fn release_dependent(&self, dependent: &ObjectKey, owner: &str) -> Result<(), ApiError> {
-        let Some(resource_type) = self
-            .cluster
-            .catalog()
-            .by_plural(&dependent.group, &dependent.plural)
-        else {
-            return Ok(());
-        };
         let owner = owner.to_owned();
         let release = Change::Compute(Box::new(move |current| {
             let mut object = current.clone();
@@ -252,22 +247,7 @@ impl GarbageCollector {
             }
             Ok(object)
         }));
-        let namespace = (!dependent.namespace.is_empty()).then_some(dependent.namespace.as_str());
-        match self
-            .cluster
-            .update(
-                &resource_type,
-                namespace,
-                &dependent.name,
-                None,
-                release,
-                &gc_options(),
-            )
-            .await
-        {
-            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
-            Err(error) => Err(error),
-        }
+        self.change(dependent, release).await
     }
 
     /// Drops the foreground or orphan finalizer of owner `uid` once no dependent is left.
@@ -281,17 +261,12 @@ impl GarbageCollector {
         let Some(object) = self.cluster.store().get(key) else {
             return Ok(());
         };
-        let finalizers = crate::api::finalizers(&object);
-        if meta(&object, "deletionTimestamp").is_none()
-            || !finalizers
-                .iter()
-                .any(|f| f == FOREGROUND_FINALIZER || f == ORPHAN_FINALIZER)
-        {
+        let holding = crate::api::finalizers(&object)
+            .iter()
+            .any(|f| f == FOREGROUND_FINALIZER || f == ORPHAN_FINALIZER);
+        if meta(&object, "deletionTimestamp").is_none() || !holding {
             return Ok(());
         }
-        let Some(resource_type) = self.cluster.catalog().by_plural(&key.group, &key.plural) else {
-            return Ok(());
-        };
         let release = Change::Compute(Box::new(|current| {
             let mut object = current.clone();
             if let Some(list) = object["metadata"]["finalizers"].as_array_mut() {
@@ -299,23 +274,13 @@ impl GarbageCollector {
             }
             Ok(object)
         }));
-        let namespace = (!key.namespace.is_empty()).then_some(key.namespace.as_str());
-        match self
-            .cluster
-            .update(
-                &resource_type,
-                namespace,
-                &key.name,
-                None,
-                release,
-                &gc_options(),
-            )
-            .await
-        {
-            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
-            Err(error) => Err(error),
-        }
+        self.change(key, release).await
     }
+}
+
+/// The namespace part of a key, as the cluster's verbs take it.
+fn namespace_of(key: &ObjectKey) -> Option<&str> {
+    (!key.namespace.is_empty()).then_some(key.namespace.as_str())
 }
 
 fn gc_options() -> WriteOptions {

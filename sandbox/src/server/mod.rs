@@ -17,7 +17,7 @@ use hyper_util::service::TowerToHyperService;
 use rand::Rng;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 pub use kubeconfig::Kubeconfig;
@@ -153,12 +153,16 @@ impl Sandbox {
         &self.cluster
     }
 
-    /// Stops accepting connections and waits for the server task to end.
+    /// Stops serving, closes open connections and stops the controllers; once it returns,
+    /// nothing holds the store and the data directory can be opened again.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        self.controllers.iter().for_each(JoinHandle::abort);
         if let Some(server) = self.server.take() {
             let _ = server.await;
+        }
+        for controller in self.controllers.drain(..) {
+            controller.abort();
+            let _ = controller.await;
         }
     }
 }
@@ -227,12 +231,15 @@ pub fn router(cluster: Cluster, token: auth::Token) -> Router {
         ))
 }
 
+/// Accepts connections until `stopped` changes, then ends every open connection, so that
+/// nothing holds the store once it returns.
 async fn serve(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     router: Router,
     mut stopped: watch::Receiver<bool>,
 ) {
+    let mut connections = JoinSet::new();
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -242,23 +249,22 @@ async fn serve(
                     continue;
                 }
             },
-            _ = stopped.changed() => return,
+            _ = stopped.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
         };
         let acceptor = acceptor.clone();
         let service = TowerToHyperService::new(router.clone());
-        let mut connection_stopped = stopped.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let Ok(tls) = acceptor.accept(stream).await else {
                 return;
             };
             let builder = auto::Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
-            tokio::select! {
-                _ = connection => {}
-                _ = connection_stopped.changed() => {}
-            }
+            let _ = builder
+                .serve_connection_with_upgrades(TokioIo::new(tls), service)
+                .await;
         });
     }
+    connections.shutdown().await;
 }
 
 /// The IP addresses the serving certificate names.
