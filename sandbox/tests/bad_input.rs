@@ -183,3 +183,22 @@ fn oversized() -> Vec<u8> {
     format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"big"}},"data":{{"v":"{value}"}}}}"#)
         .into_bytes()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_resource_versions_follow_kubernetes_rules() {
+    let sandbox = TestSandbox::start().await;
+    let client = sandbox.client().await;
+    let current = sandbox.sandbox.cluster().store().resource_version();
+    let list = |query: String| {
+        let client = client.clone();
+        async move {
+            let path = format!("/api/v1/namespaces/default/configmaps?{query}");
+            status_of(&client, Method::GET, &path, "application/json", Vec::new()).await
+        }
+    };
+    assert_eq!(list("resourceVersion=0".into()).await.0, 200);
+    assert_eq!(list(format!("resourceVersion={current}")).await.0, 200);
+    let (code, reason) = list("resourceVersion=1&resourceVersionMatch=Exact".into()).await;
+    assert_eq!((code, reason.as_str()), (410, "Expired"));
+    assert_eq!(list("resourceVersion=abc".into()).await.0, 400);
+}

@@ -82,6 +82,14 @@ pub enum ApiError {
         /// The oldest version available.
         oldest: u64,
     },
+    /// 504: a list asked for a resource version the server has not reached.
+    #[error("Too large resource version: {requested}, current: {current}")]
+    TooLargeResourceVersion {
+        /// The version asked for.
+        requested: u64,
+        /// The server's latest version.
+        current: u64,
+    },
     /// 413: the body is too large.
     #[error("Request entity too large: limit is {0}")]
     TooLarge(usize),
@@ -167,6 +175,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::TooLargeResourceVersion { .. } => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 
@@ -186,6 +195,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "UnsupportedMediaType",
             Self::Invalid { .. } | Self::Unprocessable(_) => "Invalid",
             Self::Internal(_) => "InternalError",
+            Self::TooLargeResourceVersion { .. } => "Timeout",
         }
     }
 

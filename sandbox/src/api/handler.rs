@@ -252,6 +252,7 @@ fn list(
     params: &Params,
     representation: Representation,
 ) -> Result<Response, ApiError> {
+    check_list_version(cluster, params)?;
     let matches = selectors(request, params)?;
     let after = params
         .get("continue")
@@ -279,6 +280,29 @@ fn list(
         token,
         representation,
     ))
+}
+
+/// A list always reads the latest state, which satisfies `resourceVersion` with the default
+/// `NotOlderThan` match; a version not reached yet, or an older one matched `Exact`, cannot be served.
+fn check_list_version(cluster: &Cluster, params: &Params) -> Result<(), ApiError> {
+    let Some(text) = params.get("resourceVersion") else {
+        return Ok(());
+    };
+    let requested: u64 = text
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("invalid resource version: {text:?}")))?;
+    let current = cluster.store().resource_version();
+    if requested > current {
+        return Err(ApiError::TooLargeResourceVersion { requested, current });
+    }
+    if params.get("resourceVersionMatch") == Some("Exact") && requested != current && requested != 0
+    {
+        return Err(ApiError::Gone {
+            requested,
+            oldest: current,
+        });
+    }
+    Ok(())
 }
 
 async fn delete_collection(
@@ -309,4 +333,25 @@ async fn delete_collection(
         None,
         Representation::Object,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn lists_refuse_versions_not_reached_yet() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let cluster = Cluster::new(Store::open(&dir.path().join("store.redb")).unwrap());
+        let current = cluster.store().resource_version();
+        let ahead = Params::parse(Some(&format!("resourceVersion={}", current + 1)));
+        let error = check_list_version(&cluster, &ahead).unwrap_err();
+        assert_eq!(error.code(), StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(error.reason(), "Timeout");
+        let now = Params::parse(Some(&format!(
+            "resourceVersion={current}&resourceVersionMatch=Exact"
+        )));
+        assert!(check_list_version(&cluster, &now).is_ok());
+    }
 }

@@ -52,13 +52,13 @@ pub struct Cluster {
 
 impl Cluster {
     /// A cluster over `store`, serving the built-in types and the CRDs already stored.
-    pub fn new(store: Store) -> Result<Self, ApiError> {
+    pub fn new(store: Store) -> Self {
         let cluster = Self {
             store,
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::builtin()))),
         };
         cluster.sync_crds();
-        Ok(cluster)
+        cluster
     }
 
     /// The object store.

@@ -94,7 +94,7 @@ impl Sandbox {
         let authority = tls::CertificateAuthority::load_or_create(data_dir)?;
         let token = load_or_create_token(data_dir)?;
         let store = Store::open(&data_dir.join(STORE_FILE))?;
-        let cluster = Cluster::new(store).map_err(|e| SandboxError::Init(e.to_string()))?;
+        let cluster = Cluster::new(store);
         cluster
             .bootstrap()
             .await
