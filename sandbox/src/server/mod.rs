@@ -9,8 +9,11 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
@@ -22,8 +25,6 @@ use tokio_rustls::TlsAcceptor;
 
 pub use kubeconfig::Kubeconfig;
 pub use tls::TlsError;
-
-use axum::response::IntoResponse;
 
 use crate::api::{self, discovery, json_response, openapi};
 use crate::cluster::Cluster;
@@ -176,59 +177,39 @@ impl Drop for Sandbox {
 
 /// The sandbox's routes: public probes and discovery, then every resource URL.
 pub fn router(cluster: Cluster, token: auth::Token) -> Router {
-    let discovery_routes = Router::new()
-        .route(
-            "/version",
-            get(|| async { axum::Json(discovery::version()) }),
-        )
+    Router::new()
+        .route("/version", get(|| async { Json(discovery::version()) }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
-        .route(
-            "/api",
-            get(|| async { axum::Json(discovery::core_versions()) }),
-        )
-        .route(
-            "/apis",
-            get(
-                |axum::extract::State(cluster): axum::extract::State<Cluster>| async move {
-                    json_response(
-                        axum::http::StatusCode::OK,
-                        &discovery::groups(&cluster.catalog()),
-                    )
-                },
-            ),
-        )
-        .route(
-            "/openapi/v3",
-            get(
-                |axum::extract::State(cluster): axum::extract::State<Cluster>| async move {
-                    json_response(
-                        axum::http::StatusCode::OK,
-                        &openapi::root(&cluster.catalog()),
-                    )
-                },
-            ),
-        )
-        .route(
-            "/openapi/v3/{*path}",
-            get(
-                |axum::extract::State(cluster): axum::extract::State<Cluster>,
-                 axum::extract::Path(path): axum::extract::Path<String>| async move {
-                    match openapi::document(&cluster.catalog(), &path) {
-                        Some(document) => json_response(axum::http::StatusCode::OK, &document),
-                        None => api::ApiError::UnknownResource.into_response(),
-                    }
-                },
-            ),
-        );
-    discovery_routes
+        .route("/api", get(|| async { Json(discovery::core_versions()) }))
+        .route("/apis", get(groups))
+        .route("/openapi/v3", get(openapi_root))
+        .route("/openapi/v3/{*path}", get(openapi_document))
         .fallback(api::handle)
         .with_state(cluster)
         .layer(axum::middleware::from_fn_with_state(
             token,
             auth::require_token,
         ))
+}
+
+async fn groups(State(cluster): State<Cluster>) -> Response {
+    json_response(StatusCode::OK, &discovery::groups(&cluster.catalog()))
+}
+
+async fn openapi_root(State(cluster): State<Cluster>) -> Response {
+    json_response(StatusCode::OK, &openapi::root(&cluster.catalog()))
+}
+
+async fn openapi_document(
+    State(cluster): State<Cluster>,
+    UrlPath(path): UrlPath<String>,
+) -> Response {
+    match openapi::document(&cluster.catalog(), &path) {
+        Some(document) => json_response(StatusCode::OK, &document),
+        None => api::ApiError::UnknownResource.into_response(),
+    }
 }
 
 /// Accepts connections until `stopped` changes, then ends every open connection, so that

@@ -652,54 +652,28 @@ fn human_duration(seconds: i64) -> String {
         return "<invalid>".to_owned();
     }
     let seconds = seconds.max(0);
-    if seconds < 120 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let rest = seconds % 60;
-        return if rest == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{rest}s")
-        };
-    }
-    if minutes < 180 {
-        return format!("{minutes}m");
-    }
-    let hours = minutes / 60;
-    if hours < 8 {
-        let rest = minutes % 60;
-        return if rest == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{rest}m")
-        };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let rest = hours % 24;
-        return if rest == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{rest}h", hours / 24)
-        };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
+    let (minutes, hours) = (seconds / 60, seconds / 3600);
     let days = hours / 24;
-    if hours < 24 * 365 * 8 {
-        let rest = days % 365;
-        return if rest == 0 {
-            format!("{}y", days / 365)
-        } else {
-            format!("{}y{rest}d", days / 365)
-        };
+    match () {
+        () if seconds < 120 => format!("{seconds}s"),
+        () if minutes < 10 => two_units(minutes, "m", seconds % 60, "s"),
+        () if minutes < 180 => format!("{minutes}m"),
+        () if hours < 8 => two_units(hours, "h", minutes % 60, "m"),
+        () if hours < 48 => format!("{hours}h"),
+        () if hours < 24 * 8 => two_units(days, "d", hours % 24, "h"),
+        () if hours < 24 * 365 * 2 => format!("{days}d"),
+        () if hours < 24 * 365 * 8 => two_units(days / 365, "y", days % 365, "d"),
+        () => format!("{}y", days / 365),
     }
-    format!("{}y", days / 365)
+}
+
+/// `3m20s`, or `3m` when the smaller unit is zero.
+fn two_units(major: i64, major_unit: &str, minor: i64, minor_unit: &str) -> String {
+    if minor == 0 {
+        format!("{major}{major_unit}")
+    } else {
+        format!("{major}{major_unit}{minor}{minor_unit}")
+    }
 }
 
 #[cfg(test)]
