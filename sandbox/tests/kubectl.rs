@@ -470,4 +470,21 @@ async fn generator_commands_that_send_protobuf() {
         .await;
     assert_eq!(service["spec"]["ports"][0]["port"], 80);
     assert_eq!(service["spec"]["ports"][0]["targetPort"], 8080);
+    let cluster_ip = service["spec"]["clusterIP"].as_str().unwrap();
+    assert!(
+        cluster_ip.starts_with("10.96.") && cluster_ip != "10.96.0.1",
+        "{cluster_ip}"
+    );
+    let apiserver = kubectl
+        .ok(&[
+            "get",
+            "service",
+            "kubernetes",
+            "-n",
+            "default",
+            "-o",
+            "jsonpath={.spec.clusterIP}",
+        ])
+        .await;
+    assert_eq!(apiserver, "10.96.0.1");
 }

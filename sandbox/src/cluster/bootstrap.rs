@@ -1,4 +1,4 @@
-//! What every cluster has from the start.
+//! What every cluster has from the start: the system namespaces and the `kubernetes` service.
 
 use serde_json::json;
 
@@ -25,6 +25,20 @@ impl Cluster {
                 Err(error) => return Err(error),
             }
         }
-        Ok(())
+        let services = self.resource_type("", "v1", "services")?;
+        let kubernetes = json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": super::services::address(1),
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+        });
+        match self
+            .create(&services, Some("default"), kubernetes, &options)
+            .await
+        {
+            Ok(_) | Err(ApiError::AlreadyExists { .. }) => Ok(()),
+            Err(error) => Err(error),
+        }
     }
 }

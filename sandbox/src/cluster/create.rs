@@ -116,6 +116,7 @@ impl Cluster {
                 object["spec"] = json!({"finalizers": ["kubernetes"]});
                 object["status"] = json!({"phase": "Active"});
             }
+            ("", "Service") => self.admit_service(resource_type, object)?,
             ("", "Pod") => {
                 object["status"] = json!({"phase": "Pending", "qosClass": "BestEffort"});
             }

@@ -8,6 +8,7 @@ mod create;
 mod delete;
 mod fields;
 mod ownership;
+mod services;
 mod strategic;
 mod update;
 
