@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::BUNDLE_NAME;
 use crate::api::get_console_overview;
@@ -30,7 +30,9 @@ pub fn App() -> impl IntoView {
                     <SideNav />
                     <main class="content">
                         <Routes fallback=NotFound>
-                            <Route path=path!("/") view=HomePage />
+                            // Async: the page is sent once its data is in, so it reads
+                            // complete without JavaScript.
+                            <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         </Routes>
                     </main>
                 </div>
