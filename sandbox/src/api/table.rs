@@ -1,12 +1,14 @@
 //! `Table` responses: the rows and columns `kubectl get` prints.
 
 mod builtin;
+mod columns;
+mod format;
 
 use serde_json::{Value, json};
 
 use crate::catalog::{Printer, PrinterColumn, ResourceType, json_path};
 
-pub use builtin::human_age;
+pub use format::human_age;
 
 /// What each row carries besides its cells (`includeObject`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,7 +51,7 @@ fn columns(resource_type: &ResourceType) -> Vec<Value> {
         json!({"name": name, "type": column_type, "format": format, "description": description, "priority": priority})
     };
     match &resource_type.printer {
-        Printer::Builtin => builtin::columns(&resource_type.kind)
+        Printer::Builtin => columns::columns(&resource_type.kind)
             .iter()
             .map(|c| definition(c.name, c.column_type, c.format, c.priority, ""))
             .collect(),
@@ -98,7 +100,7 @@ fn cells(resource_type: &ResourceType, object: &Value) -> Vec<Value> {
                 }
             }));
             if !custom.iter().any(|c| c.name == "Age") {
-                cells.push(json!(builtin::age(object)));
+                cells.push(json!(format::age(object)));
             }
             cells
         }

@@ -6,6 +6,7 @@
 //! so watches can resume from a `resourceVersion`.
 
 mod key;
+mod types;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
@@ -16,6 +17,9 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 pub use key::{ObjectKey, Scope};
+pub use types::{
+    Event, EventType, ListPage, Mutation, StoreError, Subscription, TooOld, WriteError,
+};
 
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
@@ -24,113 +28,6 @@ const RESOURCE_VERSION: &str = "resource_version";
 const HISTORY: usize = 10_000;
 /// How many changes a slow watcher may fall behind before it is dropped.
 const WATCH_BUFFER: usize = 4_096;
-
-/// Why the store failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database could not be opened, read or written.
-    #[error("storage error: {0}")]
-    Database(#[from] redb::Error),
-    /// A stored document is not valid JSON.
-    #[error("stored object {key} is corrupt: {source}")]
-    Corrupt {
-        /// The object's database key.
-        key: String,
-        /// The parse error.
-        source: serde_json::Error,
-    },
-    /// A write was interrupted before it completed.
-    #[error("a storage task failed: {0}")]
-    Task(String),
-}
-
-/// Why a write did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError<E> {
-    /// The caller's mutation refused the write (conflict, validation, …).
-    #[error(transparent)]
-    Rejected(E),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// What a mutation decided to do with the object at its key.
-#[derive(Debug)]
-pub enum Mutation {
-    /// Store this object (its `metadata.resourceVersion` is set by the store).
-    Put(Value),
-    /// Remove the object.
-    Delete,
-    /// Leave everything as it is.
-    Unchanged,
-}
-
-/// The kind of a change, as watch events name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventType {
-    /// The object was created.
-    Added,
-    /// The object was changed.
-    Modified,
-    /// The object was removed.
-    Deleted,
-}
-
-impl EventType {
-    /// The name used in watch streams.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Added => "ADDED",
-            Self::Modified => "MODIFIED",
-            Self::Deleted => "DELETED",
-        }
-    }
-}
-
-/// One committed change.
-#[derive(Debug)]
-pub struct Event {
-    /// What happened.
-    pub event_type: EventType,
-    /// Which object.
-    pub key: ObjectKey,
-    /// The object after the change; for a deletion, its last state.
-    pub object: Arc<Value>,
-    /// The object before the change, if it existed.
-    pub previous: Option<Arc<Value>>,
-    /// The change's resource version.
-    pub resource_version: u64,
-}
-
-/// One page of a list.
-#[derive(Debug)]
-pub struct ListPage {
-    /// The matching objects, in key order.
-    pub items: Vec<Arc<Value>>,
-    /// The store's resource version when the page was read.
-    pub resource_version: u64,
-    /// The key of the last item, when more matching objects follow it.
-    pub continue_after: Option<String>,
-}
-
-/// A watch's starting point: the changes it missed, then a live feed.
-pub struct Subscription {
-    /// Changes after the requested version that had already happened.
-    pub backlog: Vec<Arc<Event>>,
-    /// Changes from now on.
-    pub live: broadcast::Receiver<Arc<Event>>,
-}
-
-/// The requested version is older than the retained history.
-#[derive(Debug, thiserror::Error)]
-#[error("too old resource version: {requested} ({oldest})")]
-pub struct TooOld {
-    /// The version asked for.
-    pub requested: u64,
-    /// The oldest version a watch can start from now.
-    pub oldest: u64,
-}
 
 struct State {
     objects: BTreeMap<String, Arc<Value>>,
@@ -430,140 +327,4 @@ fn set_resource_version(object: &mut Value, resource_version: u64) {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-    use tempfile::TempDir;
-
-    use super::*;
-
-    fn configmap(namespace: &str, name: &str) -> (ObjectKey, Value) {
-        (
-            ObjectKey::new("", "configmaps", namespace, name),
-            json!({"kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace}}),
-        )
-    }
-
-    async fn put(store: &Store, key: ObjectKey, object: Value) -> Arc<Event> {
-        store
-            .write(key, move |_| Ok::<_, ()>(Mutation::Put(object)))
-            .await
-            .unwrap()
-            .unwrap()
-    }
-
-    fn configmaps(namespace: Option<&str>) -> Scope {
-        Scope {
-            group: String::new(),
-            plural: "configmaps".into(),
-            namespace: namespace.map(str::to_owned),
-        }
-    }
-
-    #[tokio::test]
-    async fn writes_bump_the_resource_version_and_survive_reopening() {
-        let dir = TempDir::new().unwrap();
-        let path = dir.path().join("store.redb");
-        {
-            let store = Store::open(&path).unwrap();
-            let (key, object) = configmap("a", "one");
-            let added = put(&store, key.clone(), object.clone()).await;
-            assert_eq!(added.event_type, EventType::Added);
-            assert_eq!(added.resource_version, 1);
-            let modified = put(&store, key.clone(), object).await;
-            assert_eq!(modified.event_type, EventType::Modified);
-            assert_eq!(
-                store.get(&key).unwrap()["metadata"]["resourceVersion"],
-                json!("2")
-            );
-            let (other, object) = configmap("a", "two");
-            put(&store, other.clone(), object).await;
-            let deleted = store
-                .write(other, |_| Ok::<_, ()>(Mutation::Delete))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(deleted.event_type, EventType::Deleted);
-            assert_eq!(deleted.resource_version, 4);
-        }
-        let reopened = Store::open(&path).unwrap();
-        assert_eq!(reopened.resource_version(), 4);
-        let page = reopened.list(&configmaps(None), None, None, |_| true);
-        assert_eq!(page.items.len(), 1);
-        assert_eq!(page.items[0]["metadata"]["name"], json!("one"));
-    }
-
-    #[tokio::test]
-    async fn rejected_mutations_change_nothing() {
-        let dir = TempDir::new().unwrap();
-        let store = Store::open(&dir.path().join("store.redb")).unwrap();
-        let (key, _) = configmap("a", "one");
-        let result = store.write(key.clone(), |_| Err("no")).await;
-        assert!(matches!(result, Err(WriteError::Rejected("no"))));
-        assert!(store.get(&key).is_none());
-        assert_eq!(store.resource_version(), 0);
-    }
-
-    #[tokio::test]
-    async fn pages_cover_each_object_once_within_the_scope() {
-        let dir = TempDir::new().unwrap();
-        let store = Store::open(&dir.path().join("store.redb")).unwrap();
-        for namespace in ["a", "b"] {
-            for i in 0..5 {
-                let (key, object) = configmap(namespace, &format!("cm-{i}"));
-                put(&store, key, object).await;
-            }
-        }
-        let mut seen = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store.list(&configmaps(Some("a")), after.as_deref(), Some(2), |_| true);
-            seen.extend(page.items.iter().map(|o| o["metadata"]["name"].clone()));
-            match page.continue_after {
-                Some(key) => after = Some(key),
-                None => break,
-            }
-        }
-        let expected: Vec<Value> = (0..5).map(|i| json!(format!("cm-{i}"))).collect();
-        assert_eq!(seen, expected);
-        let filtered = store.list(&configmaps(None), None, None, |o| {
-            o["metadata"]["name"] == json!("cm-3")
-        });
-        assert_eq!(filtered.items.len(), 2);
-    }
-
-    #[tokio::test]
-    async fn subscriptions_replay_missed_changes_then_follow_live() {
-        let dir = TempDir::new().unwrap();
-        let store = Store::open(&dir.path().join("store.redb")).unwrap();
-        for name in ["one", "two", "three"] {
-            let (key, object) = configmap("a", name);
-            put(&store, key, object).await;
-        }
-        let mut subscription = store.subscribe(1).unwrap();
-        let replayed: Vec<u64> = subscription
-            .backlog
-            .iter()
-            .map(|e| e.resource_version)
-            .collect();
-        assert_eq!(replayed, [2, 3]);
-        let (key, object) = configmap("a", "four");
-        put(&store, key, object).await;
-        let live = subscription.live.recv().await.unwrap();
-        assert_eq!(live.resource_version, 4);
-    }
-
-    #[tokio::test]
-    async fn watching_from_before_a_restart_is_too_old() {
-        let dir = TempDir::new().unwrap();
-        let path = dir.path().join("store.redb");
-        {
-            let store = Store::open(&path).unwrap();
-            let (key, object) = configmap("a", "one");
-            put(&store, key, object).await;
-        }
-        let store = Store::open(&path).unwrap();
-        assert!(store.subscribe(1).is_ok());
-        let too_old = store.subscribe(0).err().unwrap();
-        assert_eq!(too_old.oldest, 1);
-    }
-}
+mod tests;
