@@ -447,6 +447,16 @@ async fn generator_commands_that_send_protobuf() {
     kubectl
         .ok(&["create", "serviceaccount", "robot", "-n", "tools"])
         .await;
+    kubectl
+        .ok(&[
+            "create",
+            "ingress",
+            "web",
+            "--rule=shop.example/cart*=web:80",
+            "-n",
+            "tools",
+        ])
+        .await;
 
     let web = kubectl
         .json(&["get", "deployment", "web", "-n", "tools"])
@@ -470,6 +480,17 @@ async fn generator_commands_that_send_protobuf() {
         .await;
     assert_eq!(service["spec"]["ports"][0]["port"], 80);
     assert_eq!(service["spec"]["ports"][0]["targetPort"], 8080);
+    let ingress = kubectl
+        .json(&["get", "ingress", "web", "-n", "tools"])
+        .await;
+    let rule = &ingress["spec"]["rules"][0];
+    assert_eq!(rule["host"], "shop.example");
+    assert_eq!(rule["http"]["paths"][0]["path"], "/cart");
+    assert_eq!(rule["http"]["paths"][0]["pathType"], "Prefix");
+    assert_eq!(
+        rule["http"]["paths"][0]["backend"]["service"]["port"]["number"],
+        80
+    );
     let cluster_ip = service["spec"]["clusterIP"].as_str().unwrap();
     assert!(
         cluster_ip.starts_with("10.96.") && cluster_ip != "10.96.0.1",

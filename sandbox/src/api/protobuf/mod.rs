@@ -71,6 +71,11 @@ fn message(bytes: &[u8], fields: &[Field], context: &str) -> Result<Value, ApiEr
         let context = format!("{context}.{}", field.name);
         let decoded = scalar_or_message(&field.field_type, value, &context)?;
         match (&field.field_type, field.repeated) {
+            (FieldType::Inline(_), _) => {
+                if let Value::Object(fields) = decoded {
+                    object.extend(fields);
+                }
+            }
             (FieldType::Map(_), _) => {
                 let entry = object.entry(field.name).or_insert_with(|| json!({}));
                 if let (Value::Object(target), Value::Object(pair)) = (entry, decoded) {
@@ -156,7 +161,9 @@ fn scalar_or_message(
             }
             json!({ key: entry_value })
         }
-        (FieldType::Message(fields), WireValue::Bytes(b)) => message(b, fields, context)?,
+        (FieldType::Message(fields) | FieldType::Inline(fields), WireValue::Bytes(b)) => {
+            message(b, fields, context)?
+        }
         _ => return Err(mismatch()),
     })
 }

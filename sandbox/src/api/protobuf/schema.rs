@@ -25,6 +25,8 @@ pub enum FieldType {
     Map(&'static FieldType),
     /// A nested message.
     Message(&'static [Field]),
+    /// A message whose fields JSON writes into the enclosing object (a Go embedded struct).
+    Inline(&'static [Field]),
 }
 
 /// One field of a message.
@@ -261,6 +263,39 @@ const NAMESPACE_SPEC: &[Field] = &[list(1, "finalizers", Str)];
 
 const RESOURCE_QUOTA_SPEC: &[Field] = &[f(1, "hard", Map(&QUANTITIES)), list(2, "scopes", Str)];
 
+const SERVICE_BACKEND_PORT: &[Field] = &[f(1, "name", Str), f(2, "number", Int)];
+
+const INGRESS_SERVICE_BACKEND: &[Field] = &[
+    f(1, "name", Str),
+    f(2, "port", Message(SERVICE_BACKEND_PORT)),
+];
+
+const INGRESS_BACKEND: &[Field] = &[f(4, "service", Message(INGRESS_SERVICE_BACKEND))];
+
+const HTTP_INGRESS_PATH: &[Field] = &[
+    f(1, "path", Str),
+    f(2, "backend", Message(INGRESS_BACKEND)),
+    f(3, "pathType", Str),
+];
+
+const HTTP_INGRESS_RULE_VALUE: &[Field] = &[list(1, "paths", Message(HTTP_INGRESS_PATH))];
+
+const INGRESS_RULE_VALUE: &[Field] = &[f(1, "http", Message(HTTP_INGRESS_RULE_VALUE))];
+
+const INGRESS_RULE: &[Field] = &[
+    f(1, "host", Str),
+    f(2, "ingressRuleValue", Inline(INGRESS_RULE_VALUE)),
+];
+
+const INGRESS_TLS: &[Field] = &[list(1, "hosts", Str), f(2, "secretName", Str)];
+
+const INGRESS_SPEC: &[Field] = &[
+    f(1, "defaultBackend", Message(INGRESS_BACKEND)),
+    list(2, "tls", Message(INGRESS_TLS)),
+    list(3, "rules", Message(INGRESS_RULE)),
+    f(4, "ingressClassName", Str),
+];
+
 const METADATA: Field = f(1, "metadata", Message(OBJECT_META));
 
 /// The top-level fields of `kind`, if the sandbox reads it from protobuf.
@@ -297,6 +332,7 @@ pub fn object(kind: &str) -> Option<&'static [Field]> {
         f(3, "roleRef", Message(ROLE_REF)),
     ];
     const RESOURCE_QUOTA: &[Field] = &[METADATA, f(2, "spec", Message(RESOURCE_QUOTA_SPEC))];
+    const INGRESS: &[Field] = &[METADATA, f(2, "spec", Message(INGRESS_SPEC))];
     Some(match kind {
         "Namespace" => NAMESPACE,
         "ConfigMap" => CONFIG_MAP,
@@ -310,6 +346,7 @@ pub fn object(kind: &str) -> Option<&'static [Field]> {
         "Role" | "ClusterRole" => ROLE,
         "RoleBinding" | "ClusterRoleBinding" => BINDING,
         "ResourceQuota" => RESOURCE_QUOTA,
+        "Ingress" => INGRESS,
         _ => return None,
     })
 }
