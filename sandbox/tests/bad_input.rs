@@ -151,6 +151,9 @@ async fn bad_input_gets_the_right_status() {
     );
     let (code, reason) = status_of(&client, Method::POST, configmaps, json, created).await;
     assert_eq!((code, reason.as_str()), (409, "AlreadyExists"));
+    let status_of_dup = "/api/v1/namespaces/default/configmaps/dup/status";
+    let (code, _) = status_of(&client, Method::GET, status_of_dup, json, Vec::new()).await;
+    assert_eq!(code, 404, "config maps declare no status subresource");
 
     let (code, _) = status_of(&client, Method::GET, configmaps, json, Vec::new()).await;
     assert_eq!(code, 200, "the server keeps serving after bad input");

@@ -64,6 +64,15 @@ async fn dispatch(
     };
     let namespace = request.namespace.as_deref();
     let rt = &request.resource_type;
+    let subresource_served = match request.subresource.as_deref() {
+        None => true,
+        Some("status") => rt.status_subresource,
+        Some("scale") => rt.scale.is_some(),
+        Some(_) => false,
+    };
+    if !subresource_served {
+        return Err(ApiError::UnknownResource);
+    }
 
     match (
         method,
@@ -161,13 +170,6 @@ async fn dispatch(
             ))
         }
         (&Method::DELETE, None, None) => delete_collection(cluster, &request, &params, body).await,
-        (_, _, Some(subresource))
-            if !matches!(subresource, "status" | "scale")
-                || (subresource == "scale" && rt.scale.is_none())
-                || (subresource == "status" && !rt.status_subresource) =>
-        {
-            Err(ApiError::UnknownResource)
-        }
         _ => Err(ApiError::MethodNotAllowed),
     }
 }
