@@ -31,17 +31,7 @@ pub fn meta_str<'a>(object: &'a Value, field: &str) -> Option<&'a str> {
 
 /// The object's finalizers.
 pub fn finalizers(object: &Value) -> Vec<String> {
-    metadata(object)
-        .and_then(|m| m.get("finalizers"))
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::catalog::strings(metadata(object).and_then(|m| m.get("finalizers")))
 }
 
 /// Now, as Kubernetes writes timestamps.

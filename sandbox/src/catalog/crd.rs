@@ -64,18 +64,7 @@ pub fn resource_types_from_crd(crd: &Value) -> Result<Vec<ResourceType>, CrdErro
     if storage_versions != 1 {
         return Err(CrdError::StorageVersion);
     }
-    let strings = |path: &[&str]| -> Vec<String> {
-        lookup(spec, path)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let strings = |path: &[&str]| super::strings(lookup(spec, path));
     let mut served = Vec::new();
     for version in versions {
         let version_name = text(version, &["name"]).ok_or(CrdError::Missing("versions[].name"))?;

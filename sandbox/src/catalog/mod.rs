@@ -203,6 +203,19 @@ fn version_priority(version: &str) -> (u8, u32, u32) {
     (stability, major, minor_text.parse().unwrap_or(0))
 }
 
+/// The strings of a JSON list; anything else reads as empty.
+pub fn strings(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Reads a simple JSONPath (`.a.b.c`, optionally wrapped in `{}`) from an object.
 pub fn json_path<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
     let path = path.trim().trim_start_matches('{').trim_end_matches('}');

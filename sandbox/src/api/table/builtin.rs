@@ -204,11 +204,7 @@ pub(super) fn cells(kind: &str, o: &Value) -> Vec<Value> {
             let (names, images) = containers(&o["spec"]["template"]["spec"]);
             vec![
                 name,
-                json!(format!(
-                    "{}/{}",
-                    o["status"]["readyReplicas"].as_i64().unwrap_or(0),
-                    o["spec"]["replicas"].as_i64().unwrap_or(1)
-                )),
+                ready_of_desired(o),
                 number(&["status", "updatedReplicas"]),
                 number(&["status", "availableReplicas"]),
                 age,
@@ -232,17 +228,7 @@ pub(super) fn cells(kind: &str, o: &Value) -> Vec<Value> {
         }
         "StatefulSet" => {
             let (names, images) = containers(&o["spec"]["template"]["spec"]);
-            vec![
-                name,
-                json!(format!(
-                    "{}/{}",
-                    o["status"]["readyReplicas"].as_i64().unwrap_or(0),
-                    o["spec"]["replicas"].as_i64().unwrap_or(1)
-                )),
-                age,
-                names,
-                images,
-            ]
+            vec![name, ready_of_desired(o), age, names, images]
         }
         "DaemonSet" => {
             let (names, images) = containers(&o["spec"]["template"]["spec"]);
@@ -386,6 +372,15 @@ pub(super) fn cells(kind: &str, o: &Value) -> Vec<Value> {
         "Lease" => vec![name, text(&["spec", "holderIdentity"]), age],
         _ => vec![name, age],
     }
+}
+
+/// `ready/desired` replicas, as workloads print them.
+fn ready_of_desired(o: &Value) -> Value {
+    json!(format!(
+        "{}/{}",
+        o["status"]["readyReplicas"].as_i64().unwrap_or(0),
+        o["spec"]["replicas"].as_i64().unwrap_or(1)
+    ))
 }
 
 #[cfg(test)]
