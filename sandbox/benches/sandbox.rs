@@ -52,6 +52,8 @@ async fn main() {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().join("data"),
         name: "bench".into(),
+        simulation: None,
+        seed: false,
     })
     .await
     .unwrap();

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod controllers;
 pub mod server;
+pub mod simulation;
 pub mod store;
 
 pub use server::{Kubeconfig, Sandbox, SandboxConfig, SandboxError};

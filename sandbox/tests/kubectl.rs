@@ -2,13 +2,13 @@
 
 mod common;
 
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use common::{TestSandbox, eventually};
+use common::eventually;
+use common::kubectl::Kubectl;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 const MANIFEST: &str = r#"
 apiVersion: v1
@@ -60,64 +60,6 @@ spec:
     additionalPrinterColumns:
     - {name: Size, type: integer, jsonPath: .spec.size}
 "#;
-
-struct Kubectl {
-    sandbox: TestSandbox,
-}
-
-impl Kubectl {
-    async fn start() -> Self {
-        Self {
-            sandbox: TestSandbox::start().await,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new("kubectl");
-        command
-            .arg("--kubeconfig")
-            .arg(&self.sandbox.kubeconfig_path)
-            .arg("--cache-dir")
-            .arg(self.sandbox.dir.path().join("kube-cache"))
-            .args(args)
-            .stdin(Stdio::null());
-        command
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .output()
-            .await
-            .expect("kubectl must be installed (scripts/setup installs it)")
-    }
-
-    /// Runs kubectl, expects success with nothing on standard error, returns standard output.
-    async fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args).await;
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "kubectl {args:?} failed: {stderr}");
-        assert!(
-            stderr.trim().is_empty(),
-            "kubectl {args:?} warned: {stderr}"
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    async fn apply_stdin(&self, args: &[&str], manifest: &str) -> String {
-        let path = self.sandbox.dir.path().join("manifest.yaml");
-        std::fs::write(&path, manifest).unwrap();
-        let mut all = args.to_vec();
-        let path = path.to_string_lossy().into_owned();
-        all.extend(["-f", &path]);
-        self.ok(&all).await
-    }
-
-    async fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["-o", "json"]);
-        serde_json::from_str(&self.ok(&all).await).unwrap()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_resources_lists_the_served_types() {

@@ -50,6 +50,20 @@ pub struct SandboxArgs {
     /// Where to write a kubeconfig for the sandbox; by default `kubeconfig` in the data directory.
     #[arg(long, env = "ORBITAL_SANDBOX_KUBECONFIG_OUT")]
     pub kubeconfig_out: Option<PathBuf>,
+
+    /// How many simulated nodes the cluster has.
+    #[arg(long, env = "ORBITAL_SANDBOX_NODES", default_value_t = 3,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub nodes: u16,
+
+    /// Run no simulation: no nodes, scheduler, kubelets or workload controllers; objects stay
+    /// exactly as clients write them.
+    #[arg(long, env = "ORBITAL_SANDBOX_NO_SIMULATION")]
+    pub no_simulation: bool,
+
+    /// Start without the seed workloads (`kube-system` add-ons and the `demo` namespace).
+    #[arg(long, env = "ORBITAL_SANDBOX_EMPTY")]
+    pub empty: bool,
 }
 
 /// Options of `orbital serve`.

@@ -3,6 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use orbital_sandbox::simulation::SimulationConfig;
 use orbital_sandbox::{Sandbox, SandboxConfig, SandboxError};
 
 use crate::cli::SandboxArgs;
@@ -30,6 +31,10 @@ pub async fn run(args: SandboxArgs) -> Result<(), SandboxCommandError> {
         listen: args.listen,
         data_dir: args.data_dir.clone(),
         name: args.name,
+        simulation: (!args.no_simulation).then(|| SimulationConfig {
+            nodes: usize::from(args.nodes),
+        }),
+        seed: !args.empty,
     })
     .await?;
     let path = args

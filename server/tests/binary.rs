@@ -104,6 +104,15 @@ fn invalid_mode_names_the_choices() {
 }
 
 #[test]
+fn sandbox_node_count_must_be_in_range() {
+    let output = run(&["sandbox", "--nodes", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--nodes"), "{stderr}");
+    assert!(stderr.contains("1..=1000"), "{stderr}");
+}
+
+#[test]
 fn unusable_data_dir_is_reported() {
     let output = run(&[
         "serve",

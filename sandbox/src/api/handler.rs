@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::respond::{self, Representation};
 use super::{
-    ApiError, FieldSelector, LabelSelector, Params, ResourceRequest, Target, body, discovery,
+    ApiError, FieldSelector, LabelSelector, Params, ResourceRequest, Target, body, discovery, logs,
     scale, watch,
 };
 use crate::cluster::{Change, Cluster, DeleteOptions, Propagation, WriteOptions};
@@ -68,6 +68,7 @@ async fn dispatch(
         None => true,
         Some("status") => rt.status_subresource,
         Some("scale") => rt.scale.is_some(),
+        Some("log") => rt.group.is_empty() && rt.kind == "Pod",
         Some(_) => false,
     };
     if !subresource_served {
@@ -88,6 +89,9 @@ async fn dispatch(
             Ok(respond::object(StatusCode::OK, rt, &object, representation))
         }
         (&Method::GET, Some(name), Some("scale")) => scale::get(cluster, &request, name),
+        (&Method::GET, Some(name), Some("log")) => {
+            logs::logs(cluster, namespace.unwrap_or_default(), name, &params)
+        }
         (&Method::POST, None, None) => {
             let object = decode(headers, body).await?;
             let created = cluster.create(rt, namespace, object, &write).await?;

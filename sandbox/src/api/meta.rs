@@ -34,12 +34,12 @@ pub fn finalizers(object: &Value) -> Vec<String> {
     crate::catalog::strings(metadata(object).and_then(|m| m.get("finalizers")))
 }
 
-/// Now, as Kubernetes writes timestamps.
+/// Now, as Kubernetes writes timestamps: whole seconds, never ahead of the clock.
 pub fn now() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
 }
 
 /// Which naming rule a type's objects follow.

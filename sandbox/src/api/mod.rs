@@ -4,6 +4,7 @@ pub mod body;
 pub mod discovery;
 mod error;
 mod handler;
+mod logs;
 mod meta;
 pub mod openapi;
 mod params;

@@ -117,9 +117,12 @@ impl Cluster {
                 object["status"] = json!({"phase": "Active"});
             }
             ("", "Service") => self.admit_service(resource_type, object)?,
-            ("", "Pod") => {
-                object["status"] = json!({"phase": "Pending", "qosClass": "BestEffort"});
-            }
+            ("", "Pod") => super::defaults::pod(object),
+            ("apps", "Deployment") => super::defaults::deployment(object),
+            ("apps", "ReplicaSet") => super::defaults::replicated(object),
+            ("apps", "StatefulSet") => super::defaults::stateful_set(object),
+            ("apps", "DaemonSet") => super::defaults::daemon_set(object),
+            ("batch", "Job") => super::defaults::job(object),
             ("apiextensions.k8s.io", "CustomResourceDefinition") => {
                 super::crds::admit(resource_type, object)?;
             }

@@ -2,9 +2,11 @@
 //! shared by the REST handlers and the built-in controllers.
 
 mod apply;
+mod binding;
 mod bootstrap;
 mod crds;
 mod create;
+mod defaults;
 mod delete;
 mod fields;
 mod ownership;

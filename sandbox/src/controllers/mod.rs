@@ -25,13 +25,13 @@ pub fn start(cluster: &Cluster) -> Vec<JoinHandle<()>> {
 
 /// Waits for the next change; `None` when the feed closed. A controller that fell behind
 /// gets `Lagged`, and resynchronises from the store as on start.
-enum Next {
+pub(crate) enum Next {
     Event(Arc<Event>),
     Resync,
     Closed,
 }
 
-async fn next(live: &mut tokio::sync::broadcast::Receiver<Arc<Event>>) -> Next {
+pub(crate) async fn next(live: &mut tokio::sync::broadcast::Receiver<Arc<Event>>) -> Next {
     match live.recv().await {
         Ok(event) => Next::Event(event),
         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Next::Resync,

@@ -28,6 +28,7 @@ pub use tls::TlsError;
 
 use crate::api::{self, discovery, json_response, openapi};
 use crate::cluster::Cluster;
+use crate::simulation::{self, SimulationConfig};
 use crate::store::{Store, StoreError};
 
 const TOKEN_FILE: &str = "token";
@@ -42,6 +43,10 @@ pub struct SandboxConfig {
     pub data_dir: PathBuf,
     /// The cluster's name in the kubeconfig.
     pub name: String,
+    /// The simulated nodes, kubelets and controllers; `None` leaves objects as clients write them.
+    pub simulation: Option<SimulationConfig>,
+    /// Whether a fresh sandbox gets the seed workloads (`kube-system` and `demo`).
+    pub seed: bool,
 }
 
 /// Why a sandbox could not start.
@@ -100,6 +105,11 @@ impl Sandbox {
             .bootstrap()
             .await
             .map_err(|e| SandboxError::Init(e.to_string()))?;
+        if config.seed {
+            simulation::seed(&cluster)
+                .await
+                .map_err(|e| SandboxError::Init(format!("seeding: {e}")))?;
+        }
 
         let listener =
             TcpListener::bind(config.listen)
@@ -119,7 +129,19 @@ impl Sandbox {
             ca_pem: authority.certificate_pem().to_owned(),
             token: token.clone(),
         };
-        let controllers = crate::controllers::start(&cluster);
+        let mut controllers = crate::controllers::start(&cluster);
+        if let Some(simulation) = &config.simulation {
+            let simulated = simulation::start(&cluster, simulation).await;
+            match simulated {
+                Ok(handles) => controllers.extend(handles),
+                Err(error) => {
+                    controllers.iter().for_each(JoinHandle::abort);
+                    return Err(SandboxError::Init(format!(
+                        "starting the simulation: {error}"
+                    )));
+                }
+            }
+        }
         let router = router(cluster.clone(), auth::Token(token.into()));
         let (stop, stopped) = watch::channel(false);
         let server = tokio::spawn(serve(

@@ -165,6 +165,25 @@ impl Store {
         }
     }
 
+    /// Every object in `scope` whose name starts with `name_prefix` and passes `filter`;
+    /// only that range of keys is read.
+    pub fn list_named(
+        &self,
+        scope: &Scope,
+        name_prefix: &str,
+        filter: impl Fn(&Value) -> bool,
+    ) -> Vec<Arc<Value>> {
+        let prefix = format!("{}{name_prefix}", scope.prefix());
+        let state = self.read_state();
+        state
+            .objects
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .filter(|(_, object)| filter(object))
+            .map(|(_, object)| Arc::clone(object))
+            .collect()
+    }
+
     /// Applies `mutation` to the object at `key` and commits the result durably.
     ///
     /// Writers are serialised, so the mutation sees the latest object and nothing changes it

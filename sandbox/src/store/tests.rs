@@ -133,3 +133,21 @@ async fn watching_from_before_a_restart_is_too_old() {
     let too_old = store.subscribe(0).err().unwrap();
     assert_eq!(too_old.oldest, 1);
 }
+
+#[tokio::test]
+async fn named_lists_read_only_names_with_the_prefix() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("store.redb")).unwrap();
+    for name in ["web-1", "web-2", "webs", "api-1"] {
+        let (key, object) = configmap("a", name);
+        put(&store, key, object).await;
+    }
+    let (key, object) = configmap("b", "web-3");
+    put(&store, key, object).await;
+    let names: Vec<String> = store
+        .list_named(&configmaps(Some("a")), "web-", |_| true)
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["web-1", "web-2"]);
+}

@@ -2,10 +2,13 @@
 
 #![allow(dead_code)]
 
+pub mod kubectl;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use orbital_sandbox::simulation::SimulationConfig;
 use orbital_sandbox::{Sandbox, SandboxConfig};
 use tempfile::TempDir;
 
@@ -17,18 +20,39 @@ pub struct TestSandbox {
 }
 
 impl TestSandbox {
-    /// Starts a fresh sandbox.
+    /// Starts a fresh sandbox without simulation or seed: objects stay as clients write them.
     pub async fn start() -> Self {
         let dir = TempDir::new().unwrap();
         Self::start_in(dir).await
     }
 
-    /// Starts a sandbox over the data in `dir`.
+    /// Starts a sandbox without simulation over the data in `dir`.
     pub async fn start_in(dir: TempDir) -> Self {
+        Self::start_with(dir, None, false).await
+    }
+
+    /// Starts a fresh simulated sandbox with three nodes and no seed.
+    pub async fn start_simulated() -> Self {
+        Self::start_with(
+            TempDir::new().unwrap(),
+            Some(SimulationConfig::default()),
+            false,
+        )
+        .await
+    }
+
+    /// Starts a sandbox over the data in `dir` with the given simulation and seed.
+    pub async fn start_with(
+        dir: TempDir,
+        simulation: Option<SimulationConfig>,
+        seed: bool,
+    ) -> Self {
         let sandbox = Sandbox::start(SandboxConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().join("data"),
             name: "test".into(),
+            simulation,
+            seed,
         })
         .await
         .unwrap();
