@@ -80,6 +80,24 @@ pub struct ServeArgs {
     /// Whether this console is the federation's host or a member cluster's own console.
     #[arg(long, env = "ORBITAL_MODE", value_enum, default_value_t = ConsoleMode::Host)]
     pub mode: ConsoleMode,
+
+    /// The kubeconfig of the cluster this console runs on (the host cluster, or in member mode
+    /// the member itself). Without it, and outside a cluster, the console starts its embedded
+    /// sandbox clusters under the data directory.
+    #[arg(long, env = "ORBITAL_KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use; its current context by default.
+    #[arg(long, env = "ORBITAL_CONTEXT", requires = "kubeconfig")]
+    pub context: Option<String>,
+
+    /// In member mode: the name the local cluster goes by in URLs (`/clusters/{name}/...`).
+    #[arg(long, env = "ORBITAL_CLUSTER_NAME", default_value = "local")]
+    pub cluster_name: String,
+
+    /// In member mode: where the host console is.
+    #[arg(long, env = "ORBITAL_HOST_URL")]
+    pub host_url: Option<String>,
 }
 
 #[cfg(test)]

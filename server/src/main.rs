@@ -1,6 +1,7 @@
 //! The `orbital` binary: parses the command line and runs the chosen subcommand.
 
 mod cli;
+mod clusters;
 mod health;
 mod router;
 mod sandbox;

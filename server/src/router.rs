@@ -1,23 +1,33 @@
 //! The HTTP surface of the console: probes, server functions, pages and static files.
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::FromRef;
-use axum::routing::get;
+use axum::body::Body;
+use axum::extract::{FromRef, Path as UrlPath, State};
+use axum::http::Request;
+use axum::response::Response;
+use axum::routing::{any, get};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use orbital_app::{App, ConsoleContext, shell};
 use tower_http::trace::TraceLayer;
 
+use orbital_federation::proxy;
+
+use crate::clusters::Clusters;
 use crate::health;
 
 /// What every handler can reach.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConsoleState {
     /// Where the browser bundle is and how pages reference it.
     pub leptos_options: LeptosOptions,
     /// The console's identity and readiness, also handed to server functions.
     pub console: ConsoleContext,
+    /// The clusters the console serves; `None` before any are connected.
+    pub clusters: Option<Arc<Clusters>>,
 }
 
 impl FromRef<ConsoleState> for LeptosOptions {
@@ -34,6 +44,7 @@ pub fn app(state: ConsoleState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/clusters/{name}/{*path}", any(cluster_api))
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -46,6 +57,27 @@ pub fn app(state: ConsoleState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `/clusters/{name}/...`: the Kubernetes API of one cluster, through the console.
+async fn cluster_api(
+    State(state): State<ConsoleState>,
+    UrlPath((name, path)): UrlPath<(String, String)>,
+    request: Request<Body>,
+) -> Response {
+    let query = request
+        .uri()
+        .query()
+        .map(|query| format!("?{query}"))
+        .unwrap_or_default();
+    match &state.clusters {
+        Some(clusters) => {
+            clusters
+                .proxy(&name, &format!("/{path}{query}"), request)
+                .await
+        }
+        None => proxy::unknown_cluster(&name),
+    }
 }
 
 #[cfg(test)]
@@ -68,6 +100,7 @@ mod tests {
             ConsoleState {
                 leptos_options,
                 console,
+                clusters: None,
             },
             readiness,
         )

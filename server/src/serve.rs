@@ -3,12 +3,14 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
 use orbital_app::{BUNDLE_NAME, ConsoleContext, Readiness};
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
+use crate::clusters::{Clusters, ClustersError};
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
 
@@ -34,6 +36,9 @@ pub enum ServeError {
         /// What the operating system said.
         source: io::Error,
     },
+    /// The clusters could not be reached or started.
+    #[error(transparent)]
+    Clusters(#[from] ClustersError),
     /// The HTTP server failed while running.
     #[error("the web server failed: {0}")]
     Serve(io::Error),
@@ -49,9 +54,11 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     warn_if_bundle_missing(&leptos_options);
 
     let readiness = Readiness::default();
+    let clusters = Arc::new(Clusters::start(&args).await?);
     let state = ConsoleState {
         leptos_options,
         console: ConsoleContext::new(args.mode, readiness.clone()),
+        clusters: Some(Arc::clone(&clusters)),
     };
     let listener = TcpListener::bind(args.listen)
         .await
@@ -70,6 +77,10 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         })
         .await
         .map_err(ServeError::Serve)?;
+    // Every request has finished, so the router's copy of the state is gone.
+    if let Ok(clusters) = Arc::try_unwrap(clusters) {
+        clusters.shutdown().await;
+    }
     tracing::info!("Orbital console stopped");
     Ok(())
 }

@@ -162,3 +162,95 @@ fn serves_probes_and_pages_then_stops_on_sigterm() {
     let exit = wait_for_exit(&mut console.process, Duration::from_secs(10));
     assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
 }
+
+fn wait_ready(addr: SocketAddr) {
+    let ready = wait_until(STARTUP_TIMEOUT, || {
+        http_get(addr, "/readyz").filter(|(status, _)| *status == 200)
+    });
+    assert!(ready.is_some(), "console never became ready on {addr}");
+}
+
+fn kubectl(console: &Console, args: &[&str]) -> Output {
+    Command::new("kubectl")
+        .env("KUBECONFIG", console.data_dir.path().join("no-kubeconfig"))
+        .arg("--cache-dir")
+        .arg(console.data_dir.path().join("kube-cache"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("kubectl must be installed (scripts/setup installs it)")
+}
+
+#[test]
+fn host_console_registers_the_embedded_members_and_proxies_to_them() {
+    let addr = free_address();
+    let console = start_console(addr, &[]);
+    wait_ready(addr);
+
+    let host_kubeconfig = console
+        .data_dir
+        .path()
+        .join("data/sandboxes/host/kubeconfig");
+    let host_kubeconfig = host_kubeconfig.to_string_lossy().into_owned();
+    let ready = wait_until(STARTUP_TIMEOUT, || {
+        let output = kubectl(
+            &console,
+            &[
+                "--kubeconfig",
+                &host_kubeconfig,
+                "get",
+                "clusters",
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[0].status} {end}",
+            ],
+        );
+        let listed = String::from_utf8_lossy(&output.stdout).into_owned();
+        (listed.trim() == "host=True member-1=True member-2=True").then_some(listed)
+    });
+    assert!(
+        ready.is_some(),
+        "the host and both members registered and Ready"
+    );
+
+    let server = format!("http://{addr}/clusters/member-1");
+    let nodes = kubectl(&console, &["--server", &server, "get", "nodes"]);
+    assert!(
+        nodes.status.success(),
+        "{}",
+        String::from_utf8_lossy(&nodes.stderr)
+    );
+    assert!(String::from_utf8_lossy(&nodes.stdout).contains("node-1"));
+    let (status, body) = http_get(addr, "/clusters/nowhere/api").unwrap();
+    assert_eq!(status, 404);
+    assert!(
+        body.contains(r#""message":"clusters \"nowhere\" not found""#),
+        "{body}"
+    );
+}
+
+#[test]
+fn member_console_serves_only_its_own_cluster() {
+    let addr = free_address();
+    let console = start_console(addr, &["--mode", "member"]);
+    wait_ready(addr);
+
+    let (status, _) = http_get(addr, "/clusters/local/api").unwrap();
+    assert_eq!(status, 200);
+    let (status, body) = http_get(addr, "/clusters/member-1/api").unwrap();
+    assert_eq!(status, 404);
+    let (never_status, never) = http_get(addr, "/clusters/never-existed/api").unwrap();
+    assert_eq!(never_status, 404);
+    assert_eq!(
+        body.replace("member-1", "NAME"),
+        never.replace("never-existed", "NAME")
+    );
+    let (_, page) = http_get(addr, "/").unwrap();
+    assert!(!page.contains("member-1") && !page.contains("member-2"));
+    assert!(
+        !console
+            .data_dir
+            .path()
+            .join("data/sandboxes/member-1")
+            .exists()
+    );
+}

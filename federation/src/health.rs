@@ -1,0 +1,189 @@
+//! Keeping every member's status true: a probe per member every few seconds, each on its own,
+//! so a slow or dead member delays nobody else.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{Api, ListParams};
+use tokio::task::JoinHandle;
+
+use crate::cluster::ClusterStatus;
+use crate::pool::{ClientPool, PoolError};
+
+/// How often every member is probed.
+pub const PROBE_INTERVAL: Duration = Duration::from_secs(5);
+/// How long one probe may take before the member counts as unreachable.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Probes every registered member until aborted.
+pub fn spawn(pool: ClientPool) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut probes: HashMap<String, JoinHandle<()>> = HashMap::new();
+        let mut ticker = tokio::time::interval(PROBE_INTERVAL);
+        loop {
+            ticker.tick().await;
+            let members = match pool.registry().list().await {
+                Ok(members) => members,
+                Err(error) => {
+                    tracing::warn!("cannot list member clusters: {error}");
+                    continue;
+                }
+            };
+            probes.retain(|name, probe| {
+                let known = members.iter().any(|m| &m.name == name);
+                if !known {
+                    probe.abort();
+                }
+                known && !probe.is_finished()
+            });
+            for member in members {
+                // A probe still running is a slow member; it is not probed twice at once.
+                if probes.contains_key(&member.name) {
+                    continue;
+                }
+                let pool = pool.clone();
+                let name = member.name.clone();
+                let previous = member.status;
+                probes.insert(
+                    member.name,
+                    tokio::spawn(async move {
+                        let status = probe(&pool, &name).await;
+                        if status != previous
+                            && let Err(error) = pool.registry().set_status(&name, &status).await
+                        {
+                            tracing::warn!(cluster = %name, "cannot record the cluster's status: {error}");
+                        }
+                    }),
+                );
+            }
+        }
+    })
+}
+
+/// What `name` looks like now.
+pub async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
+    let started = Instant::now();
+    let unready = |reason: &str, message: String| ClusterStatus {
+        ready: false,
+        reason: reason.to_owned(),
+        message,
+        ..ClusterStatus::default()
+    };
+    let client = match pool.client(name).await {
+        Ok(client) => client,
+        Err(PoolError::Kubeconfig { reason, .. }) => return unready("InvalidKubeconfig", reason),
+        Err(error) => return unready("Unknown", error.to_string()),
+    };
+    let answer = tokio::time::timeout(PROBE_TIMEOUT, async {
+        let version = client.apiserver_version().await?;
+        let nodes = Api::<Node>::all(client.clone())
+            .list(&ListParams::default())
+            .await?;
+        Ok::<_, kube::Error>((version, nodes.items))
+    })
+    .await;
+    let (version, nodes) = match answer {
+        Err(_) => {
+            return unready(
+                "Timeout",
+                format!(
+                    "the API server did not answer within {} s",
+                    PROBE_TIMEOUT.as_secs()
+                ),
+            );
+        }
+        Ok(Err(kube::Error::Api(status))) if matches!(status.code, 401 | 403) => {
+            return unready(
+                "Unauthorized",
+                format!("the credentials were refused: {}", status.message),
+            );
+        }
+        Ok(Err(error)) => {
+            return unready(
+                "Unreachable",
+                format!("the API server cannot be reached: {error}"),
+            );
+        }
+        Ok(Ok(answer)) => answer,
+    };
+    let mut status = ClusterStatus {
+        ready: true,
+        reason: "Reachable".into(),
+        message: format!(
+            "the API server answered in {} ms",
+            started.elapsed().as_millis()
+        ),
+        kubernetes_version: version.git_version,
+        node_count: nodes.len() as u64,
+        last_heartbeat_time: jiff::Timestamp::now().to_string(),
+        ..ClusterStatus::default()
+    };
+    for node in &nodes {
+        let Some(node_status) = &node.status else {
+            continue;
+        };
+        let read = |map: &Option<
+            std::collections::BTreeMap<
+                String,
+                k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+            >,
+        >,
+                    key: &str| {
+            map.as_ref()
+                .and_then(|m| m.get(key))
+                .map(|q| q.0.clone())
+                .unwrap_or_default()
+        };
+        status.cpu_capacity_millis += millicores(&read(&node_status.capacity, "cpu"));
+        status.memory_capacity_bytes += bytes(&read(&node_status.capacity, "memory"));
+        status.cpu_allocatable_millis += millicores(&read(&node_status.allocatable, "cpu"));
+        status.memory_allocatable_bytes += bytes(&read(&node_status.allocatable, "memory"));
+    }
+    status
+}
+
+/// A CPU quantity in millicores.
+fn millicores(text: &str) -> u64 {
+    match text.strip_suffix('m') {
+        Some(milli) => milli.parse().unwrap_or(0),
+        None => text
+            .parse::<f64>()
+            .map_or(0, |cores| (cores * 1000.0) as u64),
+    }
+}
+
+/// A memory quantity in bytes.
+fn bytes(text: &str) -> u64 {
+    const SUFFIXES: &[(&str, f64)] = &[
+        ("Ki", 1024.0),
+        ("Mi", 1048576.0),
+        ("Gi", 1073741824.0),
+        ("Ti", 1099511627776.0),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+    ];
+    SUFFIXES
+        .iter()
+        .find_map(|(suffix, factor)| {
+            text.strip_suffix(suffix)
+                .map(|n| n.parse::<f64>().map_or(0, |n| (n * factor) as u64))
+        })
+        .unwrap_or_else(|| text.parse::<f64>().map_or(0, |n| n as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_are_summed_in_base_units() {
+        assert_eq!(millicores("4"), 4000);
+        assert_eq!(millicores("3500m"), 3500);
+        assert_eq!(bytes("16365604Ki"), 16365604 * 1024);
+        assert_eq!(bytes("2Gi"), 2 << 30);
+        assert_eq!(bytes("94580335255"), 94580335255);
+    }
+}

@@ -1,0 +1,168 @@
+//! Joining a member over a direct connection: everything is checked before anything is stored.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::Api;
+
+use crate::cluster::Cluster;
+use crate::pool::client_from_kubeconfig;
+use crate::registry::{Registry, RegistryError};
+
+/// How long a member may take to answer while it is being joined.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What joining a member needs.
+#[derive(Clone, Debug, Default)]
+pub struct JoinRequest {
+    /// The name the member gets on the host.
+    pub name: String,
+    /// Its kubeconfig, as YAML.
+    pub kubeconfig: String,
+    /// The context to use; the kubeconfig's current one when `None`.
+    pub context: Option<String>,
+    /// Labels for the member.
+    pub labels: BTreeMap<String, String>,
+    /// Where it runs.
+    pub provider: String,
+    /// Free text.
+    pub description: String,
+}
+
+/// Why a member was not joined. Every message says what is wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum JoinError {
+    /// The name is not a DNS-1123 label.
+    #[error(
+        "{0:?} is not a valid cluster name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+    )]
+    InvalidName(String),
+    /// Another member has the name.
+    #[error(
+        "a cluster named {0:?} is already joined: choose another name, or remove that cluster first"
+    )]
+    NameTaken(String),
+    /// The kubeconfig cannot be read or used.
+    #[error(
+        "the kubeconfig cannot be used: {0}; paste a complete kubeconfig with a cluster, a user and a current context"
+    )]
+    InvalidKubeconfig(String),
+    /// The API server did not answer.
+    #[error(
+        "the cluster's API server did not answer: {0}; check the server address in the kubeconfig and that the host console can reach it"
+    )]
+    Unreachable(String),
+    /// The credentials were refused.
+    #[error(
+        "the cluster refused the kubeconfig's credentials ({0}); use credentials that may read namespaces"
+    )]
+    Unauthorized(String),
+    /// The cluster is already a member, perhaps under another name.
+    #[error("this cluster is already joined as {0:?}: a cluster can be joined only once")]
+    AlreadyJoined(String),
+    /// The registry on the host failed.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+/// Whether `name` is a DNS-1123 label.
+pub fn is_valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// The identity of the cluster `client` reaches: the UID of its `kube-system` namespace.
+pub async fn identity(client: &kube::Client) -> Result<String, JoinError> {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let probe = tokio::time::timeout(PROBE_TIMEOUT, namespaces.get("kube-system")).await;
+    let namespace = match probe {
+        Err(_) => {
+            return Err(JoinError::Unreachable(format!(
+                "no answer within {} s",
+                PROBE_TIMEOUT.as_secs()
+            )));
+        }
+        Ok(Err(kube::Error::Api(status))) if matches!(status.code, 401 | 403) => {
+            return Err(JoinError::Unauthorized(status.message.clone()));
+        }
+        Ok(Err(kube::Error::Api(status))) => {
+            return Err(JoinError::Unreachable(status.message.clone()));
+        }
+        Ok(Err(error)) => return Err(JoinError::Unreachable(error.to_string())),
+        Ok(Ok(namespace)) => namespace,
+    };
+    namespace
+        .metadata
+        .uid
+        .ok_or_else(|| JoinError::Unreachable("its kube-system namespace has no UID".into()))
+}
+
+/// The kubeconfig as stored: with the chosen context made current, so that later clients
+/// need nothing else. (JSON is YAML, so it stays a valid kubeconfig file.)
+fn stored_kubeconfig(request: &JoinRequest) -> Result<String, JoinError> {
+    let Some(context) = &request.context else {
+        return Ok(request.kubeconfig.clone());
+    };
+    let mut kubeconfig = kube::config::Kubeconfig::from_yaml(&request.kubeconfig)
+        .map_err(|e| JoinError::InvalidKubeconfig(e.to_string()))?;
+    kubeconfig.current_context = Some(context.clone());
+    serde_json::to_string(&kubeconfig).map_err(|e| JoinError::InvalidKubeconfig(e.to_string()))
+}
+
+/// Validates `request` and records the member; nothing is stored unless every check passes.
+pub async fn join(registry: &Registry, request: JoinRequest) -> Result<Cluster, JoinError> {
+    let name = request.name.trim().to_owned();
+    if !is_valid_name(&name) {
+        return Err(JoinError::InvalidName(name));
+    }
+    let members = registry.list().await?;
+    if members.iter().any(|m| m.name == name) {
+        return Err(JoinError::NameTaken(name));
+    }
+    if request.kubeconfig.trim().is_empty() {
+        return Err(JoinError::InvalidKubeconfig("it is empty".into()));
+    }
+    let client = client_from_kubeconfig(&request.kubeconfig, request.context.as_deref())
+        .await
+        .map_err(JoinError::InvalidKubeconfig)?;
+    let identity = identity(&client).await?;
+    if let Some(existing) = members.iter().find(|m| m.identity == identity) {
+        return Err(JoinError::AlreadyJoined(existing.name.clone()));
+    }
+    let kubeconfig = stored_kubeconfig(&request)?;
+    let cluster = Cluster {
+        name,
+        labels: request.labels,
+        connection: "Direct".into(),
+        provider: request.provider,
+        description: request.description,
+        identity,
+        status: Default::default(),
+    };
+    registry.create(&cluster, &kubeconfig).await?;
+    Ok(cluster)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_dns_labels() {
+        assert!(is_valid_name("member-1"));
+        assert!(is_valid_name("a"));
+        assert!(!is_valid_name(""));
+        assert!(!is_valid_name("Member"));
+        assert!(!is_valid_name("-edge"));
+        assert!(!is_valid_name("edge-"));
+        assert!(!is_valid_name("a.b"));
+        assert!(!is_valid_name(&"x".repeat(64)));
+    }
+}

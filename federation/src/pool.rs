@@ -1,0 +1,106 @@
+//! One Kubernetes client per member, built from its stored kubeconfig and kept until the
+//! kubeconfig changes or the member is removed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use tokio::sync::RwLock;
+
+use crate::registry::{Registry, RegistryError};
+
+/// How long connecting to a member may take before it counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why no client could be had for a member.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    /// No member has that name.
+    #[error("no cluster named {0:?} is registered")]
+    Unknown(String),
+    /// The registry could not be read.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The stored kubeconfig is not usable.
+    #[error("the kubeconfig of {name:?} is not usable: {reason}")]
+    Kubeconfig {
+        /// The member.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Clients for members, by name. Cheap to clone.
+#[derive(Clone)]
+pub struct ClientPool(Arc<Pool>);
+
+struct Pool {
+    registry: Registry,
+    clients: RwLock<HashMap<String, kube::Client>>,
+}
+
+/// A client for the cluster a kubeconfig describes, using `context` or its current one.
+pub async fn client_from_kubeconfig(
+    kubeconfig: &str,
+    context: Option<&str>,
+) -> Result<kube::Client, String> {
+    let parsed = Kubeconfig::from_yaml(kubeconfig).map_err(|e| e.to_string())?;
+    let options = KubeConfigOptions {
+        context: context.map(str::to_owned),
+        ..KubeConfigOptions::default()
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(parsed, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    // The console answers for the member at once: whoever called decides whether to retry.
+    config.default_retry = false;
+    kube::Client::try_from(config).map_err(|e| e.to_string())
+}
+
+impl ClientPool {
+    /// A pool whose members are those `registry` holds.
+    pub fn new(registry: Registry) -> Self {
+        Self(Arc::new(Pool {
+            registry,
+            clients: RwLock::default(),
+        }))
+    }
+
+    /// The registry the pool reads kubeconfigs from.
+    pub fn registry(&self) -> &Registry {
+        &self.0.registry
+    }
+
+    /// The client for member `name`, built on first use.
+    pub async fn client(&self, name: &str) -> Result<kube::Client, PoolError> {
+        if let Some(client) = self.0.clients.read().await.get(name) {
+            return Ok(client.clone());
+        }
+        let kubeconfig = self
+            .0
+            .registry
+            .kubeconfig(name)
+            .await?
+            .ok_or_else(|| PoolError::Unknown(name.to_owned()))?;
+        let client = client_from_kubeconfig(&kubeconfig, None)
+            .await
+            .map_err(|reason| PoolError::Kubeconfig {
+                name: name.to_owned(),
+                reason,
+            })?;
+        self.0
+            .clients
+            .write()
+            .await
+            .insert(name.to_owned(), client.clone());
+        Ok(client)
+    }
+
+    /// Drops the client of `name`, after its kubeconfig changed or it was removed.
+    pub async fn forget(&self, name: &str) {
+        self.0.clients.write().await.remove(name);
+    }
+}

@@ -1,0 +1,275 @@
+//! The cluster registry: `Cluster` objects and kubeconfig Secrets in the host cluster.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::core::{ApiResource, DynamicObject};
+use serde_json::{Value, json};
+
+use crate::cluster::{
+    self, Cluster, ClusterStatus, GROUP, IDENTITY_ANNOTATION, KIND, PLURAL, SYSTEM_NAMESPACE,
+    VERSION,
+};
+
+/// The key of the kubeconfig in a member's Secret.
+const KUBECONFIG_KEY: &str = "kubeconfig";
+/// How long a freshly installed CRD may take to be served.
+const CRD_READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why the registry could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The host cluster refused or failed the request.
+    #[error("the host cluster failed the request: {0}")]
+    Host(#[from] kube::Error),
+    /// A stored object could not be read.
+    #[error("a stored object is malformed: {0}")]
+    Malformed(#[from] serde_json::Error),
+    /// The `Cluster` type was installed but is not served.
+    #[error(
+        "the Cluster resource type is not served by the host cluster {0:?} after installing it"
+    )]
+    NotServed(Duration),
+    /// No cluster has that name.
+    #[error("no cluster named {0:?} is registered")]
+    Unknown(String),
+}
+
+/// The registry in the host cluster. Cheap to clone.
+#[derive(Clone)]
+pub struct Registry {
+    host: kube::Client,
+    clusters: Api<DynamicObject>,
+    secrets: Api<Secret>,
+}
+
+fn resource() -> ApiResource {
+    ApiResource {
+        group: GROUP.to_owned(),
+        version: VERSION.to_owned(),
+        api_version: format!("{GROUP}/{VERSION}"),
+        kind: KIND.to_owned(),
+        plural: PLURAL.to_owned(),
+    }
+}
+
+fn secret_name(cluster: &str) -> String {
+    format!("{cluster}-kubeconfig")
+}
+
+fn is_not_found(error: &kube::Error) -> bool {
+    matches!(error, kube::Error::Api(status) if status.code == 404)
+}
+
+fn is_conflict(error: &kube::Error) -> bool {
+    matches!(error, kube::Error::Api(status) if status.code == 409)
+}
+
+impl Registry {
+    /// The registry kept in the cluster `host` reaches.
+    pub fn new(host: kube::Client) -> Self {
+        Self {
+            clusters: Api::all_with(host.clone(), &resource()),
+            secrets: Api::namespaced(host.clone(), SYSTEM_NAMESPACE),
+            host,
+        }
+    }
+
+    /// The host cluster's client.
+    pub fn host(&self) -> &kube::Client {
+        &self.host
+    }
+
+    /// Installs what the registry needs on the host, if missing: the `Cluster` CRD and the
+    /// namespace for kubeconfigs. Returns once the type is served.
+    pub async fn install(&self) -> Result<(), RegistryError> {
+        let definitions: Api<CustomResourceDefinition> = Api::all(self.host.clone());
+        let definition: CustomResourceDefinition = serde_json::from_value(cluster::definition())?;
+        match definitions
+            .create(&PostParams::default(), &definition)
+            .await
+        {
+            Ok(_) => {}
+            Err(error) if is_conflict(&error) => {}
+            Err(error) => return Err(error.into()),
+        }
+        let namespaces: Api<Namespace> = Api::all(self.host.clone());
+        let namespace: Namespace =
+            serde_json::from_value(json!({"metadata": {"name": SYSTEM_NAMESPACE}}))?;
+        match namespaces.create(&PostParams::default(), &namespace).await {
+            Ok(_) => {}
+            Err(error) if is_conflict(&error) => {}
+            Err(error) => return Err(error.into()),
+        }
+        let deadline = tokio::time::Instant::now() + CRD_READY_TIMEOUT;
+        loop {
+            match self.clusters.list(&ListParams::default().limit(1)).await {
+                Ok(_) => return Ok(()),
+                Err(error) if is_not_found(&error) && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(error) if is_not_found(&error) => {
+                    return Err(RegistryError::NotServed(CRD_READY_TIMEOUT));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+
+    /// Every registered cluster, by name.
+    pub async fn list(&self) -> Result<Vec<Cluster>, RegistryError> {
+        let list = self.clusters.list(&ListParams::default()).await?;
+        list.items
+            .iter()
+            .map(|object| Ok(Cluster::from_object(&serde_json::to_value(object)?)))
+            .collect()
+    }
+
+    /// The cluster `name`, if registered.
+    pub async fn get(&self, name: &str) -> Result<Option<Cluster>, RegistryError> {
+        match self.clusters.get_opt(name).await? {
+            Some(object) => Ok(Some(Cluster::from_object(&serde_json::to_value(&object)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The stored `Cluster` object `name`, or `Unknown`.
+    async fn stored(&self, name: &str) -> Result<DynamicObject, RegistryError> {
+        self.clusters
+            .get_opt(name)
+            .await?
+            .ok_or_else(|| RegistryError::Unknown(name.to_owned()))
+    }
+
+    /// Records a new member: its kubeconfig Secret first, then the `Cluster` object.
+    pub async fn create(&self, cluster: &Cluster, kubeconfig: &str) -> Result<(), RegistryError> {
+        self.write_kubeconfig(&cluster.name, kubeconfig).await?;
+        let object = json!({
+            "apiVersion": format!("{GROUP}/{VERSION}"), "kind": KIND,
+            "metadata": {"name": cluster.name, "labels": cluster.labels,
+                         "annotations": {IDENTITY_ANNOTATION: cluster.identity}},
+            "spec": {"connection": {"type": cluster.connection, "kubeconfigSecret": {
+                        "namespace": SYSTEM_NAMESPACE, "name": secret_name(&cluster.name)}},
+                     "provider": cluster.provider, "description": cluster.description},
+        });
+        let object: DynamicObject = serde_json::from_value(object)?;
+        self.clusters
+            .create(&PostParams::default(), &object)
+            .await?;
+        Ok(())
+    }
+
+    /// The kubeconfig stored for `name`.
+    pub async fn kubeconfig(&self, name: &str) -> Result<Option<String>, RegistryError> {
+        let Some(secret) = self.secrets.get_opt(&secret_name(name)).await? else {
+            return Ok(None);
+        };
+        Ok(secret
+            .data
+            .and_then(|mut data| data.remove(KUBECONFIG_KEY))
+            .map(|bytes| String::from_utf8_lossy(&bytes.0).into_owned()))
+    }
+
+    /// Stores `kubeconfig` for `name`, replacing any earlier one (rotation).
+    pub async fn write_kubeconfig(
+        &self,
+        name: &str,
+        kubeconfig: &str,
+    ) -> Result<(), RegistryError> {
+        let secret = Secret {
+            metadata: kube::api::ObjectMeta {
+                name: Some(secret_name(name)),
+                namespace: Some(SYSTEM_NAMESPACE.to_owned()),
+                labels: Some(BTreeMap::from([(
+                    "cluster.orbital.dev/name".to_owned(),
+                    name.to_owned(),
+                )])),
+                ..Default::default()
+            },
+            type_: Some("Opaque".to_owned()),
+            data: Some(BTreeMap::from([(
+                KUBECONFIG_KEY.to_owned(),
+                ByteString(kubeconfig.as_bytes().to_vec()),
+            )])),
+            ..Default::default()
+        };
+        match self.secrets.create(&PostParams::default(), &secret).await {
+            Ok(_) => Ok(()),
+            Err(error) if is_conflict(&error) => {
+                self.secrets
+                    .replace(&secret_name(name), &PostParams::default(), &secret)
+                    .await?;
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Changes a member's labels, provider and description.
+    pub async fn update_details(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+        provider: &str,
+        description: &str,
+    ) -> Result<(), RegistryError> {
+        let current = self.stored(name).await?;
+        // Labels are replaced as a whole: those missing from `labels` are removed.
+        let mut label_patch: serde_json::Map<String, Value> = current
+            .metadata
+            .labels
+            .unwrap_or_default()
+            .into_keys()
+            .map(|key| (key, Value::Null))
+            .collect();
+        for (key, value) in labels {
+            label_patch.insert(key.clone(), json!(value));
+        }
+        let patch = json!({"metadata": {"labels": label_patch},
+                           "spec": {"provider": provider, "description": description}});
+        self.clusters
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        Ok(())
+    }
+
+    /// Records what the health loop saw.
+    pub async fn set_status(
+        &self,
+        name: &str,
+        status: &ClusterStatus,
+    ) -> Result<(), RegistryError> {
+        let current = self.stored(name).await?;
+        let previous = current.data.get("status").cloned();
+        let patch = json!({"status": status.to_object_status(previous.as_ref())});
+        self.clusters
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a member: its `Cluster` object and its kubeconfig. Nothing is asked of the
+    /// member itself, so an unreachable one can be removed too.
+    pub async fn remove(&self, name: &str) -> Result<(), RegistryError> {
+        match self.clusters.delete(name, &DeleteParams::default()).await {
+            Ok(_) => {}
+            Err(error) if is_not_found(&error) => {
+                return Err(RegistryError::Unknown(name.to_owned()));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        match self
+            .secrets
+            .delete(&secret_name(name), &DeleteParams::default())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) if is_not_found(&error) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
