@@ -6,7 +6,7 @@ use leptos_router::{SsrMode, path};
 use crate::BUNDLE_NAME;
 use crate::api::get_console_overview;
 use crate::components::{OverviewResource, SideNav, TopBar};
-use crate::pages::{HomePage, NotFound};
+use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound};
 
 /// The console: layout, navigation and routes.
 #[component]
@@ -33,6 +33,12 @@ pub fn App() -> impl IntoView {
                             // Async: the page is sent once its data is in, so it reads
                             // complete without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                            <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async />
+                            <Route
+                                path=path!("/clusters/:name")
+                                view=ClusterPage
+                                ssr=SsrMode::Async
+                            />
                         </Routes>
                     </main>
                 </div>

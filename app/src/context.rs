@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use orbital_federation::Scope;
+
 use crate::ConsoleMode;
 
 /// Whether the console is ready to serve; shared by `/readyz` and the server functions.
@@ -33,6 +35,7 @@ pub struct ConsoleContext {
     mode: ConsoleMode,
     started: Instant,
     readiness: Readiness,
+    scope: Option<Scope>,
 }
 
 impl ConsoleContext {
@@ -42,7 +45,19 @@ impl ConsoleContext {
             mode,
             started: Instant::now(),
             readiness,
+            scope: None,
         }
+    }
+
+    /// The same context, serving the clusters of `scope`.
+    pub fn with_scope(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// The clusters the console serves, once connected.
+    pub fn scope(&self) -> Option<&Scope> {
+        self.scope.as_ref()
     }
 
     /// The console's mode.

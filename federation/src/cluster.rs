@@ -122,7 +122,7 @@ impl ClusterStatus {
     /// transition time while its status stays the same.
     pub fn to_object_status(&self, previous: Option<&Value>) -> Value {
         let value = if self.ready { "True" } else { "False" };
-        let now = jiff::Timestamp::now().to_string();
+        let now = now();
         let transition = previous
             .and_then(|s| s["conditions"].as_array())
             .and_then(|c| {
@@ -141,6 +141,14 @@ impl ClusterStatus {
             "lastHeartbeatTime": self.last_heartbeat_time,
         })
     }
+}
+
+/// Now, in whole seconds, as Kubernetes writes times.
+pub(crate) fn now() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
 }
 
 /// The CustomResourceDefinition the console installs on the host when it is missing.

@@ -61,20 +61,27 @@ pub fn spawn(pool: ClientPool) -> JoinHandle<()> {
     })
 }
 
-/// What `name` looks like now.
-pub async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
-    let started = Instant::now();
-    let unready = |reason: &str, message: String| ClusterStatus {
+fn unready(reason: &str, message: String) -> ClusterStatus {
+    ClusterStatus {
         ready: false,
         reason: reason.to_owned(),
         message,
         ..ClusterStatus::default()
-    };
-    let client = match pool.client(name).await {
-        Ok(client) => client,
-        Err(PoolError::Kubeconfig { reason, .. }) => return unready("InvalidKubeconfig", reason),
-        Err(error) => return unready("Unknown", error.to_string()),
-    };
+    }
+}
+
+/// What the member `name` looks like now.
+pub async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
+    match pool.client(name).await {
+        Ok(client) => probe_client(&client).await,
+        Err(PoolError::Kubeconfig { reason, .. }) => unready("InvalidKubeconfig", reason),
+        Err(error) => unready("Unknown", error.to_string()),
+    }
+}
+
+/// What the cluster `client` reaches looks like now.
+pub async fn probe_client(client: &kube::Client) -> ClusterStatus {
+    let started = Instant::now();
     let answer = tokio::time::timeout(PROBE_TIMEOUT, async {
         let version = client.apiserver_version().await?;
         let nodes = Api::<Node>::all(client.clone())
@@ -116,7 +123,7 @@ pub async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
         ),
         kubernetes_version: version.git_version,
         node_count: nodes.len() as u64,
-        last_heartbeat_time: jiff::Timestamp::now().to_string(),
+        last_heartbeat_time: crate::cluster::now(),
         ..ClusterStatus::default()
     };
     for node in &nodes {

@@ -61,6 +61,9 @@ pub enum JoinError {
     /// The cluster is already a member, perhaps under another name.
     #[error("this cluster is already joined as {0:?}: a cluster can be joined only once")]
     AlreadyJoined(String),
+    /// Clusters are joined on the host console.
+    #[error("clusters are joined from the host console; this is a member cluster's own console")]
+    NotHost,
     /// The registry on the host failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),

@@ -11,8 +11,10 @@ pub mod join;
 pub mod pool;
 pub mod proxy;
 pub mod registry;
+pub mod scope;
 
 pub use cluster::{Cluster, ClusterStatus};
 pub use join::{JoinError, JoinRequest};
 pub use pool::{ClientPool, PoolError};
 pub use registry::{Registry, RegistryError};
+pub use scope::Scope;

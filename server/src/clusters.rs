@@ -7,11 +7,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use axum::body::Body;
-use axum::http::{Request, Response};
 use orbital_app::ConsoleMode;
 use orbital_federation::pool::client_from_kubeconfig;
-use orbital_federation::{ClientPool, Registry, health, join, proxy};
+use orbital_federation::{ClientPool, Registry, Scope, health, join};
 use orbital_sandbox::simulation::SimulationConfig;
 use orbital_sandbox::{Sandbox, SandboxConfig, SandboxError};
 use tokio::task::JoinHandle;
@@ -62,14 +60,6 @@ pub enum ClustersError {
         /// What the file system said.
         source: io::Error,
     },
-}
-
-/// Which clusters this console serves.
-enum Scope {
-    /// The host: every registered member, through the pool.
-    Federation(ClientPool),
-    /// A member console: only its own cluster, by the name it goes by in URLs.
-    Own { name: String, client: kube::Client },
 }
 
 /// How this console reaches clusters, and what it started to do so.
@@ -193,21 +183,9 @@ impl Clusters {
         }
     }
 
-    /// Passes a Kubernetes API call to the cluster `name`; any cluster this console does not
-    /// serve is a 404, whether or not it exists elsewhere.
-    pub async fn proxy(
-        &self,
-        name: &str,
-        path_and_query: &str,
-        request: Request<Body>,
-    ) -> Response<Body> {
-        match &self.scope {
-            Scope::Federation(pool) => proxy::forward(pool, name, path_and_query, request).await,
-            Scope::Own { name: own, client } if own == name => {
-                proxy::forward_to(client, name, path_and_query, request).await
-            }
-            Scope::Own { .. } => proxy::unknown_cluster(name),
-        }
+    /// Which clusters the console serves.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 
     /// Stops the health loop and the embedded sandboxes.

@@ -1,7 +1,5 @@
 //! The HTTP surface of the console: probes, server functions, pages and static files.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Path as UrlPath, State};
@@ -16,18 +14,15 @@ use tower_http::trace::TraceLayer;
 
 use orbital_federation::proxy;
 
-use crate::clusters::Clusters;
 use crate::health;
 
 /// What every handler can reach.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ConsoleState {
     /// Where the browser bundle is and how pages reference it.
     pub leptos_options: LeptosOptions,
-    /// The console's identity and readiness, also handed to server functions.
+    /// The console's identity, readiness and clusters, also handed to server functions.
     pub console: ConsoleContext,
-    /// The clusters the console serves; `None` before any are connected.
-    pub clusters: Option<Arc<Clusters>>,
 }
 
 impl FromRef<ConsoleState> for LeptosOptions {
@@ -70,9 +65,9 @@ async fn cluster_api(
         .query()
         .map(|query| format!("?{query}"))
         .unwrap_or_default();
-    match &state.clusters {
-        Some(clusters) => {
-            clusters
+    match state.console.scope() {
+        Some(scope) => {
+            scope
                 .proxy(&name, &format!("/{path}{query}"), request)
                 .await
         }
@@ -100,7 +95,6 @@ mod tests {
             ConsoleState {
                 leptos_options,
                 console,
-                clusters: None,
             },
             readiness,
         )

@@ -3,7 +3,6 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
 use orbital_app::{BUNDLE_NAME, ConsoleContext, Readiness};
@@ -54,11 +53,11 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     warn_if_bundle_missing(&leptos_options);
 
     let readiness = Readiness::default();
-    let clusters = Arc::new(Clusters::start(&args).await?);
+    let clusters = Clusters::start(&args).await?;
     let state = ConsoleState {
         leptos_options,
-        console: ConsoleContext::new(args.mode, readiness.clone()),
-        clusters: Some(Arc::clone(&clusters)),
+        console: ConsoleContext::new(args.mode, readiness.clone())
+            .with_scope(clusters.scope().clone()),
     };
     let listener = TcpListener::bind(args.listen)
         .await
@@ -77,10 +76,7 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         })
         .await
         .map_err(ServeError::Serve)?;
-    // Every request has finished, so the router's copy of the state is gone.
-    if let Ok(clusters) = Arc::try_unwrap(clusters) {
-        clusters.shutdown().await;
-    }
+    clusters.shutdown().await;
     tracing::info!("Orbital console stopped");
     Ok(())
 }

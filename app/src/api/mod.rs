@@ -1,8 +1,12 @@
 //! Server functions and the types they exchange with the browser.
 
+mod clusters;
 mod overview;
 mod status;
 
+pub use clusters::{
+    ClusterSummary, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
+};
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
 pub use status::{CheckConsoleStatus, ConsoleStatus, check_console_status};
 

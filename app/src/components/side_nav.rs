@@ -9,6 +9,7 @@ pub fn SideNav() -> impl IntoView {
             <A href="/" exact=true>
                 "Overview"
             </A>
+            <A href="/clusters">"Clusters"</A>
         </nav>
     }
 }

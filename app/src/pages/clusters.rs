@@ -1,0 +1,160 @@
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::ConsoleMode;
+use crate::api::{ClusterSummary, JoinCluster, list_clusters};
+use crate::components::OverviewResource;
+
+/// How often the list refreshes while the page is open.
+const REFRESH: Duration = Duration::from_secs(3);
+
+/// The clusters this console serves, kept current while open, and (on the host) a form to
+/// join another.
+#[component]
+pub fn ClustersPage() -> impl IntoView {
+    let join = ServerAction::<JoinCluster>::new();
+    let tick = RwSignal::new(0u64);
+    // Effects run only in the browser: the list refreshes there, never on the server.
+    Effect::new(move || {
+        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), REFRESH) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let clusters = Resource::new(
+        move || (tick.get(), join.version().get()),
+        |_| list_clusters(),
+    );
+    let overview = expect_context::<OverviewResource>();
+    view! {
+        <h1>"Clusters"</h1>
+        <section class="panel" aria-labelledby="clusters-heading">
+            <h2 id="clusters-heading">"All clusters"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match clusters.await {
+                        Ok(clusters) => view! { <ClusterTable clusters /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <p class="error" role="alert">
+                                    {format!("Could not load the clusters: {}", message(&error))}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+        <Suspense>
+            {move || Suspend::new(async move {
+                let host = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
+                host.then(|| view! { <JoinForm join /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// The text of a server function's error, without the framework's wording around it.
+pub(super) fn message(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+fn ClusterTable(clusters: Vec<ClusterSummary>) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="clusters">
+            <thead>
+                <tr>
+                    <th>"Name"</th>
+                    <th>"Connection"</th>
+                    <th>"Status"</th>
+                    <th>"Version"</th>
+                    <th>"Nodes"</th>
+                    <th>"CPU"</th>
+                    <th>"Memory"</th>
+                    <th>"Labels"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {clusters
+                    .into_iter()
+                    .map(|cluster| {
+                        let state = if cluster.ready { "Ready" } else { "Unready" };
+                        let row = format!("cluster-{}", cluster.name);
+                        let href = format!("/clusters/{}", cluster.name);
+                        view! {
+                            <tr data-testid=row>
+                                <td>
+                                    <A href=href>{cluster.name}</A>
+                                </td>
+                                <td>{cluster.connection}</td>
+                                <td>
+                                    <span
+                                        class=if cluster.ready { "state state-ok" } else { "state state-bad" }
+                                        data-testid="cluster-state"
+                                        title=cluster.message.clone()
+                                    >
+                                        {state}
+                                    </span>
+                                    <span class="muted">{format!(" {}", cluster.reason)}</span>
+                                </td>
+                                <td>{cluster.version}</td>
+                                <td>{cluster.nodes}</td>
+                                <td>{cluster.cpu}</td>
+                                <td>{cluster.memory}</td>
+                                <td>{cluster.labels.join(", ")}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Joining a member from its kubeconfig; what is wrong with it is shown beside the form.
+#[component]
+fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
+    let outcome = join.value();
+    view! {
+        <section class="panel" aria-labelledby="join-heading">
+            <h2 id="join-heading">"Join a cluster"</h2>
+            <ActionForm action=join attr:class="form">
+                <label>
+                    "Name" <input name="name" required placeholder="e.g. edge-eu-1" />
+                </label>
+                <label>
+                    "Kubeconfig"
+                    <textarea name="kubeconfig" rows="8" required placeholder="Paste the member's kubeconfig" />
+                </label>
+                <label>"Provider" <input name="provider" placeholder="e.g. aws, on-prem" /></label>
+                <label>"Description" <input name="description" /></label>
+                <button class="button" type="submit" disabled=move || join.pending().get()>
+                    "Join cluster"
+                </button>
+            </ActionForm>
+            <p class="form-outcome" data-testid="join-outcome" aria-live="polite">
+                {move || match outcome.get() {
+                    None => view! { <span></span> }.into_any(),
+                    Some(Ok(cluster)) => {
+                        view! { <span class="ok">{format!("Joined {}.", cluster.name)}</span> }
+                            .into_any()
+                    }
+                    Some(Err(error)) => {
+                        view! {
+                            <span class="error" role="alert">
+                                {message(&error)}
+                            </span>
+                        }
+                            .into_any()
+                    }
+                }}
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+// scripts/end2end starts a sandbox cluster beside the console and passes its kubeconfig here.
+const extraKubeconfig = process.env.ORBITAL_EXTRA_KUBECONFIG;
+
+test.describe('clusters', () => {
+  test('the host lists its three clusters, all Ready, without JavaScript too', async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    // The first probes land within seconds of start; without JavaScript, reload to see them.
+    await expect(async () => {
+      await page.goto('/clusters');
+      for (const name of ['host', 'member-1', 'member-2']) {
+        const row = page.getByTestId(`cluster-${name}`);
+        await expect(row.getByTestId('cluster-state')).toHaveText('Ready', { timeout: 1_000 });
+        await expect(row).toContainText('v1.32.0', { timeout: 1_000 });
+      }
+    }).toPass({ timeout: 20_000 });
+    await expect(page.getByTestId('clusters').locator('tbody tr')).toHaveCount(3);
+    await context.close();
+  });
+
+  test('an invalid kubeconfig is refused with the reason beside the form', async ({ page }) => {
+    await page.goto('/clusters');
+    await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+    await page.getByLabel('Name').fill('broken');
+    await page.getByLabel('Kubeconfig').fill('this is not a kubeconfig');
+    await page.getByRole('button', { name: 'Join cluster' }).click();
+    await expect(page.getByRole('alert')).toContainText('the kubeconfig cannot be used');
+    await expect(page.getByTestId('cluster-broken')).toHaveCount(0);
+  });
+
+  test('joining a fourth cluster from its kubeconfig makes it appear and turn Ready', async ({ page }) => {
+    expect(extraKubeconfig, 'ORBITAL_EXTRA_KUBECONFIG names the extra cluster').toBeTruthy();
+    await page.goto('/clusters');
+    await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+    await page.getByLabel('Name').fill('member-3');
+    await page.getByLabel('Kubeconfig').fill(readFileSync(extraKubeconfig as string, 'utf8'));
+    await page.getByLabel('Provider').fill('sandbox');
+    await page.getByRole('button', { name: 'Join cluster' }).click();
+    await expect(page.getByTestId('join-outcome')).toHaveText('Joined member-3.');
+    const row = page.getByTestId('cluster-member-3');
+    await expect(row).toBeVisible();
+    // The health loop probes every 5 s and the page refreshes every 3 s.
+    await expect(row.getByTestId('cluster-state')).toHaveText('Ready', { timeout: 20_000 });
+
+    await row.getByRole('link', { name: 'member-3' }).click();
+    await expect(page.getByRole('heading', { name: 'member-3' })).toBeVisible();
+    await expect(page.getByTestId('cluster-facts')).toContainText('sandbox');
+  });
+
+  test('a cluster the console does not serve is a 404 page', async ({ page }) => {
+    const response = await page.goto('/clusters/nowhere');
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  });
+});
