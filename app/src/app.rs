@@ -6,7 +6,7 @@ use leptos_router::{SsrMode, path};
 use crate::BUNDLE_NAME;
 use crate::api::get_console_overview;
 use crate::components::{OverviewResource, SideNav, TopBar};
-use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound};
+use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound, PodsPage};
 
 /// The console: layout, navigation and routes.
 #[component]
@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                             // complete without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                             <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async />
+                            <Route path=path!("/pods") view=PodsPage ssr=SsrMode::Async />
                             <Route
                                 path=path!("/clusters/:name")
                                 view=ClusterPage

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use orbital_federation::Scope;
+use orbital_federation::{Caches, Scope};
 
 use crate::ConsoleMode;
 
@@ -36,6 +36,7 @@ pub struct ConsoleContext {
     started: Instant,
     readiness: Readiness,
     scope: Option<Scope>,
+    caches: Option<Caches>,
 }
 
 impl ConsoleContext {
@@ -46,13 +47,20 @@ impl ConsoleContext {
             started: Instant::now(),
             readiness,
             scope: None,
+            caches: None,
         }
     }
 
-    /// The same context, serving the clusters of `scope`.
+    /// The same context, serving the clusters of `scope`, with cross-cluster caches over them.
     pub fn with_scope(mut self, scope: Scope) -> Self {
+        self.caches = Some(Caches::new(scope.clone()));
         self.scope = Some(scope);
         self
+    }
+
+    /// The cross-cluster caches, once connected.
+    pub fn caches(&self) -> Option<&Caches> {
+        self.caches.as_ref()
     }
 
     /// The clusters the console serves, once connected.

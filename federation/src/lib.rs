@@ -5,6 +5,7 @@
 //! keeps one client per member, [`health`] keeps every member's status true, and [`proxy`]
 //! passes Kubernetes API calls through to a member.
 
+pub mod cache;
 pub mod cluster;
 pub mod health;
 pub mod join;
@@ -12,7 +13,9 @@ pub mod pool;
 pub mod proxy;
 pub mod registry;
 pub mod scope;
+pub mod views;
 
+pub use cache::{Caches, Kind};
 pub use cluster::{Cluster, ClusterStatus};
 pub use join::{JoinError, JoinRequest};
 pub use pool::{ClientPool, PoolError};

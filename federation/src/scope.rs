@@ -10,7 +10,7 @@ use axum::http::{Request, Response};
 use crate::cluster::{Cluster, ClusterStatus};
 use crate::health::probe_client;
 use crate::join::{JoinError, JoinRequest, join};
-use crate::pool::ClientPool;
+use crate::pool::{ClientPool, PoolError};
 use crate::proxy;
 use crate::registry::RegistryError;
 
@@ -54,6 +54,15 @@ impl Scope {
                 Ok(Some(own_cluster(own, probe_client(client).await)))
             }
             Self::Own { .. } => Ok(None),
+        }
+    }
+
+    /// The client of the cluster `name`, if it is in scope.
+    pub async fn client(&self, name: &str) -> Result<kube::Client, PoolError> {
+        match self {
+            Self::Federation(pool) => pool.client(name).await,
+            Self::Own { name: own, client } if own == name => Ok(client.clone()),
+            Self::Own { .. } => Err(PoolError::Unknown(name.to_owned())),
         }
     }
 

@@ -323,3 +323,75 @@ async fn kubectl_works_through_the_proxy() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn views_read_lazily_started_caches_and_name_clusters_that_are_down() {
+    use orbital_federation::views::{self, Query, Sort};
+    use orbital_federation::{Caches, Kind, Scope};
+
+    let mut federation = Federation::start().await;
+    let monitor = health::spawn(federation.pool.clone());
+    federation.ready("member-1", true).await;
+    federation.ready("member-2", true).await;
+    // Namespaces stand in for any kind: every member has the system ones.
+    let caches = Caches::new(Scope::Federation(federation.pool.clone()));
+    assert_eq!(
+        caches.stop_idle(Duration::from_secs(3600)),
+        0,
+        "nothing is cached before use"
+    );
+    let query = Query {
+        name_contains: Some("kube-".into()),
+        sort: Sort::Cluster,
+        limit: 50,
+        ..Query::default()
+    };
+    let page = views::cached(&caches, Kind::Namespaces, &query)
+        .await
+        .unwrap();
+    let clusters: std::collections::BTreeSet<&str> =
+        page.rows.iter().map(|r| r.cluster.as_str()).collect();
+    assert_eq!(
+        clusters.into_iter().collect::<Vec<_>>(),
+        ["member-1", "member-2"]
+    );
+    assert!(
+        page.rows
+            .iter()
+            .all(|r| r.name.starts_with("kube-") && r.status == "Active")
+    );
+    assert!(page.failed.is_empty());
+    assert_eq!(
+        caches.stop_idle(Duration::from_secs(3600)),
+        2,
+        "one cache per cluster and kind"
+    );
+    assert_eq!(
+        page,
+        views::live(caches.scope(), Kind::Namespaces, &query)
+            .await
+            .unwrap()
+    );
+
+    let stopped = federation.members.pop().unwrap();
+    stopped.shutdown().await;
+    federation.ready("member-2", false).await;
+    let started = Instant::now();
+    let page = views::cached(&caches, Kind::Namespaces, &query)
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(page.rows.iter().all(|r| r.cluster == "member-1") && !page.rows.is_empty());
+    assert_eq!(page.failed.len(), 1);
+    assert_eq!(page.failed[0].cluster, "member-2");
+    assert_eq!(
+        caches.stop_idle(Duration::ZERO),
+        0,
+        "idle caches are stopped"
+    );
+    monitor.abort();
+}

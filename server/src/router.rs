@@ -133,7 +133,9 @@ mod tests {
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     }
 
-    #[tokio::test]
+    // Rendered on a multi-threaded runtime, as the server runs: with every page's route
+    // registered, page rendering on a single-threaded test runtime does not finish.
+    #[tokio::test(flavor = "multi_thread")]
     async fn home_page_is_rendered_on_the_server_with_the_mode() {
         let (state, _) = state(ConsoleMode::Member);
         let (status, body) = call(app(state), get("/")).await;

@@ -2,12 +2,14 @@
 
 mod clusters;
 mod overview;
+mod pods;
 mod status;
 
 pub use clusters::{
     ClusterSummary, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
 };
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
+pub use pods::{ListPods, PAGE_SIZE, PodPage, PodQuery, PodRow, list_pods};
 pub use status::{CheckConsoleStatus, ConsoleStatus, check_console_status};
 
 #[cfg(feature = "ssr")]

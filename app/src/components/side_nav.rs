@@ -10,6 +10,7 @@ pub fn SideNav() -> impl IntoView {
                 "Overview"
             </A>
             <A href="/clusters">"Clusters"</A>
+            <A href="/pods">"Pods"</A>
         </nav>
     }
 }

@@ -241,7 +241,8 @@ pub(super) fn selectors(
     request: &ResourceRequest,
     params: &Params,
 ) -> Result<impl Fn(&Value) -> bool + Send + Sync + 'static, ApiError> {
-    let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or_default())?;
+    let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or_default())
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
     let fields = FieldSelector::parse(
         params.get("fieldSelector").unwrap_or_default(),
         &request.resource_type.kind,

@@ -1,0 +1,141 @@
+//! An aggregated, filtered, sorted page of 50 pods out of 10 clusters × 10,000 pods: served
+//! from the reflector caches, against the same page assembled by listing every cluster on each
+//! request. Prints numbers; see BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orbital_federation::views::{self, Query, Sort};
+use orbital_federation::{Caches, ClientPool, JoinRequest, Kind, Registry, Scope, health, join};
+use orbital_sandbox::cluster::WriteOptions;
+use orbital_sandbox::{Sandbox, SandboxConfig};
+use serde_json::json;
+
+const CLUSTERS: usize = 10;
+const PODS: usize = 10_000;
+const ROUNDS: usize = 5;
+
+async fn sandbox(dir: &std::path::Path, name: &str) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.join(name),
+        name: name.into(),
+        simulation: None,
+        seed: false,
+    })
+    .await
+    .unwrap()
+}
+
+/// Fills `sandbox` with pods, 32 writes in flight.
+async fn fill(sandbox: &Sandbox) {
+    let cluster = sandbox.cluster().clone();
+    let pods = cluster.resource_type("", "v1", "pods").unwrap();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writers: Vec<_> = (0..32)
+        .map(|_| {
+            let (cluster, pods, next) = (cluster.clone(), Arc::clone(&pods), Arc::clone(&next));
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= PODS {
+                        return;
+                    }
+                    let pod = json!({
+                        "apiVersion": "v1", "kind": "Pod",
+                        "metadata": {"name": format!("pod-{i:05}"), "labels": {"app": format!("web-{}", i % 10)}},
+                        "spec": {"nodeName": format!("node-{}", i % 3), "containers": [{"name": "web", "image": "nginx:1.27"}]},
+                    });
+                    cluster
+                        .create(&pods, Some("default"), pod, &WriteOptions::default())
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let host = sandbox(dir.path(), "host").await;
+    let host_client =
+        orbital_federation::pool::client_from_kubeconfig(&host.kubeconfig().to_yaml(), None)
+            .await
+            .unwrap();
+    let registry = Registry::new(host_client);
+    registry.install().await.unwrap();
+    let started = Instant::now();
+    let mut members = Vec::new();
+    for index in 0..CLUSTERS {
+        let name = format!("member-{index}");
+        let member = sandbox(dir.path(), &name).await;
+        fill(&member).await;
+        let request = JoinRequest {
+            name: name.clone(),
+            kubeconfig: member.kubeconfig().to_yaml(),
+            ..JoinRequest::default()
+        };
+        join::join(&registry, request).await.unwrap();
+        members.push(member);
+    }
+    println!(
+        "setup: {CLUSTERS} clusters x {PODS} pods in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let pool = ClientPool::new(registry.clone());
+    for index in 0..CLUSTERS {
+        let name = format!("member-{index}");
+        registry
+            .set_status(&name, &health::probe(&pool, &name).await)
+            .await
+            .unwrap();
+    }
+    let scope = Scope::Federation(pool);
+    let query = Query {
+        labels: Some("app=web-7".into()),
+        name_contains: Some("pod-0".into()),
+        sort: Sort::Name,
+        descending: true,
+        limit: 50,
+        ..Query::default()
+    };
+
+    let caches = Caches::new(scope.clone());
+    let cold = Instant::now();
+    let first = views::cached(&caches, Kind::Pods, &query).await.unwrap();
+    let cold = cold.elapsed();
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    let mut cached_samples = Vec::new();
+    let mut live_samples = Vec::new();
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        let cached = views::cached(&caches, Kind::Pods, &query).await.unwrap();
+        cached_samples.push(started.elapsed());
+        let started = Instant::now();
+        let live = views::live(&scope, Kind::Pods, &query).await.unwrap();
+        live_samples.push(started.elapsed());
+        assert_eq!(cached, live, "both ways give the same page");
+    }
+    let (cached, live) = (median(cached_samples), median(live_samples));
+    println!(
+        "page of {} rows out of {} matching ({} pods in all): cached {:.1} ms, live {:.1} ms (median of {ROUNDS}); live / cached = {:.0}x; first cached request, starting {CLUSTERS} caches: {:.2} s",
+        first.rows.len(),
+        first.total,
+        CLUSTERS * PODS,
+        cached.as_secs_f64() * 1000.0,
+        live.as_secs_f64() * 1000.0,
+        live.as_secs_f64() / cached.as_secs_f64(),
+        cold.as_secs_f64()
+    );
+}
