@@ -4,9 +4,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::BUNDLE_NAME;
+use crate::api::ResourceKind;
 use crate::api::get_console_overview;
 use crate::components::{OverviewResource, SideNav, TopBar};
-use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound, PodsPage};
+use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound, ResourcesPage};
 
 /// The console: layout, navigation and routes.
 #[component]
@@ -34,7 +35,31 @@ pub fn App() -> impl IntoView {
                             // complete without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                             <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async />
-                            <Route path=path!("/pods") view=PodsPage ssr=SsrMode::Async />
+                            <Route
+                                path=path!("/nodes")
+                                view=|| view! { <ResourcesPage kind=ResourceKind::Nodes /> }
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/namespaces")
+                                view=|| view! { <ResourcesPage kind=ResourceKind::Namespaces /> }
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/pods")
+                                view=|| view! { <ResourcesPage kind=ResourceKind::Pods /> }
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/deployments")
+                                view=|| view! { <ResourcesPage kind=ResourceKind::Deployments /> }
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/services")
+                                view=|| view! { <ResourcesPage kind=ResourceKind::Services /> }
+                                ssr=SsrMode::Async
+                            />
                             <Route
                                 path=path!("/clusters/:name")
                                 view=ClusterPage

@@ -37,6 +37,7 @@ pub struct ConsoleContext {
     readiness: Readiness,
     scope: Option<Scope>,
     caches: Option<Caches>,
+    host_url: Option<String>,
 }
 
 impl ConsoleContext {
@@ -48,7 +49,19 @@ impl ConsoleContext {
             readiness,
             scope: None,
             caches: None,
+            host_url: None,
         }
+    }
+
+    /// The same context, knowing where the host console is (member mode).
+    pub fn with_host_url(mut self, host_url: Option<String>) -> Self {
+        self.host_url = host_url;
+        self
+    }
+
+    /// Where the host console is, if this member was told.
+    pub fn host_url(&self) -> Option<&str> {
+        self.host_url.as_deref()
     }
 
     /// The same context, serving the clusters of `scope`, with cross-cluster caches over them.

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
-// scripts/end2end starts a sandbox cluster beside the console and passes its kubeconfig here.
+// scripts/end2end starts a sandbox cluster beside the console and passes its kubeconfig here,
+// and the embedded host cluster's too.
 const extraKubeconfig = process.env.ORBITAL_EXTRA_KUBECONFIG;
 
 test.describe('clusters', () => {
@@ -48,6 +49,38 @@ test.describe('clusters', () => {
     await row.getByRole('link', { name: 'member-3' }).click();
     await expect(page.getByRole('heading', { name: 'member-3' })).toBeVisible();
     await expect(page.getByTestId('cluster-facts')).toContainText('sandbox');
+  });
+
+  test('a member is edited, its kubeconfig replaced, and then removed', async ({ page }) => {
+    await page.goto('/clusters/member-3');
+    await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+
+    await page.getByLabel('Labels').fill('env=edge\nteam=platform');
+    await page.getByLabel('Description').fill('Joined by the end-to-end tests');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await expect(page.getByTestId('details-outcome')).toHaveText('Saved.');
+    await expect(page.getByTestId('cluster-labels')).toHaveText('env=edge, team=platform');
+    await page.getByLabel('Labels').fill('Not A Label');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await expect(page.getByTestId('details-outcome')).toContainText('is not a label: write key=value');
+
+    // A kubeconfig for another cluster is refused; one for the same cluster replaces the old.
+    const hostKubeconfig = process.env.ORBITAL_HOST_KUBECONFIG as string;
+    await page.getByLabel('New kubeconfig').fill(readFileSync(hostKubeconfig, 'utf8'));
+    await page.getByRole('button', { name: 'Replace kubeconfig' }).click();
+    await expect(page.getByTestId('rotate-outcome')).toContainText('reaches a different cluster');
+    await page.getByLabel('New kubeconfig').fill(readFileSync(extraKubeconfig as string, 'utf8'));
+    await page.getByRole('button', { name: 'Replace kubeconfig' }).click();
+    await expect(page.getByTestId('rotate-outcome')).toHaveText('The kubeconfig was replaced.');
+
+    await page.getByLabel("Type the cluster's name to confirm").fill('member-2');
+    await page.getByRole('button', { name: 'Remove cluster' }).click();
+    await expect(page.getByTestId('remove-outcome')).toContainText("type the cluster's name");
+    await page.getByLabel("Type the cluster's name to confirm").fill('member-3');
+    await page.getByRole('button', { name: 'Remove cluster' }).click();
+    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page.getByTestId('cluster-member-2')).toBeVisible();
+    await expect(page.getByTestId('cluster-member-3')).toHaveCount(0);
   });
 
   test('a cluster the console does not serve is a 404 page', async ({ page }) => {

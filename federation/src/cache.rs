@@ -141,6 +141,18 @@ impl Caches {
         entries.len()
     }
 
+    /// Stops every cache of `cluster`, after its kubeconfig changed or it was removed; the next
+    /// request starts afresh with the new client.
+    pub fn forget(&self, cluster: &str) {
+        self.entries().retain(|(name, _), entry| {
+            let keep = name != cluster;
+            if !keep {
+                entry.task.abort();
+            }
+            keep
+        });
+    }
+
     /// Every object of `kind` in `cluster`, from the cache (started now if there is none).
     pub async fn objects(
         &self,

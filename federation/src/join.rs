@@ -1,13 +1,15 @@
-//! Joining a member over a direct connection: everything is checked before anything is stored.
+//! Joining a member over a direct connection, changing its details or kubeconfig, removing it:
+//! everything is checked before anything is stored.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
+use orbital_labels::is_dns_label;
 
 use crate::cluster::Cluster;
-use crate::pool::client_from_kubeconfig;
+use crate::pool::{ClientPool, client_from_kubeconfig};
 use crate::registry::{Registry, RegistryError};
 
 /// How long a member may take to answer while it is being joined.
@@ -30,7 +32,7 @@ pub struct JoinRequest {
     pub description: String,
 }
 
-/// Why a member was not joined. Every message says what is wrong and what to do.
+/// Why a member was not joined or changed. Every message says what is wrong and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum JoinError {
     /// The name is not a DNS-1123 label.
@@ -61,24 +63,22 @@ pub enum JoinError {
     /// The cluster is already a member, perhaps under another name.
     #[error("this cluster is already joined as {0:?}: a cluster can be joined only once")]
     AlreadyJoined(String),
-    /// Clusters are joined on the host console.
-    #[error("clusters are joined from the host console; this is a member cluster's own console")]
+    /// No member has that name.
+    #[error("no cluster named {0:?} is joined")]
+    Unknown(String),
+    /// A new kubeconfig reaches another cluster than the member's.
+    #[error(
+        "this kubeconfig reaches a different cluster than the one joined as {0:?}: use a kubeconfig for that same cluster, or remove it and join the other one"
+    )]
+    OtherCluster(String),
+    /// Clusters are joined and changed on the host console.
+    #[error(
+        "clusters are joined and changed from the host console; this is a member cluster's own console"
+    )]
     NotHost,
     /// The registry on the host failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),
-}
-
-/// Whether `name` is a DNS-1123 label.
-pub fn is_valid_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// The identity of the cluster `client` reaches: the UID of its `kube-system` namespace.
@@ -122,7 +122,7 @@ fn stored_kubeconfig(request: &JoinRequest) -> Result<String, JoinError> {
 /// Validates `request` and records the member; nothing is stored unless every check passes.
 pub async fn join(registry: &Registry, request: JoinRequest) -> Result<Cluster, JoinError> {
     let name = request.name.trim().to_owned();
-    if !is_valid_name(&name) {
+    if !is_dns_label(&name) {
         return Err(JoinError::InvalidName(name));
     }
     let members = registry.list().await?;
@@ -153,19 +153,66 @@ pub async fn join(registry: &Registry, request: JoinRequest) -> Result<Cluster, 
     Ok(cluster)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Replaces the kubeconfig of member `name` after checking it reaches the same cluster (by
+/// identity) with working credentials; the pool then builds its next client from it.
+pub async fn rotate_kubeconfig(
+    pool: &ClientPool,
+    name: &str,
+    kubeconfig: &str,
+) -> Result<(), JoinError> {
+    let registry = pool.registry();
+    let member = registry
+        .get(name)
+        .await?
+        .ok_or_else(|| JoinError::Unknown(name.to_owned()))?;
+    if kubeconfig.trim().is_empty() {
+        return Err(JoinError::InvalidKubeconfig("it is empty".into()));
+    }
+    let client = client_from_kubeconfig(kubeconfig, None)
+        .await
+        .map_err(JoinError::InvalidKubeconfig)?;
+    if identity(&client).await? != member.identity {
+        return Err(JoinError::OtherCluster(member.name));
+    }
+    registry
+        .write_kubeconfig(name, kubeconfig)
+        .await
+        .map_err(|error| unknown_or(error, name))?;
+    pool.forget(name).await;
+    Ok(())
+}
 
-    #[test]
-    fn names_are_dns_labels() {
-        assert!(is_valid_name("member-1"));
-        assert!(is_valid_name("a"));
-        assert!(!is_valid_name(""));
-        assert!(!is_valid_name("Member"));
-        assert!(!is_valid_name("-edge"));
-        assert!(!is_valid_name("edge-"));
-        assert!(!is_valid_name("a.b"));
-        assert!(!is_valid_name(&"x".repeat(64)));
+/// Changes the labels, provider and description of member `name`.
+pub async fn update_details(
+    registry: &Registry,
+    name: &str,
+    labels: &BTreeMap<String, String>,
+    provider: &str,
+    description: &str,
+) -> Result<Cluster, JoinError> {
+    registry
+        .update_details(name, labels, provider, description)
+        .await
+        .map_err(|error| unknown_or(error, name))?;
+    registry
+        .get(name)
+        .await?
+        .ok_or_else(|| JoinError::Unknown(name.to_owned()))
+}
+
+/// Removes member `name` without asking anything of it, so an unreachable one goes too.
+pub async fn remove(pool: &ClientPool, name: &str) -> Result<(), JoinError> {
+    pool.registry()
+        .remove(name)
+        .await
+        .map_err(|error| unknown_or(error, name))?;
+    pool.forget(name).await;
+    Ok(())
+}
+
+fn unknown_or(error: RegistryError, name: &str) -> JoinError {
+    match error {
+        RegistryError::Unknown(_) => JoinError::Unknown(name.to_owned()),
+        other => JoinError::Registry(other),
     }
 }

@@ -2,6 +2,7 @@
 //! (member mode). Every page, server function and proxied call asks the scope, so a member
 //! console never names, lists or reaches another cluster.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use axum::body::Body;
@@ -9,7 +10,7 @@ use axum::http::{Request, Response};
 
 use crate::cluster::{Cluster, ClusterStatus};
 use crate::health::probe_client;
-use crate::join::{JoinError, JoinRequest, join};
+use crate::join::{self, JoinError, JoinRequest};
 use crate::pool::{ClientPool, PoolError};
 use crate::proxy;
 use crate::registry::RegistryError;
@@ -69,7 +70,39 @@ impl Scope {
     /// Joins a member (host mode only).
     pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
         match self {
-            Self::Federation(pool) => join(pool.registry(), request).await,
+            Self::Federation(pool) => join::join(pool.registry(), request).await,
+            Self::Own { .. } => Err(JoinError::NotHost),
+        }
+    }
+
+    /// Changes a member's labels, provider and description (host mode only).
+    pub async fn update_details(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+        provider: &str,
+        description: &str,
+    ) -> Result<Cluster, JoinError> {
+        match self {
+            Self::Federation(pool) => {
+                join::update_details(pool.registry(), name, labels, provider, description).await
+            }
+            Self::Own { .. } => Err(JoinError::NotHost),
+        }
+    }
+
+    /// Replaces a member's kubeconfig with one for the same cluster (host mode only).
+    pub async fn rotate_kubeconfig(&self, name: &str, kubeconfig: &str) -> Result<(), JoinError> {
+        match self {
+            Self::Federation(pool) => join::rotate_kubeconfig(pool, name, kubeconfig).await,
+            Self::Own { .. } => Err(JoinError::NotHost),
+        }
+    }
+
+    /// Removes a member, reachable or not (host mode only).
+    pub async fn remove(&self, name: &str) -> Result<(), JoinError> {
+        match self {
+            Self::Federation(pool) => join::remove(pool, name).await,
             Self::Own { .. } => Err(JoinError::NotHost),
         }
     }

@@ -189,10 +189,64 @@ async fn joining_checks_everything_before_storing_anything() {
         .map(|c| c.name)
         .collect();
     assert_eq!(names, ["member-1", "member-2"]);
+}
 
-    registry.remove("member-2").await.unwrap();
+#[tokio::test(flavor = "multi_thread")]
+async fn members_are_edited_rotated_and_removed_even_when_down() {
+    let mut federation = Federation::start().await;
+    let pool = &federation.pool;
+    let registry = pool.registry();
+
+    let labels = orbital_labels::parse_label_set("env=prod, team=payments").unwrap();
+    let edited = join::update_details(registry, "member-1", &labels, "aws", "Payments EU")
+        .await
+        .unwrap();
+    assert_eq!(edited.labels, labels);
+    assert_eq!(
+        (edited.provider.as_str(), edited.description.as_str()),
+        ("aws", "Payments EU")
+    );
+    // Labels are replaced as a whole: one left out is removed.
+    let fewer = orbital_labels::parse_label_set("env=staging").unwrap();
+    let edited = join::update_details(registry, "member-1", &fewer, "aws", "")
+        .await
+        .unwrap();
+    assert_eq!(edited.labels, fewer);
+    assert!(matches!(
+        join::update_details(registry, "nowhere", &fewer, "", "").await,
+        Err(JoinError::Unknown(_))
+    ));
+
+    let before = registry.kubeconfig("member-1").await.unwrap().unwrap();
+    let other = federation.members[1].kubeconfig().to_yaml();
+    let error = join::rotate_kubeconfig(pool, "member-1", &other)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, JoinError::OtherCluster(_)), "{error}");
+    assert_eq!(
+        registry.kubeconfig("member-1").await.unwrap().unwrap(),
+        before
+    );
+    let same = federation.members[0].kubeconfig().to_yaml();
+    let rotated = format!("# rotated\n{same}");
+    join::rotate_kubeconfig(pool, "member-1", &rotated)
+        .await
+        .unwrap();
+    assert_eq!(
+        registry.kubeconfig("member-1").await.unwrap().unwrap(),
+        rotated
+    );
+    assert!(health::probe(pool, "member-1").await.ready);
+
+    // A member that cannot be reached is removed all the same.
+    federation.members.pop().unwrap().shutdown().await;
+    join::remove(pool, "member-2").await.unwrap();
     assert!(registry.kubeconfig("member-2").await.unwrap().is_none());
     assert!(registry.get("member-2").await.unwrap().is_none());
+    assert!(matches!(
+        join::remove(pool, "member-2").await,
+        Err(JoinError::Unknown(_))
+    ));
 }
 
 async fn proxy_route(

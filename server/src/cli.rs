@@ -95,9 +95,21 @@ pub struct ServeArgs {
     #[arg(long, env = "ORBITAL_CLUSTER_NAME", default_value = "local")]
     pub cluster_name: String,
 
-    /// In member mode: where the host console is.
-    #[arg(long, env = "ORBITAL_HOST_URL")]
+    /// In member mode: where the host console is (`https://console.example.com`).
+    #[arg(long, env = "ORBITAL_HOST_URL", value_parser = parse_host_url)]
     pub host_url: Option<String>,
+}
+
+/// A host console address: an absolute `http` or `https` URL, kept without a trailing slash.
+fn parse_host_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| format!("{text:?} is not an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err(format!("{text:?} names no host"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]
@@ -149,5 +161,24 @@ mod tests {
         assert_eq!(bad_mode.kind(), ErrorKind::InvalidValue);
         let bad_addr = Cli::try_parse_from(["orbital", "--listen", "nowhere"]).unwrap_err();
         assert_eq!(bad_addr.kind(), ErrorKind::ValueValidation);
+        for url in [
+            "console.example.com",
+            "ftp://x",
+            "https://",
+            "https:///path",
+        ] {
+            let bad_url = Cli::try_parse_from(["orbital", "--host-url", url]).unwrap_err();
+            assert_eq!(bad_url.kind(), ErrorKind::ValueValidation, "{url}");
+        }
+    }
+
+    #[test]
+    fn host_url_loses_its_trailing_slash() {
+        let cli =
+            Cli::try_parse_from(["orbital", "--host-url", "https://console.example.com/"]).unwrap();
+        assert_eq!(
+            cli.serve.host_url.as_deref(),
+            Some("https://console.example.com")
+        );
     }
 }

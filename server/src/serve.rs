@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
-use orbital_app::{BUNDLE_NAME, ConsoleContext, Readiness};
+use orbital_app::{BUNDLE_NAME, ConsoleContext, ConsoleMode, Readiness};
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
@@ -57,7 +57,12 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     let state = ConsoleState {
         leptos_options,
         console: ConsoleContext::new(args.mode, readiness.clone())
-            .with_scope(clusters.scope().clone()),
+            .with_scope(clusters.scope().clone())
+            .with_host_url(
+                args.host_url
+                    .clone()
+                    .filter(|_| args.mode == ConsoleMode::Member),
+            ),
     };
     let listener = TcpListener::bind(args.listen)
         .await

@@ -24,11 +24,28 @@ fn free_address() -> SocketAddr {
 
 /// Sends a bare HTTP/1.1 GET and returns the status code and body, or `None` if nothing answers.
 fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    http_request(addr, "GET", path, "")
+}
+
+/// Posts a form to a server function, as the browser's script does.
+fn http_post_form(addr: SocketAddr, path: &str, form: &str) -> Option<(u16, String)> {
+    http_request(addr, "POST", path, form)
+}
+
+fn http_request(addr: SocketAddr, method: &str, path: &str, form: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let content = if form.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            form.len()
+        )
+    };
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{content}\r\n{form}"
     )
     .ok()?;
     let mut response = String::new();
@@ -228,24 +245,103 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
     );
 }
 
+/// A page with `name` and the per-response nonces masked, to compare two answers.
+fn comparable(body: &str, name: &str) -> String {
+    let mut masked = body.replace(name, "NAME");
+    for attribute in ["nonce=\"", "crossorigin=\""] {
+        let mut from = 0;
+        while let Some(start) = masked[from..]
+            .find(attribute)
+            .map(|i| from + i + attribute.len())
+        {
+            let end = start + masked[start..].find('"').unwrap_or(0);
+            masked.replace_range(start..end, "*");
+            from = start + 1;
+        }
+    }
+    masked
+}
+
 #[test]
 fn member_console_serves_only_its_own_cluster() {
     let addr = free_address();
-    let console = start_console(addr, &["--mode", "member"]);
+    let console = start_console(
+        addr,
+        &[
+            "--mode",
+            "member",
+            "--cluster-name",
+            "member-2",
+            "--host-url",
+            "https://console.example.com/",
+        ],
+    );
     wait_ready(addr);
 
-    let (status, _) = http_get(addr, "/clusters/local/api").unwrap();
-    assert_eq!(status, 200);
-    let (status, body) = http_get(addr, "/clusters/member-1/api").unwrap();
-    assert_eq!(status, 404);
-    let (never_status, never) = http_get(addr, "/clusters/never-existed/api").unwrap();
-    assert_eq!(never_status, 404);
-    assert_eq!(
-        body.replace("member-1", "NAME"),
-        never.replace("never-existed", "NAME")
+    // Another cluster's name, and one that never existed of the same length: every answer
+    // about the first must be the answer about the second, word for word.
+    let (other, never) = ("member-1", "absent-9");
+    let same_answer = |ask: &dyn Fn(&str) -> (u16, String)| {
+        let (status, body) = ask(other);
+        assert_eq!(status, 404, "{body}");
+        let (never_status, never_body) = ask(never);
+        assert_eq!(
+            (status, comparable(&body, other)),
+            (never_status, comparable(&never_body, never))
+        );
+        body
+    };
+    let page = same_answer(&|name| http_get(addr, &format!("/clusters/{name}")).unwrap());
+    assert!(
+        page.contains("Page not found") && !page.contains(other),
+        "{page}"
     );
-    let (_, page) = http_get(addr, "/").unwrap();
-    assert!(!page.contains("member-1") && !page.contains("member-2"));
+    let answer = same_answer(&|name| {
+        http_post_form(addr, "/api/clusters/get", &format!("name={name}")).unwrap()
+    });
+    assert!(!answer.contains(other), "{answer}");
+    same_answer(&|name| http_get(addr, &format!("/clusters/{name}/api")).unwrap());
+    let (status, refused) = http_post_form(
+        addr,
+        "/api/clusters/remove",
+        &format!("name={other}&confirm={other}"),
+    )
+    .unwrap();
+    assert_eq!(status, 422);
+    assert!(refused.contains("host console") && !refused.contains(other));
+
+    let (status, _) = http_get(addr, "/clusters/member-2/api").unwrap();
+    assert_eq!(status, 200);
+    let (status, own) = http_get(addr, "/clusters/member-2").unwrap();
+    assert_eq!(status, 200);
+    assert!(own.contains("Local"), "{own}");
+    for path in [
+        "/",
+        "/clusters",
+        "/nodes",
+        "/namespaces",
+        "/pods",
+        "/deployments",
+        "/services",
+    ] {
+        let (status, body) = http_get(addr, path).unwrap();
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !body.contains(other) && !body.contains("Cluster</th>"),
+            "{path}: {body}"
+        );
+        assert!(
+            !body.contains(r#"name="cluster""#),
+            "{path} offers no cluster filter"
+        );
+    }
+    let (_, list) = http_get(addr, "/clusters").unwrap();
+    assert!(list.contains(r#"data-testid="cluster-member-2""#), "{list}");
+    let (_, home) = http_get(addr, "/").unwrap();
+    assert!(
+        home.contains(r#"href="https://console.example.com""#),
+        "{home}"
+    );
     assert!(
         !console
             .data_dir

@@ -1,6 +1,10 @@
 //! The clusters this console serves: listing, one cluster's details, and joining a member.
+//! Changing and removing members is in `cluster_admin`.
+
+use std::fmt;
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
 
 /// A cluster as the console pages show it.
@@ -82,58 +86,150 @@ impl From<orbital_federation::Cluster> for ClusterSummary {
     }
 }
 
+/// Why a request about one cluster failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClusterError {
+    /// This console serves no cluster by that name: the same answer whether or not one exists
+    /// elsewhere, and without echoing the name.
+    NotFound,
+    /// The request was refused; the text says why and what to do.
+    Refused(String),
+    /// The console could not carry it out now; the text says what failed.
+    Failed(String),
+}
+
+impl fmt::Display for ClusterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFound => f.write_str("this console serves no cluster by that name"),
+            Self::Refused(text) | Self::Failed(text) => f.write_str(text),
+        }
+    }
+}
+
+impl std::error::Error for ClusterError {}
+
+impl FromServerFnError for ClusterError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Failed(value.to_string())
+    }
+}
+
 #[cfg(feature = "ssr")]
-fn scope() -> Result<orbital_federation::Scope, ServerFnError> {
-    super::console_context()?.scope().cloned().ok_or_else(|| {
-        ServerFnError::new("the console is still connecting to its clusters; try again shortly")
-    })
+impl ClusterError {
+    /// The error, with the HTTP status of the answer set to match it when a script asked.
+    /// Pages set their own status, and a plain form post is sent back to its page, which a
+    /// status here would undo.
+    pub(super) fn answer(self) -> Self {
+        use http::{StatusCode, header::ACCEPT};
+        let status = match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Failed(_) => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        let from_script = use_context::<http::request::Parts>().is_some_and(|request| {
+            request
+                .headers
+                .get(ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_none_or(|accept| !accept.contains("text/html"))
+        });
+        if from_script && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+        self
+    }
+
+    /// The labels typed into a form (`key=value` terms separated by commas or new lines), or
+    /// which one is wrong.
+    pub(super) fn check_labels(
+        text: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, Self> {
+        orbital_labels::parse_label_set(text)
+            .map_err(|error| Self::Refused(error.to_string()).answer())
+    }
+
+    /// What to tell the browser about a failed join, change or removal.
+    pub(super) fn from_join(error: orbital_federation::JoinError) -> Self {
+        use orbital_federation::JoinError;
+        match error {
+            JoinError::Unknown(_) => Self::NotFound,
+            JoinError::Registry(error) => {
+                tracing::warn!("a change to the cluster registry failed on the host: {error}");
+                Self::Failed("the host cluster failed to record the change; try again".into())
+            }
+            other => Self::Refused(other.to_string()),
+        }
+        .answer()
+    }
+}
+
+/// The clusters this console serves, or why they cannot be reached yet.
+#[cfg(feature = "ssr")]
+pub(super) fn scope() -> Result<orbital_federation::Scope, ClusterError> {
+    super::console_context()
+        .ok()
+        .and_then(|console| console.scope().cloned())
+        .ok_or_else(|| {
+            ClusterError::Failed(
+                "the console is still connecting to its clusters; try again shortly".into(),
+            )
+            .answer()
+        })
 }
 
 /// Every cluster this console serves, by name.
 #[server(endpoint = "clusters/list")]
-pub async fn list_clusters() -> Result<Vec<ClusterSummary>, ServerFnError> {
+pub async fn list_clusters() -> Result<Vec<ClusterSummary>, ClusterError> {
     let clusters = scope()?.clusters().await.map_err(|error| {
         tracing::warn!("cannot list clusters: {error}");
-        ServerFnError::new("the cluster list cannot be read from the host cluster right now")
+        ClusterError::Failed(
+            "the cluster list cannot be read from the host cluster right now".into(),
+        )
+        .answer()
     })?;
     Ok(clusters.into_iter().map(ClusterSummary::from).collect())
 }
 
-/// One cluster, if this console serves it.
+/// One cluster; `NotFound` (a 404) when this console does not serve it.
 #[server(endpoint = "clusters/get")]
-pub async fn get_cluster(name: String) -> Result<Option<ClusterSummary>, ServerFnError> {
+pub async fn get_cluster(name: String) -> Result<ClusterSummary, ClusterError> {
     let cluster = scope()?.cluster(&name).await.map_err(|error| {
         tracing::warn!("cannot read cluster {name}: {error}");
-        ServerFnError::new("the cluster cannot be read from the host cluster right now")
+        ClusterError::Failed("the cluster cannot be read from the host cluster right now".into())
+            .answer()
     })?;
-    Ok(cluster.map(ClusterSummary::from))
+    cluster
+        .map(ClusterSummary::from)
+        .ok_or_else(|| ClusterError::NotFound.answer())
 }
 
-/// Joins a member over a direct connection, from its kubeconfig.
+/// Joins a member over a direct connection, from its kubeconfig; `labels` are `key=value`
+/// terms separated by commas or new lines.
 #[server(endpoint = "clusters/join")]
 pub async fn join_cluster(
     name: String,
     kubeconfig: String,
+    labels: String,
     provider: String,
     description: String,
-) -> Result<ClusterSummary, ServerFnError> {
+) -> Result<ClusterSummary, ClusterError> {
+    let labels = ClusterError::check_labels(&labels)?;
     let request = orbital_federation::JoinRequest {
         name,
         kubeconfig,
+        labels,
         provider: provider.trim().to_owned(),
         description: description.trim().to_owned(),
         ..Default::default()
     };
-    match scope()?.join(request).await {
-        Ok(cluster) => Ok(ClusterSummary::from(cluster)),
-        Err(orbital_federation::JoinError::Registry(error)) => {
-            tracing::warn!("joining a cluster failed on the host: {error}");
-            Err(ServerFnError::new(
-                "the host cluster failed to record the new member; try again",
-            ))
-        }
-        Err(error) => Err(ServerFnError::new(error.to_string())),
-    }
+    scope()?
+        .join(request)
+        .await
+        .map(ClusterSummary::from)
+        .map_err(ClusterError::from_join)
 }
 
 #[cfg(all(test, feature = "ssr"))]

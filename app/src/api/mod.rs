@@ -1,15 +1,24 @@
 //! Server functions and the types they exchange with the browser.
 
+mod cluster_admin;
 mod clusters;
 mod overview;
-mod pods;
+mod resources;
 mod status;
 
+pub use cluster_admin::{
+    RemoveCluster, RotateKubeconfig, UpdateCluster, remove_cluster, rotate_kubeconfig,
+    update_cluster,
+};
 pub use clusters::{
-    ClusterSummary, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
+    ClusterError, ClusterSummary, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster,
+    list_clusters,
 };
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
-pub use pods::{ListPods, PAGE_SIZE, PodPage, PodQuery, PodRow, list_pods};
+pub use resources::{
+    ListResources, PAGE_SIZE, ResourceKind, ResourcePage, ResourceQuery, ResourceRow,
+    list_resources,
+};
 pub use status::{CheckConsoleStatus, ConsoleStatus, check_console_status};
 
 #[cfg(feature = "ssr")]

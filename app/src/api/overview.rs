@@ -10,14 +10,17 @@ pub struct ConsoleOverview {
     pub version: String,
     /// Whether this console is the host or a member.
     pub mode: ConsoleMode,
+    /// Where the host console is (member mode, when told).
+    pub host_url: Option<String>,
 }
 
-/// The console's version and mode.
+/// The console's version and mode, and where its host is.
 #[server(endpoint = "console/overview")]
 pub async fn get_console_overview() -> Result<ConsoleOverview, ServerFnError> {
     let console = super::console_context()?;
     Ok(ConsoleOverview {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         mode: console.mode(),
+        host_url: console.host_url().map(str::to_owned),
     })
 }

@@ -1,5 +1,6 @@
 //! Pieces of the console's layout shared by every page.
 
+mod form_outcome;
 mod side_nav;
 mod top_bar;
 
@@ -7,6 +8,7 @@ use leptos::prelude::{Resource, ServerFnError};
 
 use crate::api::ConsoleOverview;
 
+pub use form_outcome::{FormOutcome, outcome_of};
 pub use side_nav::SideNav;
 pub use top_bar::TopBar;
 

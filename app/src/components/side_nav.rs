@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::ResourceKind;
+
 /// The navigation down the left side.
 #[component]
 pub fn SideNav() -> impl IntoView {
@@ -10,7 +12,10 @@ pub fn SideNav() -> impl IntoView {
                 "Overview"
             </A>
             <A href="/clusters">"Clusters"</A>
-            <A href="/pods">"Pods"</A>
+            {ResourceKind::ALL
+                .into_iter()
+                .map(|kind| view! { <A href=format!("/{}", kind.plural())>{kind.title()}</A> })
+                .collect_view()}
         </nav>
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::ConsoleMode;
 use crate::api::{ClusterSummary, JoinCluster, list_clusters};
-use crate::components::OverviewResource;
+use crate::components::{FormOutcome, OverviewResource, outcome_of};
 
 /// How often the list refreshes while the page is open.
 const REFRESH: Duration = Duration::from_secs(3);
@@ -38,7 +38,7 @@ pub fn ClustersPage() -> impl IntoView {
                         Err(error) => {
                             view! {
                                 <p class="error" role="alert">
-                                    {format!("Could not load the clusters: {}", message(&error))}
+                                    {format!("Could not load the clusters: {error}")}
                                 </p>
                             }
                                 .into_any()
@@ -120,7 +120,7 @@ fn ClusterTable(clusters: Vec<ClusterSummary>) -> impl IntoView {
 /// Joining a member from its kubeconfig; what is wrong with it is shown beside the form.
 #[component]
 fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
-    let outcome = join.value();
+    let outcome = outcome_of(join.value(), |cluster| format!("Joined {}.", cluster.name));
     view! {
         <section class="panel" aria-labelledby="join-heading">
             <h2 id="join-heading">"Join a cluster"</h2>
@@ -132,29 +132,14 @@ fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
                     "Kubeconfig"
                     <textarea name="kubeconfig" rows="8" required placeholder="Paste the member's kubeconfig" />
                 </label>
+                <label>"Labels" <input name="labels" placeholder="env=prod, region=eu" /></label>
                 <label>"Provider" <input name="provider" placeholder="e.g. aws, on-prem" /></label>
                 <label>"Description" <input name="description" /></label>
                 <button class="button" type="submit" disabled=move || join.pending().get()>
                     "Join cluster"
                 </button>
             </ActionForm>
-            <p class="form-outcome" data-testid="join-outcome" aria-live="polite">
-                {move || match outcome.get() {
-                    None => view! { <span></span> }.into_any(),
-                    Some(Ok(cluster)) => {
-                        view! { <span class="ok">{format!("Joined {}.", cluster.name)}</span> }
-                            .into_any()
-                    }
-                    Some(Err(error)) => {
-                        view! {
-                            <span class="error" role="alert">
-                                {message(&error)}
-                            </span>
-                        }
-                            .into_any()
-                    }
-                }}
-            </p>
+            <FormOutcome testid="join-outcome" outcome />
         </section>
     }
 }

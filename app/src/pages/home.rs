@@ -23,6 +23,18 @@ pub fn HomePage() -> impl IntoView {
                                     <dd data-testid="console-mode">{overview.mode.as_str()}</dd>
                                     <dt>"Role"</dt>
                                     <dd>{overview.mode.description()}</dd>
+                                    {overview
+                                        .host_url
+                                        .map(|url| {
+                                            view! {
+                                                <dt>"Host console"</dt>
+                                                <dd>
+                                                    <a href=url.clone() data-testid="host-url" rel="external">
+                                                        {url.clone()}
+                                                    </a>
+                                                </dd>
+                                            }
+                                        })}
                                 </dl>
                             }
                                 .into_any()

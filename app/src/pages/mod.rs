@@ -1,13 +1,14 @@
 //! One component per routed page.
 
 mod cluster;
+mod cluster_admin;
 mod clusters;
 mod home;
 mod not_found;
-mod pods;
+mod resources;
 
 pub use cluster::ClusterPage;
 pub use clusters::ClustersPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
-pub use pods::PodsPage;
+pub use resources::ResourcesPage;

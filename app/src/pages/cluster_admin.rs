@@ -1,0 +1,90 @@
+use leptos::prelude::*;
+
+use crate::api::{ClusterSummary, RemoveCluster, RotateKubeconfig, UpdateCluster};
+use crate::components::{FormOutcome, outcome_of};
+
+/// The host's forms for one member: its details, its kubeconfig, its removal.
+#[component]
+pub fn ClusterAdmin(cluster: ClusterSummary, update: ServerAction<UpdateCluster>) -> impl IntoView {
+    let name = cluster.name.clone();
+    view! {
+        <DetailsForm cluster update />
+        <RotateForm name=name.clone() />
+        <RemoveForm name />
+    }
+}
+
+#[component]
+fn DetailsForm(cluster: ClusterSummary, update: ServerAction<UpdateCluster>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="details-heading">
+            <h2 id="details-heading">"Details"</h2>
+            <ActionForm action=update attr:class="form">
+                <input type="hidden" name="name" value=cluster.name />
+                <label>
+                    "Labels"
+                    <textarea name="labels" rows="3" placeholder="env=prod, region=eu">
+                        {cluster.labels.join("\n")}
+                    </textarea>
+                </label>
+                <label>"Provider" <input name="provider" value=cluster.provider /></label>
+                <label>"Description" <input name="description" value=cluster.description /></label>
+                <button class="button" type="submit" disabled=move || update.pending().get()>
+                    "Save details"
+                </button>
+            </ActionForm>
+            <FormOutcome testid="details-outcome" outcome=outcome_of(update.value(), |_| "Saved.".into()) />
+        </section>
+    }
+}
+
+#[component]
+fn RotateForm(name: String) -> impl IntoView {
+    let rotate = ServerAction::<RotateKubeconfig>::new();
+    view! {
+        <section class="panel" aria-labelledby="rotate-heading">
+            <h2 id="rotate-heading">"Kubeconfig"</h2>
+            <p class="muted">
+                "Replace the stored kubeconfig, e.g. after its credentials were rotated. It must reach the same cluster."
+            </p>
+            <ActionForm action=rotate attr:class="form">
+                <input type="hidden" name="name" value=name />
+                <label>
+                    "New kubeconfig"
+                    <textarea name="kubeconfig" rows="6" required />
+                </label>
+                <button class="button" type="submit" disabled=move || rotate.pending().get()>
+                    "Replace kubeconfig"
+                </button>
+            </ActionForm>
+            <FormOutcome
+                testid="rotate-outcome"
+                outcome=outcome_of(rotate.value(), |_| "The kubeconfig was replaced.".into())
+            />
+        </section>
+    }
+}
+
+#[component]
+fn RemoveForm(name: String) -> impl IntoView {
+    let remove = ServerAction::<RemoveCluster>::new();
+    view! {
+        <section class="panel" aria-labelledby="remove-heading">
+            <h2 id="remove-heading">"Remove"</h2>
+            <p class="muted">
+                "The host forgets this cluster and its kubeconfig. Nothing on the cluster itself changes, so an unreachable cluster can be removed too."
+            </p>
+            <ActionForm action=remove attr:class="form">
+                <input type="hidden" name="name" value=name />
+                <label>
+                    "Type the cluster's name to confirm"
+                    <input name="confirm" required autocomplete="off" />
+                </label>
+                <button class="button button-danger" type="submit" disabled=move || remove.pending().get()>
+                    "Remove cluster"
+                </button>
+            </ActionForm>
+            <FormOutcome testid="remove-outcome" outcome=outcome_of(remove.value(), |_| "Removed.".into()) />
+        </section>
+    }
+}

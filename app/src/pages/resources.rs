@@ -1,0 +1,218 @@
+use leptos::prelude::*;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_query_map;
+
+use super::clusters::message;
+use crate::ConsoleMode;
+use crate::api::{PAGE_SIZE, ResourceKind, ResourcePage, ResourceQuery, list_resources};
+use crate::components::OverviewResource;
+
+/// One kind of resource across every cluster the console serves, with filters, sorting and
+/// paging done on the server. The filters are a plain GET form, so the page works without
+/// JavaScript.
+#[component]
+pub fn ResourcesPage(kind: ResourceKind) -> impl IntoView {
+    let params = use_query_map();
+    let query = move || {
+        let params = params.read();
+        let text = |key: &str| params.get(key).unwrap_or_default();
+        ResourceQuery {
+            cluster: text("cluster"),
+            namespace: text("namespace"),
+            labels: text("labels"),
+            name: text("name"),
+            status: text("status"),
+            sort: text("sort"),
+            descending: text("order") == "desc",
+            page: text("page").parse().unwrap_or(1).max(1),
+        }
+    };
+    let resources = Resource::new(query, move |query| list_resources(kind, query));
+    let overview = expect_context::<OverviewResource>();
+    view! {
+        <h1>{kind.title()}</h1>
+        <section class="panel" aria-labelledby="filters-heading">
+            <h2 id="filters-heading">"Filters"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let multi = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
+                    view! { <Filters kind current=query() multi /> }
+                })}
+            </Suspense>
+        </section>
+        <section class="panel" aria-labelledby="resources-heading">
+            <h2 id="resources-heading">{kind.title()}</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match resources.await {
+                        Ok(page) => view! { <ResourceTable kind page query=query() /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <p class="error" role="alert">
+                                    {format!(
+                                        "Could not list {}: {}",
+                                        kind.plural(),
+                                        message(&error),
+                                    )}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The filter form; the cluster filter and sort only where there are clusters to choose from.
+#[component]
+fn Filters(kind: ResourceKind, current: ResourceQuery, multi: bool) -> impl IntoView {
+    let sorts = ["name", "cluster", "namespace", "status", "age"]
+        .into_iter()
+        .filter(move |key| {
+            (kind.namespaced() || *key != "namespace") && (multi || *key != "cluster")
+        });
+    view! {
+        <Form method="GET" action="" attr:class="filters">
+            {multi
+                .then(|| {
+                    view! { <label>"Cluster" <input name="cluster" value=current.cluster /></label> }
+                })}
+            {kind
+                .namespaced()
+                .then(|| {
+                    view! {
+                        <label>"Namespace" <input name="namespace" value=current.namespace /></label>
+                    }
+                })}
+            <label>"Labels" <input name="labels" value=current.labels placeholder="app=web" /></label>
+            <label>"Name contains" <input name="name" value=current.name /></label>
+            <label>
+                "Status"
+                <input name="status" value=current.status placeholder=kind.example_status() />
+            </label>
+            <label>
+                "Sort by"
+                <select name="sort">
+                    {sorts
+                        .map(|key| view! { <option value=key selected=current.sort == key>{key}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <button class="button" type="submit">"Apply"</button>
+        </Form>
+    }
+}
+
+/// The link to another page of the same query.
+fn page_link(kind: ResourceKind, query: &ResourceQuery, page: usize) -> String {
+    let pairs = [
+        ("cluster", query.cluster.as_str()),
+        ("namespace", &query.namespace),
+        ("labels", &query.labels),
+        ("name", &query.name),
+        ("status", &query.status),
+        ("sort", &query.sort),
+        ("order", if query.descending { "desc" } else { "" }),
+    ];
+    let mut link = format!("/{}?page={page}", kind.plural());
+    for (key, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        link.push_str(&format!("&{key}={}", encode(value)));
+    }
+    link
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn ResourceTable(kind: ResourceKind, page: ResourcePage, query: ResourceQuery) -> impl IntoView {
+    let pages = page.total.div_ceil(PAGE_SIZE).max(1);
+    let shown = query.page.min(pages);
+    let multi = page.multi_cluster;
+    let namespaced = kind.namespaced();
+    let detail = kind.detail();
+    view! {
+        {page
+            .failed
+            .into_iter()
+            .map(|(cluster, error)| {
+                view! {
+                    <p class="error" role="alert" data-testid="failed-cluster">
+                        {format!("{cluster}: {error}")}
+                    </p>
+                }
+            })
+            .collect_view()}
+        <p class="muted" data-testid="resources-total">
+            {format!("{} {}", page.total, kind.plural())}
+        </p>
+        <table class="table" data-testid="resources">
+            <thead>
+                <tr>
+                    {multi.then(|| view! { <th>"Cluster"</th> })}
+                    {namespaced.then(|| view! { <th>"Namespace"</th> })}
+                    <th>"Name"</th>
+                    <th>"Status"</th>
+                    {detail.map(|heading| view! { <th>{heading}</th> })}
+                    <th>"Created"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page
+                    .rows
+                    .into_iter()
+                    .map(|row| {
+                        view! {
+                            <tr data-testid="resource-row">
+                                {multi
+                                    .then(|| view! { <td data-testid="row-cluster">{row.cluster}</td> })}
+                                {namespaced.then(|| view! { <td>{row.namespace}</td> })}
+                                <td>{row.name}</td>
+                                <td>{row.status}</td>
+                                {detail.map(|_| view! { <td>{row.detail}</td> })}
+                                <td>{row.created}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {(shown > 1)
+                .then(|| view! { <A href=page_link(kind, &query, shown - 1)>"Previous"</A> })}
+            <span class="muted">{format!(" Page {shown} of {pages} ")}</span>
+            {(shown < pages)
+                .then(|| view! { <A href=page_link(kind, &query, shown + 1)>"Next"</A> })}
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_links_keep_the_kind_and_the_filters() {
+        let query = ResourceQuery {
+            labels: "app in (web,api)".into(),
+            descending: true,
+            ..ResourceQuery::default()
+        };
+        assert_eq!(
+            page_link(ResourceKind::Deployments, &query, 2),
+            "/deployments?page=2&labels=app%20in%20%28web%2Capi%29&order=desc"
+        );
+    }
+}
