@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::driver::Controller;
-use super::objects::{Writer, is_deleting, is_ready, is_terminal, map_selects};
+use super::objects::{Writer, is_deleting, is_ready, is_terminal, key_of, map_selects};
 use super::pods::name_of;
 use crate::api::ApiError;
 use crate::cluster::Cluster;
@@ -108,9 +108,7 @@ impl Controller for EndpointsController {
                         })
                     })
                     .iter()
-                    .map(|service| {
-                        ObjectKey::new("", "services", &event.key.namespace, name_of(service).0)
-                    })
+                    .map(|service| key_of("", "services", service))
                     .collect()
             }
             _ => Vec::new(),

@@ -12,8 +12,8 @@ use super::driver::Controller;
 use super::events::{Recorder, Severity};
 use super::lifecycle;
 use super::nodes::{is_node_ready, node_index};
-use super::objects::{Writer, is_deleting, is_terminal};
-use crate::api::{self, ApiError};
+use super::objects::{Writer, is_deleting, is_terminal, key_of};
+use crate::api::ApiError;
 use crate::cluster::Cluster;
 use crate::store::{Event, EventType, ObjectKey};
 
@@ -196,12 +196,7 @@ impl Controller for Kubelet {
         for pod in pods {
             self.note_address(&pod, true);
             if !is_terminal(&pod) {
-                keys.push(ObjectKey::new(
-                    "",
-                    "pods",
-                    api::meta_str(&pod, "namespace").unwrap_or_default(),
-                    api::meta_str(&pod, "name").unwrap_or_default(),
-                ));
+                keys.push(key_of("", "pods", &pod));
             }
         }
         keys
@@ -230,20 +225,9 @@ impl Controller for Kubelet {
                 if was_ready == is_node_ready(&event.object) {
                     return Vec::new();
                 }
-                self.writer
-                    .list("", "pods", None, |pod| {
-                        pod["spec"]["nodeName"] == key.name.as_str()
-                    })
-                    .iter()
-                    .map(|pod| {
-                        ObjectKey::new(
-                            "",
-                            "pods",
-                            api::meta_str(pod, "namespace").unwrap_or_default(),
-                            api::meta_str(pod, "name").unwrap_or_default(),
-                        )
-                    })
-                    .collect()
+                self.writer.keys("", "pods", |pod| {
+                    pod["spec"]["nodeName"] == key.name.as_str()
+                })
             }
             _ => Vec::new(),
         }

@@ -425,18 +425,7 @@ impl Controller for NodeController {
     const NAME: &'static str = "node-controller";
 
     fn all_keys(&mut self, _cluster: &Cluster) -> Vec<ObjectKey> {
-        self.writer
-            .list("", "nodes", None, |_| true)
-            .iter()
-            .map(|node| {
-                ObjectKey::new(
-                    "",
-                    "nodes",
-                    "",
-                    api::meta_str(node, "name").unwrap_or_default(),
-                )
-            })
-            .collect()
+        self.writer.keys("", "nodes", |_| true)
     }
 
     fn keys_for(&mut self, _cluster: &Cluster, event: &Event) -> Vec<ObjectKey> {

@@ -422,14 +422,7 @@ impl Writer {
     ) -> Vec<ObjectKey> {
         self.list(group, plural, None, filter)
             .iter()
-            .map(|object| {
-                ObjectKey::new(
-                    group,
-                    plural,
-                    api::meta_str(object, "namespace").unwrap_or_default(),
-                    api::meta_str(object, "name").unwrap_or_default(),
-                )
-            })
+            .map(|object| key_of(group, plural, object))
             .collect()
     }
 
@@ -464,6 +457,16 @@ impl Writer {
     pub(super) fn get(&self, key: &ObjectKey) -> Option<Arc<Value>> {
         self.cluster.store().get(key)
     }
+}
+
+/// The key of `object`, one of `group`/`plural`.
+pub(super) fn key_of(group: &str, plural: &str, object: &Value) -> ObjectKey {
+    ObjectKey::new(
+        group,
+        plural,
+        api::meta_str(object, "namespace").unwrap_or_default(),
+        api::meta_str(object, "name").unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::driver::Controller;
 use super::events::{Recorder, Severity};
 use super::objects::{
-    Writer, bytes, controller_of, is_deleting, is_terminal, millicores, pod_requests, set_condition,
+    Writer, bytes, controller_of, is_deleting, is_terminal, key_of, millicores, pod_requests,
+    set_condition,
 };
 use crate::api::{self, ApiError};
 use crate::cluster::Cluster;
@@ -389,13 +390,7 @@ impl Controller for Scheduler {
         self.placed.clear();
         self.usage.clear();
         for pod in self.writer.list("", "pods", None, |_| true) {
-            let key = ObjectKey::new(
-                "",
-                "pods",
-                api::meta_str(&pod, "namespace").unwrap_or_default(),
-                api::meta_str(&pod, "name").unwrap_or_default(),
-            );
-            self.account(&key, Some(&pod));
+            self.account(&key_of("", "pods", &pod), Some(&pod));
         }
         vec![pending_key()]
     }
