@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -39,6 +40,8 @@ pub struct ClientPool(Arc<Pool>);
 struct Pool {
     registry: Registry,
     clients: RwLock<HashMap<String, kube::Client>>,
+    /// Counts `forget` calls: a client built from a kubeconfig read before one is not kept.
+    forgotten: AtomicU64,
 }
 
 /// A client for the cluster a kubeconfig describes, using `context` or its current one.
@@ -66,6 +69,7 @@ impl ClientPool {
         Self(Arc::new(Pool {
             registry,
             clients: RwLock::default(),
+            forgotten: AtomicU64::new(0),
         }))
     }
 
@@ -79,6 +83,7 @@ impl ClientPool {
         if let Some(client) = self.0.clients.read().await.get(name) {
             return Ok(client.clone());
         }
+        let forgotten = self.0.forgotten.load(Ordering::Acquire);
         let kubeconfig = self
             .0
             .registry
@@ -91,16 +96,18 @@ impl ClientPool {
                 name: name.to_owned(),
                 reason,
             })?;
-        self.0
-            .clients
-            .write()
-            .await
-            .insert(name.to_owned(), client.clone());
+        let mut clients = self.0.clients.write().await;
+        // A kubeconfig rotated or removed meanwhile: serve this request, keep nothing stale.
+        if self.0.forgotten.load(Ordering::Acquire) == forgotten {
+            clients.insert(name.to_owned(), client.clone());
+        }
         Ok(client)
     }
 
     /// Drops the client of `name`, after its kubeconfig changed or it was removed.
     pub async fn forget(&self, name: &str) {
-        self.0.clients.write().await.remove(name);
+        let mut clients = self.0.clients.write().await;
+        self.0.forgotten.fetch_add(1, Ordering::AcqRel);
+        clients.remove(name);
     }
 }
