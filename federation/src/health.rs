@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
+use orbital_syntax::{bytes, millicores};
 use tokio::task::JoinHandle;
 
 use crate::cluster::ClusterStatus;
@@ -148,49 +149,4 @@ pub async fn probe_client(client: &kube::Client) -> ClusterStatus {
         status.memory_allocatable_bytes += bytes(&read(&node_status.allocatable, "memory"));
     }
     status
-}
-
-/// A CPU quantity in millicores.
-fn millicores(text: &str) -> u64 {
-    match text.strip_suffix('m') {
-        Some(milli) => milli.parse().unwrap_or(0),
-        None => text
-            .parse::<f64>()
-            .map_or(0, |cores| (cores * 1000.0) as u64),
-    }
-}
-
-/// A memory quantity in bytes.
-fn bytes(text: &str) -> u64 {
-    const SUFFIXES: &[(&str, f64)] = &[
-        ("Ki", 1024.0),
-        ("Mi", 1048576.0),
-        ("Gi", 1073741824.0),
-        ("Ti", 1099511627776.0),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-    ];
-    SUFFIXES
-        .iter()
-        .find_map(|(suffix, factor)| {
-            text.strip_suffix(suffix)
-                .map(|n| n.parse::<f64>().map_or(0, |n| (n * factor) as u64))
-        })
-        .unwrap_or_else(|| text.parse::<f64>().map_or(0, |n| n as u64))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantities_are_summed_in_base_units() {
-        assert_eq!(millicores("4"), 4000);
-        assert_eq!(millicores("3500m"), 3500);
-        assert_eq!(bytes("16365604Ki"), 16365604 * 1024);
-        assert_eq!(bytes("2Gi"), 2 << 30);
-        assert_eq!(bytes("94580335255"), 94580335255);
-    }
 }

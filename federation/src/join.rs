@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
-use orbital_labels::is_dns_label;
+use orbital_syntax::is_dns_label;
 
 use crate::cluster::Cluster;
 use crate::pool::{ClientPool, client_from_kubeconfig};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use kube::api::{Api, ListParams};
 use kube::core::DynamicObject;
-use orbital_labels::{LabelSelector, SelectorError};
+use orbital_syntax::{LabelSelector, SelectorError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -197,7 +197,7 @@ async fn members_are_edited_rotated_and_removed_even_when_down() {
     let pool = &federation.pool;
     let registry = pool.registry();
 
-    let labels = orbital_labels::parse_label_set("env=prod, team=payments").unwrap();
+    let labels = orbital_syntax::parse_label_set("env=prod, team=payments").unwrap();
     let edited = join::update_details(registry, "member-1", &labels, "aws", "Payments EU")
         .await
         .unwrap();
@@ -207,7 +207,7 @@ async fn members_are_edited_rotated_and_removed_even_when_down() {
         ("aws", "Payments EU")
     );
     // Labels are replaced as a whole: one left out is removed.
-    let fewer = orbital_labels::parse_label_set("env=staging").unwrap();
+    let fewer = orbital_syntax::parse_label_set("env=staging").unwrap();
     let edited = join::update_details(registry, "member-1", &fewer, "aws", "")
         .await
         .unwrap();

@@ -147,7 +147,7 @@ impl ClusterError {
     pub(super) fn check_labels(
         text: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, Self> {
-        orbital_labels::parse_label_set(text)
+        orbital_syntax::parse_label_set(text)
             .map_err(|error| Self::Refused(error.to_string()).answer())
     }
 

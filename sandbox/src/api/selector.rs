@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-pub use orbital_labels::LabelSelector;
+pub use orbital_syntax::LabelSelector;
 
 use super::ApiError;
 use crate::catalog::json_path;

@@ -83,43 +83,20 @@ pub(super) fn map_selects(selector: &Value, labels: &Value) -> bool {
     })
 }
 
-/// A CPU quantity in millicores (`"250m"`, `"2"`, `"0.5"`).
+/// A CPU quantity in millicores; JSON numbers are whole or fractional cores.
 pub(super) fn millicores(quantity: &Value) -> u64 {
     match quantity {
-        Value::String(text) => match text.strip_suffix('m') {
-            Some(milli) => milli.parse().unwrap_or(0),
-            None => text
-                .parse::<f64>()
-                .map_or(0, |cores| (cores * 1000.0) as u64),
-        },
-        Value::Number(number) => number.as_f64().map_or(0, |cores| (cores * 1000.0) as u64),
-        _ => 0,
+        Value::Number(cores) => cores.as_f64().map_or(0, |c| (c * 1000.0) as u64),
+        other => orbital_syntax::millicores(other.as_str().unwrap_or_default()),
     }
 }
 
-/// A memory quantity in bytes (`"128Mi"`, `"1G"`, `"512"`).
+/// A memory quantity in bytes; JSON numbers are bytes.
 pub(super) fn bytes(quantity: &Value) -> u64 {
-    const SUFFIXES: &[(&str, f64)] = &[
-        ("Ki", 1024.0),
-        ("Mi", 1024.0 * 1024.0),
-        ("Gi", 1024.0 * 1024.0 * 1024.0),
-        ("Ti", 1024.0 * 1024.0 * 1024.0 * 1024.0),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-    ];
-    let text = match quantity {
-        Value::String(text) => text.as_str(),
-        Value::Number(number) => return number.as_f64().map_or(0, |b| b as u64),
-        _ => return 0,
-    };
-    for (suffix, factor) in SUFFIXES {
-        if let Some(number) = text.strip_suffix(suffix) {
-            return number.parse::<f64>().map_or(0, |n| (n * factor) as u64);
-        }
+    match quantity {
+        Value::Number(bytes) => bytes.as_f64().map_or(0, |b| b as u64),
+        other => orbital_syntax::bytes(other.as_str().unwrap_or_default()),
     }
-    text.parse::<f64>().map_or(0, |n| n as u64)
 }
 
 /// What a pod asks of its node: CPU in millicores and memory in bytes, summed over containers.
@@ -475,13 +452,10 @@ mod tests {
 
     #[test]
     fn quantities_read_like_kubernetes() {
-        assert_eq!(millicores(&json!("250m")), 250);
-        assert_eq!(millicores(&json!("2")), 2000);
-        assert_eq!(millicores(&json!("0.5")), 500);
         assert_eq!(millicores(&json!(1)), 1000);
+        assert_eq!(millicores(&json!("250m")), 250);
+        assert_eq!(bytes(&json!(512)), 512);
         assert_eq!(bytes(&json!("128Mi")), 128 * 1024 * 1024);
-        assert_eq!(bytes(&json!("1G")), 1_000_000_000);
-        assert_eq!(bytes(&json!("512")), 512);
         let pod = json!({"spec": {"containers": [
             {"resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}},
             {"resources": {"limits": {"cpu": "1"}}},

@@ -1,12 +1,7 @@
 //! Label selectors as Kubernetes writes them (`app=web,tier in (front,back),!legacy`), shared by
-//! the sandbox API server and the console's cached cross-cluster views; and label sets as people
-//! type them, checked before they are stored.
-
-mod set;
+//! the sandbox API server and the console's cached cross-cluster views.
 
 use serde_json::Value;
-
-pub use set::{LabelSetError, is_dns_label, parse_label_set};
 
 /// A selector that could not be read; the message names the term, as an API server's does.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,10 @@
+//! What Kubernetes writes as text, read the way an API server reads it: label selectors, label
+//! sets, DNS-1123 names and resource quantities. Shared by the sandbox cluster and the console.
+
+mod labels;
+mod quantity;
+mod selector;
+
+pub use labels::{LabelSetError, is_dns_label, parse_label_set};
+pub use quantity::{bytes, millicores};
+pub use selector::{LabelSelector, SelectorError};
