@@ -2,6 +2,7 @@
 
 mod form_outcome;
 mod side_nav;
+mod submit_button;
 mod top_bar;
 
 use leptos::prelude::{Resource, ServerFnError};
@@ -10,6 +11,7 @@ use crate::api::ConsoleOverview;
 
 pub use form_outcome::{FormOutcome, outcome_of};
 pub use side_nav::SideNav;
+pub use submit_button::SubmitButton;
 pub use top_bar::TopBar;
 
 /// The console overview, loaded once by the app and read through context.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::{ClusterSummary, RemoveCluster, RotateKubeconfig, UpdateCluster};
-use crate::components::{FormOutcome, outcome_of};
+use crate::components::{FormOutcome, SubmitButton, outcome_of};
 
 /// The host's forms for one member: its details, its kubeconfig, its removal.
 #[component]
@@ -29,9 +29,7 @@ fn DetailsForm(cluster: ClusterSummary, update: ServerAction<UpdateCluster>) -> 
                 </label>
                 <label>"Provider" <input name="provider" value=cluster.provider /></label>
                 <label>"Description" <input name="description" value=cluster.description /></label>
-                <button class="button" type="submit" disabled=move || update.pending().get()>
-                    "Save details"
-                </button>
+                <SubmitButton label="Save details" busy="Saving…" pending=update.pending() />
             </ActionForm>
             <FormOutcome testid="details-outcome" outcome=outcome_of(update.value(), |_| "Saved.".into()) />
         </section>
@@ -53,9 +51,11 @@ fn RotateForm(name: String) -> impl IntoView {
                     "New kubeconfig"
                     <textarea name="kubeconfig" rows="6" required />
                 </label>
-                <button class="button" type="submit" disabled=move || rotate.pending().get()>
-                    "Replace kubeconfig"
-                </button>
+                <SubmitButton
+                    label="Replace kubeconfig"
+                    busy="Checking the cluster…"
+                    pending=rotate.pending()
+                />
             </ActionForm>
             <FormOutcome
                 testid="rotate-outcome"
@@ -80,9 +80,7 @@ fn RemoveForm(name: String) -> impl IntoView {
                     "Type the cluster's name to confirm"
                     <input name="confirm" required autocomplete="off" />
                 </label>
-                <button class="button button-danger" type="submit" disabled=move || remove.pending().get()>
-                    "Remove cluster"
-                </button>
+                <SubmitButton label="Remove cluster" busy="Removing…" pending=remove.pending() danger=true />
             </ActionForm>
             <FormOutcome testid="remove-outcome" outcome=outcome_of(remove.value(), |_| "Removed.".into()) />
         </section>

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::ConsoleMode;
 use crate::api::{ClusterSummary, JoinCluster, list_clusters};
-use crate::components::{FormOutcome, OverviewResource, outcome_of};
+use crate::components::{FormOutcome, OverviewResource, SubmitButton, outcome_of};
 
 /// How often the list refreshes while the page is open.
 const REFRESH: Duration = Duration::from_secs(3);
@@ -135,9 +135,7 @@ fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
                 <label>"Labels" <input name="labels" placeholder="env=prod, region=eu" /></label>
                 <label>"Provider" <input name="provider" placeholder="e.g. aws, on-prem" /></label>
                 <label>"Description" <input name="description" /></label>
-                <button class="button" type="submit" disabled=move || join.pending().get()>
-                    "Join cluster"
-                </button>
+                <SubmitButton label="Join cluster" busy="Checking the cluster…" pending=join.pending() />
             </ActionForm>
             <FormOutcome testid="join-outcome" outcome />
         </section>
