@@ -156,11 +156,13 @@ impl DeploymentController {
         }
     }
 
-    async fn scale(&self, deployment: &Value, scaling: &Scaling) -> Result<(), ApiError> {
-        let (name, namespace) = name_of(&scaling.rs);
-        let from = int(&scaling.rs["spec"]["replicas"], 0);
-        let to = scaling.to;
-        let replicas = int(&deployment["spec"]["replicas"], 1);
+    /// Writes `change` to the ReplicaSet `rs` as it is stored now.
+    async fn update_replica_set(
+        &self,
+        rs: &Value,
+        change: impl FnOnce(&mut Value) + Send + 'static,
+    ) -> Result<(), ApiError> {
+        let (name, namespace) = name_of(rs);
         self.writer
             .update(
                 "apps",
@@ -170,13 +172,25 @@ impl DeploymentController {
                 None,
                 move |rs| {
                     let mut rs = rs.clone();
-                    rs["spec"]["replicas"] = json!(to);
-                    rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
-                        json!(replicas.to_string());
+                    change(&mut rs);
                     rs
                 },
             )
             .await?;
+        Ok(())
+    }
+
+    async fn scale(&self, deployment: &Value, scaling: &Scaling) -> Result<(), ApiError> {
+        let name = name_of(&scaling.rs).0;
+        let from = int(&scaling.rs["spec"]["replicas"], 0);
+        let to = scaling.to;
+        let replicas = int(&deployment["spec"]["replicas"], 1);
+        self.update_replica_set(&scaling.rs, move |rs| {
+            rs["spec"]["replicas"] = json!(to);
+            rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
+                json!(replicas.to_string());
+        })
+        .await?;
         let direction = if to > from { "up" } else { "down" };
         self.recorder
             .record(
@@ -521,21 +535,10 @@ impl Controller for DeploymentController {
         // A template used before (`rollout undo`) takes the next revision again.
         let new_revision = if revision(&new) < max_revision {
             let next = max_revision + 1;
-            let (name, _) = name_of(&new);
-            self.writer
-                .update(
-                    "apps",
-                    "replicasets",
-                    Some(namespace),
-                    name,
-                    None,
-                    move |rs| {
-                        let mut rs = rs.clone();
-                        rs["metadata"]["annotations"][REVISION] = json!(next.to_string());
-                        rs
-                    },
-                )
-                .await?;
+            self.update_replica_set(&new, move |rs| {
+                rs["metadata"]["annotations"][REVISION] = json!(next.to_string());
+            })
+            .await?;
             next
         } else {
             revision(&new)
