@@ -1,5 +1,7 @@
 //! The HTTP surface of the console: probes, server functions, pages and static files.
 
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Path as UrlPath, State};
@@ -8,7 +10,9 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use orbital_app::{App, ConsoleContext, shell};
 use tower_http::trace::TraceLayer;
 
@@ -31,6 +35,14 @@ impl FromRef<ConsoleState> for LeptosOptions {
     }
 }
 
+/// The page routes, listed once per process. Listing them renders the app with resource loading
+/// suppressed process-wide for a moment; a page rendered in that moment would wait forever for
+/// its data, so no router is handed out before the list exists.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The console's router.
 pub fn app(state: ConsoleState) -> Router {
     let console = state.console.clone();
@@ -40,12 +52,9 @@ pub fn app(state: ConsoleState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/clusters/{name}/{*path}", any(cluster_api))
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(App),
-            provide_console.clone(),
-            move || shell(leptos_options.clone()),
-        )
+        .leptos_routes_with_context(&state, page_routes(), provide_console.clone(), move || {
+            shell(leptos_options.clone())
+        })
         .fallback(file_and_error_handler_with_context::<ConsoleState, _>(
             provide_console,
             shell,
@@ -133,9 +142,7 @@ mod tests {
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     }
 
-    // Rendered on a multi-threaded runtime, as the server runs: with every page's route
-    // registered, page rendering on a single-threaded test runtime does not finish.
-    #[tokio::test(flavor = "multi_thread")]
+    #[tokio::test]
     async fn home_page_is_rendered_on_the_server_with_the_mode() {
         let (state, _) = state(ConsoleMode::Member);
         let (status, body) = call(app(state), get("/")).await;
