@@ -35,7 +35,6 @@ pub struct ConsoleContext {
     mode: ConsoleMode,
     started: Instant,
     readiness: Readiness,
-    scope: Option<Scope>,
     caches: Option<Caches>,
     host_url: Option<String>,
 }
@@ -47,7 +46,6 @@ impl ConsoleContext {
             mode,
             started: Instant::now(),
             readiness,
-            scope: None,
             caches: None,
             host_url: None,
         }
@@ -66,8 +64,7 @@ impl ConsoleContext {
 
     /// The same context, serving the clusters of `scope`, with cross-cluster caches over them.
     pub fn with_scope(mut self, scope: Scope) -> Self {
-        self.caches = Some(Caches::new(scope.clone()));
-        self.scope = Some(scope);
+        self.caches = Some(Caches::new(scope));
         self
     }
 
@@ -78,7 +75,7 @@ impl ConsoleContext {
 
     /// The clusters the console serves, once connected.
     pub fn scope(&self) -> Option<&Scope> {
-        self.scope.as_ref()
+        self.caches.as_ref().map(Caches::scope)
     }
 
     /// The console's mode.

@@ -67,12 +67,17 @@ impl Scope {
         }
     }
 
-    /// Joins a member (host mode only).
-    pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
+    /// The members' pool, where members are managed: on the host only.
+    fn host(&self) -> Result<&ClientPool, JoinError> {
         match self {
-            Self::Federation(pool) => join::join(pool.registry(), request).await,
+            Self::Federation(pool) => Ok(pool),
             Self::Own { .. } => Err(JoinError::NotHost),
         }
+    }
+
+    /// Joins a member (host mode only).
+    pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
+        join::join(self.host()?.registry(), request).await
     }
 
     /// Changes a member's labels, provider and description (host mode only).
@@ -83,28 +88,17 @@ impl Scope {
         provider: &str,
         description: &str,
     ) -> Result<Cluster, JoinError> {
-        match self {
-            Self::Federation(pool) => {
-                join::update_details(pool.registry(), name, labels, provider, description).await
-            }
-            Self::Own { .. } => Err(JoinError::NotHost),
-        }
+        join::update_details(self.host()?.registry(), name, labels, provider, description).await
     }
 
     /// Replaces a member's kubeconfig with one for the same cluster (host mode only).
     pub async fn rotate_kubeconfig(&self, name: &str, kubeconfig: &str) -> Result<(), JoinError> {
-        match self {
-            Self::Federation(pool) => join::rotate_kubeconfig(pool, name, kubeconfig).await,
-            Self::Own { .. } => Err(JoinError::NotHost),
-        }
+        join::rotate_kubeconfig(self.host()?, name, kubeconfig).await
     }
 
     /// Removes a member, reachable or not (host mode only).
     pub async fn remove(&self, name: &str) -> Result<(), JoinError> {
-        match self {
-            Self::Federation(pool) => join::remove(pool, name).await,
-            Self::Own { .. } => Err(JoinError::NotHost),
-        }
+        join::remove(self.host()?, name).await
     }
 
     /// Passes a Kubernetes API call to the cluster `name`; a cluster out of scope is a 404,
