@@ -4,10 +4,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::BUNDLE_NAME;
-use crate::api::ResourceKind;
 use crate::api::get_console_overview;
 use crate::components::{OverviewResource, SideNav, TopBar};
 use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound, ResourcesPage};
+use orbital_types::Kind;
 
 /// The console: layout, navigation and routes.
 #[component]
@@ -37,27 +37,27 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async />
                             <Route
                                 path=path!("/nodes")
-                                view=|| view! { <ResourcesPage kind=ResourceKind::Nodes /> }
+                                view=|| view! { <ResourcesPage kind=Kind::Nodes /> }
                                 ssr=SsrMode::Async
                             />
                             <Route
                                 path=path!("/namespaces")
-                                view=|| view! { <ResourcesPage kind=ResourceKind::Namespaces /> }
+                                view=|| view! { <ResourcesPage kind=Kind::Namespaces /> }
                                 ssr=SsrMode::Async
                             />
                             <Route
                                 path=path!("/pods")
-                                view=|| view! { <ResourcesPage kind=ResourceKind::Pods /> }
+                                view=|| view! { <ResourcesPage kind=Kind::Pods /> }
                                 ssr=SsrMode::Async
                             />
                             <Route
                                 path=path!("/deployments")
-                                view=|| view! { <ResourcesPage kind=ResourceKind::Deployments /> }
+                                view=|| view! { <ResourcesPage kind=Kind::Deployments /> }
                                 ssr=SsrMode::Async
                             />
                             <Route
                                 path=path!("/services")
-                                view=|| view! { <ResourcesPage kind=ResourceKind::Services /> }
+                                view=|| view! { <ResourcesPage kind=Kind::Services /> }
                                 ssr=SsrMode::Async
                             />
                             <Route

@@ -1,31 +1,48 @@
-//! What the server hands to server functions: the console's identity and its readiness.
+//! What the server hands to server functions: the console's identity and its readiness. The
+//! way to the clusters is not here: the server provides each request its own `Scope`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use orbital_federation::{Caches, Scope};
-
 use crate::ConsoleMode;
 
-/// Whether the console is ready to serve; shared by `/readyz` and the server functions.
+/// Whether the console is ready to serve: it is serving, and the cluster it depends on (the
+/// host cluster's registry, or a member console's own cluster) answers. Shared by `/readyz`
+/// and the server functions.
 #[derive(Clone, Debug, Default)]
-pub struct Readiness(Arc<AtomicBool>);
+pub struct Readiness(Arc<Flags>);
+
+#[derive(Debug, Default)]
+struct Flags {
+    serving: AtomicBool,
+    connected: AtomicBool,
+}
 
 impl Readiness {
-    /// Marks the console ready; called once everything it depends on is up.
+    /// Marks the console serving; called once it listens.
     pub fn mark_ready(&self) {
-        self.0.store(true, Ordering::Release);
+        self.0.serving.store(true, Ordering::Release);
     }
 
-    /// Marks the console not ready, e.g. while it shuts down.
+    /// Marks the console not serving, e.g. while it shuts down.
     pub fn mark_not_ready(&self) {
-        self.0.store(false, Ordering::Release);
+        self.0.serving.store(false, Ordering::Release);
+    }
+
+    /// Records whether the cluster the console depends on answers.
+    pub fn set_connected(&self, connected: bool) {
+        self.0.connected.store(connected, Ordering::Release);
+    }
+
+    /// Whether the cluster the console depends on answered when last checked.
+    pub fn is_connected(&self) -> bool {
+        self.0.connected.load(Ordering::Acquire)
     }
 
     /// Whether the console is ready now.
     pub fn is_ready(&self) -> bool {
-        self.0.load(Ordering::Acquire)
+        self.0.serving.load(Ordering::Acquire) && self.is_connected()
     }
 }
 
@@ -35,7 +52,6 @@ pub struct ConsoleContext {
     mode: ConsoleMode,
     started: Instant,
     readiness: Readiness,
-    caches: Option<Caches>,
     host_url: Option<String>,
 }
 
@@ -46,7 +62,6 @@ impl ConsoleContext {
             mode,
             started: Instant::now(),
             readiness,
-            caches: None,
             host_url: None,
         }
     }
@@ -60,22 +75,6 @@ impl ConsoleContext {
     /// Where the host console is, if this member was told.
     pub fn host_url(&self) -> Option<&str> {
         self.host_url.as_deref()
-    }
-
-    /// The same context, serving the clusters of `scope`, with cross-cluster caches over them.
-    pub fn with_scope(mut self, scope: Scope) -> Self {
-        self.caches = Some(Caches::new(scope));
-        self
-    }
-
-    /// The cross-cluster caches, once connected.
-    pub fn caches(&self) -> Option<&Caches> {
-        self.caches.as_ref()
-    }
-
-    /// The clusters the console serves, once connected.
-    pub fn scope(&self) -> Option<&Scope> {
-        self.caches.as_ref().map(Caches::scope)
     }
 
     /// The console's mode.

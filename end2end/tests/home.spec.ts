@@ -12,7 +12,9 @@ test.describe('with JavaScript', () => {
     await page.evaluate(() => ((window as unknown as { orbitalMarker: string }).orbitalMarker = 'kept'));
 
     const answer = page.getByTestId('status-answer');
-    await expect(answer).toHaveText('Not checked yet.');
+    await expect(answer).toHaveText(/^Server ready, up \d+ s\.$/);
+    await expect(page.getByTestId('status-connection')).toHaveText('answering');
+    await expect(page.getByTestId('status-clusters')).toHaveText(/^\d+ of \d+$/);
     await page.getByRole('button', { name: 'Check server status' }).click();
     await expect(answer).toHaveText(/^Server ready, up \d+ s \(check 1\)\.$/);
     await page.getByRole('button', { name: 'Check server status' }).click();
@@ -33,7 +35,8 @@ test.describe('without JavaScript', () => {
     await expect(page.getByTestId('mode-badge')).toHaveText('host mode');
     await expect(page.getByTestId('console-mode')).toHaveText('host');
     await expect(page.getByTestId('console-version')).toHaveText(/^\d+\.\d+\.\d+/);
-    await expect(page.getByTestId('status-answer')).toHaveText('Not checked yet.');
+    await expect(page.getByTestId('status-answer')).toHaveText(/^Server ready, up \d+ s\.$/);
+    await expect(page.getByTestId('status-connection')).toHaveText('answering');
     await expect(page.locator('.console[data-hydrated]')).toHaveCount(0);
   });
 

@@ -2,13 +2,15 @@
 //! from the reflector caches, against the same page assembled by listing every cluster on each
 //! request. Prints numbers; see BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use orbital_federation::views::{self, Query, Sort};
-use orbital_federation::{Caches, ClientPool, JoinRequest, Kind, Registry, Scope, health, join};
+use orbital_federation::{Federation, JoinRequest, Principal, client_from_kubeconfig};
 use orbital_sandbox::cluster::WriteOptions;
 use orbital_sandbox::{Sandbox, SandboxConfig};
+use orbital_types::{Kind, Query, Sort};
 use serde_json::json;
 
 const CLUSTERS: usize = 10;
@@ -68,12 +70,13 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 async fn main() {
     let dir = tempfile::TempDir::new().unwrap();
     let host = sandbox(dir.path(), "host").await;
-    let host_client =
-        orbital_federation::pool::client_from_kubeconfig(&host.kubeconfig().to_yaml(), None)
-            .await
-            .unwrap();
-    let registry = Registry::new(host_client);
-    registry.install().await.unwrap();
+    let host_client = client_from_kubeconfig(&host.kubeconfig().to_yaml(), None)
+        .await
+        .unwrap();
+    let federation = Federation::host(host_client, "http://127.0.0.1:3000")
+        .await
+        .unwrap();
+    let scope = federation.scope(Principal::Console);
     let started = Instant::now();
     let mut members = Vec::new();
     for index in 0..CLUSTERS {
@@ -85,7 +88,7 @@ async fn main() {
             kubeconfig: member.kubeconfig().to_yaml(),
             ..JoinRequest::default()
         };
-        join::join(&registry, request).await.unwrap();
+        scope.join(request).await.unwrap();
         members.push(member);
     }
     println!(
@@ -93,37 +96,37 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let pool = ClientPool::new(registry.clone());
-    for index in 0..CLUSTERS {
-        let name = format!("member-{index}");
-        registry
-            .set_status(&name, &health::probe(&pool, &name).await)
-            .await
-            .unwrap();
+    let health = federation.spawn_health().unwrap();
+    while scope
+        .clusters()
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| !c.status.ready)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let scope = Scope::Federation(pool);
+    health.abort();
     let query = Query {
         labels: Some("app=web-7".into()),
-        name_contains: Some("pod-0".into()),
+        name: Some("pod-0".into()),
         sort: Sort::Name,
         descending: true,
-        limit: 50,
         ..Query::default()
     };
 
-    let caches = Caches::new(scope.clone());
     let cold = Instant::now();
-    let first = views::cached(&caches, Kind::Pods, &query).await.unwrap();
+    let first = scope.view(Kind::Pods, &query).await.unwrap();
     let cold = cold.elapsed();
     assert!(first.failed.is_empty(), "{:?}", first.failed);
     let mut cached_samples = Vec::new();
     let mut live_samples = Vec::new();
     for _ in 0..ROUNDS {
         let started = Instant::now();
-        let cached = views::cached(&caches, Kind::Pods, &query).await.unwrap();
+        let cached = scope.view(Kind::Pods, &query).await.unwrap();
         cached_samples.push(started.elapsed());
         let started = Instant::now();
-        let live = views::live(&scope, Kind::Pods, &query).await.unwrap();
+        let live = scope.view_uncached(Kind::Pods, &query).await.unwrap();
         live_samples.push(started.elapsed());
         assert_eq!(cached, live, "both ways give the same page");
     }

@@ -2,14 +2,16 @@
 //! so a slow or dead member delays nobody else.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
 use orbital_syntax::{bytes, millicores};
 use tokio::task::JoinHandle;
 
-use crate::cluster::ClusterStatus;
+use jiff::Timestamp;
+use orbital_types::{ClusterStatus, Reason};
+
 use crate::pool::{ClientPool, PoolError};
 
 /// How often every member is probed.
@@ -17,8 +19,11 @@ pub const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 /// How long one probe may take before the member counts as unreachable.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Probes every registered member until aborted.
-pub fn spawn(pool: ClientPool) -> JoinHandle<()> {
+/// How often the heartbeat of a member that stays ready is written when nothing else changed.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Probes every registered member until aborted, writing a status only when it changed.
+pub(crate) fn spawn(pool: ClientPool) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut probes: HashMap<String, JoinHandle<()>> = HashMap::new();
         let mut ticker = tokio::time::interval(PROBE_INTERVAL);
@@ -49,10 +54,11 @@ pub fn spawn(pool: ClientPool) -> JoinHandle<()> {
                 probes.insert(
                     member.name,
                     tokio::spawn(async move {
-                        let status = probe(&pool, &name).await;
-                        if status != previous
-                            && let Err(error) = pool.registry().set_status(&name, &status).await
-                        {
+                        let observed = probe(&pool, &name).await;
+                        let Some(status) = to_record(&previous, observed, Timestamp::now()) else {
+                            return;
+                        };
+                        if let Err(error) = pool.registry().set_status(&name, &status).await {
                             tracing::warn!(cluster = %name, "cannot record the cluster's status: {error}");
                         }
                     }),
@@ -62,27 +68,71 @@ pub fn spawn(pool: ClientPool) -> JoinHandle<()> {
     })
 }
 
-fn unready(reason: &str, message: String) -> ClusterStatus {
+/// What to write after a probe saw `observed` where `previous` is recorded, at `now`; `None`
+/// when nothing but a recent heartbeat would change.
+fn to_record(
+    previous: &ClusterStatus,
+    mut observed: ClusterStatus,
+    now: Timestamp,
+) -> Option<ClusterStatus> {
+    observed.last_transition_time =
+        if previous.ready == observed.ready && !previous.last_transition_time.is_empty() {
+            previous.last_transition_time.clone()
+        } else {
+            crate::cluster::whole_seconds(now)
+        };
+    if !observed.ready {
+        // The heartbeat says when it last answered.
+        observed
+            .last_heartbeat_time
+            .clone_from(&previous.last_heartbeat_time);
+    }
+    let changed = ClusterStatus {
+        last_heartbeat_time: previous.last_heartbeat_time.clone(),
+        ..observed.clone()
+    } != *previous;
+    let heartbeat_due = observed.ready
+        && previous
+            .last_heartbeat_time
+            .parse::<Timestamp>()
+            .map_or(true, |beat| {
+                now.duration_since(beat).unsigned_abs() >= HEARTBEAT_INTERVAL
+            });
+    (changed || heartbeat_due).then_some(observed)
+}
+
+fn unready(reason: Reason, message: String) -> ClusterStatus {
     ClusterStatus {
         ready: false,
-        reason: reason.to_owned(),
+        reason,
         message,
         ..ClusterStatus::default()
     }
 }
 
 /// What the member `name` looks like now.
-pub async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
+pub(crate) async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
     match pool.client(name).await {
         Ok(client) => probe_client(&client).await,
-        Err(PoolError::Kubeconfig { reason, .. }) => unready("InvalidKubeconfig", reason),
-        Err(error) => unready("Unknown", error.to_string()),
+        Err(PoolError::Kubeconfig { reason, .. }) => {
+            tracing::warn!(cluster = %name, "the stored kubeconfig cannot be used: {reason}");
+            unready(
+                Reason::InvalidKubeconfig,
+                "the stored kubeconfig cannot be used: replace it".into(),
+            )
+        }
+        Err(error) => {
+            tracing::warn!(cluster = %name, "cannot probe the cluster: {error}");
+            unready(
+                Reason::Unknown,
+                "the console cannot read what it needs to reach the cluster".into(),
+            )
+        }
     }
 }
 
 /// What the cluster `client` reaches looks like now.
-pub async fn probe_client(client: &kube::Client) -> ClusterStatus {
-    let started = Instant::now();
+pub(crate) async fn probe_client(client: &kube::Client) -> ClusterStatus {
     let answer = tokio::time::timeout(PROBE_TIMEOUT, async {
         let version = client.apiserver_version().await?;
         let nodes = Api::<Node>::all(client.clone())
@@ -94,7 +144,7 @@ pub async fn probe_client(client: &kube::Client) -> ClusterStatus {
     let (version, nodes) = match answer {
         Err(_) => {
             return unready(
-                "Timeout",
+                Reason::Timeout,
                 format!(
                     "the API server did not answer within {} s",
                     PROBE_TIMEOUT.as_secs()
@@ -103,25 +153,26 @@ pub async fn probe_client(client: &kube::Client) -> ClusterStatus {
         }
         Ok(Err(kube::Error::Api(status))) if matches!(status.code, 401 | 403) => {
             return unready(
-                "Unauthorized",
-                format!("the credentials were refused: {}", status.message),
+                Reason::Unauthorized,
+                format!(
+                    "the API server refused the stored credentials ({} {}): replace the kubeconfig",
+                    status.code, status.reason
+                ),
             );
         }
         Ok(Err(error)) => {
+            tracing::info!("a cluster's API server cannot be reached: {error}");
             return unready(
-                "Unreachable",
-                format!("the API server cannot be reached: {error}"),
+                Reason::Unreachable,
+                "the API server cannot be reached from the console".into(),
             );
         }
         Ok(Ok(answer)) => answer,
     };
     let mut status = ClusterStatus {
         ready: true,
-        reason: "Reachable".into(),
-        message: format!(
-            "the API server answered in {} ms",
-            started.elapsed().as_millis()
-        ),
+        reason: Reason::Reachable,
+        message: "the API server answers".into(),
         kubernetes_version: version.git_version,
         node_count: nodes.len() as u64,
         last_heartbeat_time: crate::cluster::now(),
@@ -149,4 +200,72 @@ pub async fn probe_client(client: &kube::Client) -> ClusterStatus {
         status.memory_allocatable_bytes += bytes(&read(&node_status.allocatable, "memory"));
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn ready(heartbeat: &str) -> ClusterStatus {
+        ClusterStatus {
+            ready: true,
+            reason: Reason::Reachable,
+            message: "the API server answers".into(),
+            kubernetes_version: "v1.32.0".into(),
+            node_count: 3,
+            last_heartbeat_time: heartbeat.into(),
+            last_transition_time: "2026-12-01T09:00:00Z".into(),
+            ..ClusterStatus::default()
+        }
+    }
+
+    #[test]
+    fn an_unchanged_ready_member_writes_its_heartbeat_once_a_minute() {
+        let previous = ready("2026-12-01T10:00:00Z");
+        let observed = ready("2026-12-01T10:00:30Z");
+        assert_eq!(
+            to_record(&previous, observed.clone(), at("2026-12-01T10:00:30Z")),
+            None
+        );
+        let observed = ready("2026-12-01T10:01:00Z");
+        let written = to_record(&previous, observed, at("2026-12-01T10:01:00Z")).unwrap();
+        assert_eq!(written.last_heartbeat_time, "2026-12-01T10:01:00Z");
+        assert_eq!(written.last_transition_time, previous.last_transition_time);
+    }
+
+    #[test]
+    fn any_other_change_is_written_at_once() {
+        let previous = ready("2026-12-01T10:00:00Z");
+        let grown = ClusterStatus {
+            node_count: 4,
+            ..ready("2026-12-01T10:00:05Z")
+        };
+        let written = to_record(&previous, grown, at("2026-12-01T10:00:05Z")).unwrap();
+        assert_eq!(written.node_count, 4);
+        assert_eq!(written.last_transition_time, previous.last_transition_time);
+
+        let down = unready(Reason::Unreachable, "gone".into());
+        let written = to_record(&previous, down.clone(), at("2026-12-01T10:00:05Z")).unwrap();
+        assert!(!written.ready);
+        assert_eq!(written.last_heartbeat_time, "2026-12-01T10:00:00Z");
+        assert_eq!(written.last_transition_time, "2026-12-01T10:00:05Z");
+
+        // Still down, as recorded: nothing to write, however long ago it last answered.
+        assert_eq!(to_record(&written, down, at("2026-12-01T11:00:00Z")), None);
+    }
+
+    #[test]
+    fn a_first_probe_is_written() {
+        let written = to_record(
+            &ClusterStatus::default(),
+            ready("2026-12-01T10:00:00Z"),
+            at("2026-12-01T10:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(written.last_transition_time, "2026-12-01T10:00:00Z");
+    }
 }

@@ -8,12 +8,17 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
 use orbital_syntax::is_dns_label;
 
-use crate::cluster::Cluster;
-use crate::pool::{ClientPool, client_from_kubeconfig};
+use orbital_types::{Cluster, Connection};
+
+use crate::host::Host;
+use crate::host_mark::{self, HostMark};
+use crate::pool::client_from_kubeconfig;
 use crate::registry::{Registry, RegistryError};
 
 /// How long a member may take to answer while it is being joined.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long removing a member waits for it to clear the host's mark.
+const CLEAR_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What joining a member needs.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +35,8 @@ pub struct JoinRequest {
     pub provider: String,
     /// Free text.
     pub description: String,
+    /// Take the cluster over from another host that manages it.
+    pub take_over: bool,
 }
 
 /// Why a member was not joined or changed. Every message says what is wrong and what to do.
@@ -63,6 +70,17 @@ pub enum JoinError {
     /// The cluster is already a member, perhaps under another name.
     #[error("this cluster is already joined as {0:?}: a cluster can be joined only once")]
     AlreadyJoined(String),
+    /// Another host manages the cluster.
+    #[error(
+        "this cluster is managed by another host console{}: remove it there first, or join it again asking to take it over",
+        if .0.url.is_empty() { String::new() } else { format!(" at {}", .0.url) }
+    )]
+    ManagedElsewhere(HostMark),
+    /// The host could not record itself on the member.
+    #[error(
+        "the host could not record itself on the cluster ({0}); use credentials that may create a namespace and a ConfigMap named orbital-host in orbital-system"
+    )]
+    MarkRefused(String),
     /// No member has that name.
     #[error("no cluster named {0:?} is joined")]
     Unknown(String),
@@ -82,7 +100,7 @@ pub enum JoinError {
 }
 
 /// The identity of the cluster `client` reaches: the UID of its `kube-system` namespace.
-pub async fn identity(client: &kube::Client) -> Result<String, JoinError> {
+pub(crate) async fn identity(client: &kube::Client) -> Result<String, JoinError> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let probe = tokio::time::timeout(PROBE_TIMEOUT, namespaces.get("kube-system")).await;
     let namespace = match probe {
@@ -120,7 +138,8 @@ fn stored_kubeconfig(request: &JoinRequest) -> Result<String, JoinError> {
 }
 
 /// Validates `request` and records the member; nothing is stored unless every check passes.
-pub async fn join(registry: &Registry, request: JoinRequest) -> Result<Cluster, JoinError> {
+pub(crate) async fn join(host: &Host, request: JoinRequest) -> Result<Cluster, JoinError> {
+    let registry = host.registry();
     let name = request.name.trim().to_owned();
     if !is_dns_label(&name) {
         return Err(JoinError::InvalidName(name));
@@ -139,28 +158,55 @@ pub async fn join(registry: &Registry, request: JoinRequest) -> Result<Cluster, 
     if let Some(existing) = members.iter().find(|m| m.identity == identity) {
         return Err(JoinError::AlreadyJoined(existing.name.clone()));
     }
+    let mark = host_mark::read(&client)
+        .await
+        .map_err(|error| JoinError::MarkRefused(refusal(&error)))?;
+    if let Some(mark) = mark
+        && mark.identity != host.identity()
+        && !request.take_over
+    {
+        return Err(JoinError::ManagedElsewhere(mark));
+    }
     let kubeconfig = stored_kubeconfig(&request)?;
     let cluster = Cluster {
         name,
         labels: request.labels,
-        connection: "Direct".into(),
+        connection: Connection::Direct,
         provider: request.provider,
         description: request.description,
         identity,
         status: Default::default(),
     };
-    registry.create(&cluster, &kubeconfig).await?;
+    registry
+        .create(&cluster, &kubeconfig)
+        .await
+        .map_err(|error| match error {
+            RegistryError::Taken(name) => JoinError::NameTaken(name),
+            other => JoinError::Registry(other),
+        })?;
+    if let Err(error) = host_mark::write(&client, &host.mark_for(&cluster.name)).await {
+        registry.remove(&cluster.name).await?;
+        return Err(JoinError::MarkRefused(refusal(&error)));
+    }
     Ok(cluster)
 }
 
+/// What a member said when it refused, without addresses or transport detail.
+fn refusal(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => format!("{} {}", status.code, status.reason),
+        _ => "the cluster stopped answering".to_owned(),
+    }
+}
+
 /// Replaces the kubeconfig of member `name` after checking it reaches the same cluster (by
-/// identity) with working credentials; the pool then builds its next client from it.
-pub async fn rotate_kubeconfig(
-    pool: &ClientPool,
+/// identity) with working credentials.
+pub(crate) async fn rotate_kubeconfig(
+    host: &Host,
     name: &str,
     kubeconfig: &str,
 ) -> Result<(), JoinError> {
-    let registry = pool.registry();
+    let registry = host.registry();
     let member = registry
         .get(name)
         .await?
@@ -178,12 +224,11 @@ pub async fn rotate_kubeconfig(
         .write_kubeconfig(name, kubeconfig)
         .await
         .map_err(|error| unknown_or(error, name))?;
-    pool.forget(name).await;
     Ok(())
 }
 
 /// Changes the labels, provider and description of member `name`.
-pub async fn update_details(
+pub(crate) async fn update_details(
     registry: &Registry,
     name: &str,
     labels: &BTreeMap<String, String>,
@@ -200,13 +245,27 @@ pub async fn update_details(
         .ok_or_else(|| JoinError::Unknown(name.to_owned()))
 }
 
-/// Removes member `name` without asking anything of it, so an unreachable one goes too.
-pub async fn remove(pool: &ClientPool, name: &str) -> Result<(), JoinError> {
-    pool.registry()
+/// Removes member `name`; its mark is cleared if it answers, but an unreachable member goes too.
+pub(crate) async fn remove(host: &Host, name: &str) -> Result<(), JoinError> {
+    if host.registry().get(name).await?.is_some() {
+        match host.pool().client(name).await {
+            Ok(client) => {
+                let cleared =
+                    tokio::time::timeout(CLEAR_TIMEOUT, host_mark::clear(&client, host.identity()))
+                        .await;
+                if !matches!(cleared, Ok(Ok(()))) {
+                    tracing::info!(cluster = %name, "the removed cluster kept this host's mark: it did not answer");
+                }
+            }
+            Err(error) => {
+                tracing::info!(cluster = %name, "the removed cluster kept this host's mark: {error}");
+            }
+        }
+    }
+    host.registry()
         .remove(name)
         .await
         .map_err(|error| unknown_or(error, name))?;
-    pool.forget(name).await;
     Ok(())
 }
 

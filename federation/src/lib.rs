@@ -1,23 +1,30 @@
-//! The federation core: which member clusters the host manages and how it reaches them.
+//! The federation core: which clusters a console serves and the one gate through which every
+//! page, server function and proxied call reaches them.
 //!
 //! State lives in the host cluster: a cluster-scoped `Cluster` custom resource per member and
-//! the member's kubeconfig in a Secret. [`Registry`] reads and writes them, [`ClientPool`]
-//! keeps one client per member, [`health`] keeps every member's status true, and [`proxy`]
-//! passes Kubernetes API calls through to a member.
+//! the member's kubeconfig in a Secret owned by it. A [`Federation`] holds the registry, one
+//! client per member, the health loop and reflector caches, all private to this crate; a
+//! [`Scope`], built per request for a [`Principal`], is the only way through: listing and
+//! managing clusters, cross-cluster views, and the API proxy.
 
-pub mod cache;
+mod cache;
 pub mod cluster;
-pub mod health;
-pub mod join;
-pub mod pool;
+mod health;
+mod host;
+pub mod host_mark;
+mod join;
+mod pool;
+mod principal;
 pub mod proxy;
-pub mod registry;
-pub mod scope;
-pub mod views;
+mod registry;
+mod request_id;
+mod scope;
+mod views;
 
-pub use cache::{Caches, Kind};
-pub use cluster::{Cluster, ClusterStatus};
 pub use join::{JoinError, JoinRequest};
-pub use pool::{ClientPool, PoolError};
-pub use registry::{Registry, RegistryError};
-pub use scope::Scope;
+pub use pool::client_from_kubeconfig;
+pub use principal::Principal;
+pub use registry::RegistryError;
+pub use request_id::RequestId;
+pub use scope::{Federation, Scope};
+pub use views::ViewError;

@@ -16,7 +16,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why no client could be had for a member.
 #[derive(Debug, thiserror::Error)]
-pub enum PoolError {
+pub(crate) enum PoolError {
     /// No member has that name.
     #[error("no cluster named {0:?} is registered")]
     Unknown(String),
@@ -35,7 +35,7 @@ pub enum PoolError {
 
 /// Clients for members, by name. Cheap to clone.
 #[derive(Clone)]
-pub struct ClientPool(Arc<Pool>);
+pub(crate) struct ClientPool(Arc<Pool>);
 
 struct Pool {
     registry: Registry,

@@ -1,33 +1,67 @@
-//! Passing Kubernetes API calls through to a member: `/clusters/{name}/api/...`.
+//! Passing Kubernetes API calls through to a cluster: `/clusters/{name}/api/...`.
 //!
-//! The caller's credentials and impersonation headers are never forwarded (the member sees the
-//! console's own credentials for it), hop-by-hop headers are dropped both ways, and redirects
-//! from the member are returned, not followed. Responses stream, so watches and followed logs
-//! pass through as they happen.
+//! What reaches the member is exactly what the client sent, read from the raw request line
+//! (`%2F` stays `%2F`), with only the headers a Kubernetes client legitimately sends: the
+//! caller's credentials, impersonation, front-proxy (`X-Remote-*`) and forwarding headers never
+//! pass, nor anything named in `Connection`. The member sees the console's own credentials for
+//! it. Redirects from the member are returned, not followed, and their `Location` is rewritten
+//! to the console's address or dropped, so the member's endpoint is never revealed. Responses
+//! stream, so watches and followed logs pass through as they happen.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderName, Request, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
+use orbital_syntax::is_dns_label;
 use serde_json::json;
 
-use crate::pool::{ClientPool, PoolError};
+use crate::request_id::RequestId;
 
 /// The largest request body passed on.
 const MAX_BODY: usize = 16 << 20;
 
+/// Where proxied paths start.
+const PREFIX: &str = "/clusters/";
+
 /// The API paths a member serves through the proxy.
 const PROXIED_ROOTS: &[&str] = &["/api", "/apis", "/version", "/openapi"];
 
-/// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+/// The request headers a Kubernetes client sends that a member may see.
+const REQUEST_HEADERS: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "content-encoding",
+    "content-type",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-range",
+    "if-unmodified-since",
+    "kubectl-command",
+    "kubectl-session",
+    "range",
+    "user-agent",
+];
+
+/// The response headers of an API server that a client may see (`Location` is rewritten).
+const RESPONSE_HEADERS: &[&str] = &[
+    "accept-ranges",
+    "audit-id",
+    "cache-control",
+    "content-encoding",
+    "content-length",
+    "content-range",
+    "content-type",
+    "date",
+    "etag",
+    "expires",
+    "last-modified",
+    "retry-after",
+    "vary",
+    "warning",
+    "www-authenticate",
+    "x-content-type-options",
+    "x-kubernetes-pf-flowschema-uid",
+    "x-kubernetes-pf-prioritylevel-uid",
 ];
 
 /// A `Status` error as the Kubernetes API answers it.
@@ -40,12 +74,13 @@ pub fn status_response(code: StatusCode, reason: &str, message: &str) -> Respons
     *response.status_mut() = code;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/json"),
     );
     response
 }
 
-/// The 404 for a cluster that is not known (or, in member mode, not this one).
+/// The 404 for a cluster that is not served here: the same for one that exists elsewhere (or
+/// that the caller may not see) as for one that never existed.
 pub fn unknown_cluster(name: &str) -> Response<Body> {
     status_response(
         StatusCode::NOT_FOUND,
@@ -54,7 +89,76 @@ pub fn unknown_cluster(name: &str) -> Response<Body> {
     )
 }
 
-fn forwarded(headers: &HeaderMap, request: bool) -> HeaderMap {
+/// A proxied request's cluster and its path on that cluster, read from the raw request path.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Target<'a> {
+    /// The cluster's name, a DNS-1123 label.
+    pub cluster: &'a str,
+    /// The path and query on the cluster, still encoded as the client sent them.
+    pub path_and_query: &'a str,
+}
+
+/// Why a proxied request is not passed on.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The cluster's name is not a DNS-1123 label, so no cluster has it.
+    UnknownCluster(String),
+    /// The path is not part of the Kubernetes API.
+    NotApi,
+    /// The path has `.` or `..` segments.
+    DotSegment,
+}
+
+impl Refusal {
+    /// The answer to the client.
+    pub(crate) fn response(self) -> Response<Body> {
+        match self {
+            Self::UnknownCluster(name) => unknown_cluster(&name),
+            Self::NotApi => status_response(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                "the path is not part of the Kubernetes API",
+            ),
+            Self::DotSegment => status_response(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "the path must not contain '.' or '..' segments",
+            ),
+        }
+    }
+}
+
+/// Reads `/clusters/{name}/{path}`, or says why it is not passed on.
+pub(crate) fn target(path_and_query: &str) -> Result<Target<'_>, Refusal> {
+    let rest = path_and_query.strip_prefix(PREFIX).unwrap_or_default();
+    let (cluster, on_cluster) = rest
+        .find(['/', '?'])
+        .map_or((rest, ""), |end| rest.split_at(end));
+    if !is_dns_label(cluster) {
+        return Err(Refusal::UnknownCluster(cluster.to_owned()));
+    }
+    let path = on_cluster.split('?').next().unwrap_or_default();
+    let served = PROXIED_ROOTS
+        .iter()
+        .any(|root| path == *root || path.starts_with(&format!("{root}/")));
+    if !served {
+        return Err(Refusal::NotApi);
+    }
+    let dot_segment = path.split('/').any(|segment| {
+        let segment = segment.to_ascii_lowercase().replace("%2e", ".");
+        segment == "." || segment == ".."
+    });
+    if dot_segment {
+        return Err(Refusal::DotSegment);
+    }
+    Ok(Target {
+        cluster,
+        path_and_query: on_cluster,
+    })
+}
+
+/// The headers of `headers` named in `allowed` and not in `Connection`.
+fn allowed(headers: &HeaderMap, allowed: &[&str]) -> HeaderMap {
     let connection_listed: Vec<String> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -65,56 +169,36 @@ fn forwarded(headers: &HeaderMap, request: bool) -> HeaderMap {
         .iter()
         .filter(|(name, _)| {
             let name = name.as_str();
-            let dropped = HOP_BY_HOP.contains(&name)
-                || connection_listed.iter().any(|listed| listed == name)
-                || (request
-                    && (name == "host"
-                        || name == "authorization"
-                        || name == "cookie"
-                        || name == "content-length"
-                        || name.starts_with("impersonate-")));
-            !dropped
+            allowed.contains(&name) && !connection_listed.iter().any(|listed| listed == name)
         })
         .map(|(name, value)| (HeaderName::clone(name), value.clone()))
         .collect()
 }
 
-/// Passes `request`, whose path is `path_and_query` on the member, to the member `name`.
-pub async fn forward(
-    pool: &ClientPool,
-    name: &str,
-    path_and_query: &str,
-    request: Request<Body>,
-) -> Response<Body> {
-    match pool.client(name).await {
-        Ok(client) => forward_to(&client, name, path_and_query, request).await,
-        Err(PoolError::Unknown(_)) => unknown_cluster(name),
-        Err(error) => status_response(
-            StatusCode::BAD_GATEWAY,
-            "ServiceUnavailable",
-            &error.to_string(),
-        ),
-    }
+/// A member's `Location`, as the console's address of the same API path; `None` when it
+/// points anywhere else.
+fn rewritten_location(location: &str, cluster: &str) -> Option<String> {
+    let path = match location.find("://") {
+        Some(scheme_end) => {
+            let after = &location[scheme_end + 3..];
+            &after[after.find('/')?..]
+        }
+        None => location,
+    };
+    let served = PROXIED_ROOTS.iter().any(|root| {
+        path == *root
+            || path.starts_with(&format!("{root}/"))
+            || path.starts_with(&format!("{root}?"))
+    });
+    served.then(|| format!("{PREFIX}{cluster}{path}"))
 }
 
-/// Passes `request` to the cluster `client` reaches, known to the caller as `name`.
-pub async fn forward_to(
+/// Passes `request` to the cluster `client` reaches, known to the caller as `target.cluster`.
+pub(crate) async fn forward(
     client: &kube::Client,
-    name: &str,
-    path_and_query: &str,
+    target: &Target<'_>,
     request: Request<Body>,
 ) -> Response<Body> {
-    let path = path_and_query.split('?').next().unwrap_or_default();
-    let served = PROXIED_ROOTS
-        .iter()
-        .any(|root| path == *root || path.starts_with(&format!("{root}/")));
-    if !served {
-        return status_response(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            &format!("the path {path:?} is not part of the Kubernetes API"),
-        );
-    }
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(body) => body,
@@ -128,8 +212,8 @@ pub async fn forward_to(
     };
     let mut upstream = http::Request::new(kube::client::Body::from(body));
     *upstream.method_mut() = parts.method;
-    *upstream.headers_mut() = forwarded(&parts.headers, true);
-    match path_and_query.parse() {
+    *upstream.headers_mut() = allowed(&parts.headers, REQUEST_HEADERS);
+    match target.path_and_query.parse() {
         Ok(uri) => *upstream.uri_mut() = uri,
         Err(_) => {
             return status_response(
@@ -144,15 +228,34 @@ pub async fn forward_to(
             let (parts, body) = answer.into_parts();
             let mut response = Response::new(Body::new(body));
             *response.status_mut() = parts.status;
-            *response.headers_mut() = forwarded(&parts.headers, false);
+            let mut headers = allowed(&parts.headers, RESPONSE_HEADERS);
+            if let Some(location) = parts
+                .headers
+                .get(header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| rewritten_location(value, target.cluster))
+                .and_then(|value| HeaderValue::from_str(&value).ok())
+            {
+                headers.insert(header::LOCATION, location);
+            }
+            *response.headers_mut() = headers;
             response
         }
-        Err(error) => status_response(
-            StatusCode::BAD_GATEWAY,
-            "ServiceUnavailable",
-            &format!("cluster \"{name}\" cannot be reached: {error}"),
-        ),
+        Err(error) => unreachable_cluster(target.cluster, &error),
     }
+}
+
+/// The 502 for a cluster that could not be reached; the detail goes to the log only.
+pub(crate) fn unreachable_cluster(cluster: &str, detail: &dyn std::fmt::Display) -> Response<Body> {
+    let id = RequestId::new();
+    tracing::warn!(request_id = %id, cluster, "a proxied request failed: {detail}");
+    status_response(
+        StatusCode::BAD_GATEWAY,
+        "ServiceUnavailable",
+        &format!(
+            "cluster \"{cluster}\" cannot be reached from the console now; try again shortly (request id {id})"
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -160,25 +263,90 @@ mod tests {
     use super::*;
 
     #[test]
-    fn credentials_impersonation_and_hop_by_hop_headers_stay_behind() {
+    fn the_target_is_read_from_the_raw_path() {
+        let read =
+            target("/clusters/member-1/api/v1/namespaces/default/configmaps/a%2Fb?x=%3F").unwrap();
+        assert_eq!(
+            read,
+            Target {
+                cluster: "member-1",
+                path_and_query: "/api/v1/namespaces/default/configmaps/a%2Fb?x=%3F"
+            }
+        );
+        let refused = |path: &str| target(path).unwrap_err();
+        let unknown = |name: &str| Refusal::UnknownCluster(name.into());
+        assert_eq!(
+            refused("/clusters/member-1%2Fx/api"),
+            unknown("member-1%2Fx")
+        );
+        assert_eq!(refused("/clusters/../api"), unknown(".."));
+        assert_eq!(refused("/clusters/Member/api"), unknown("Member"));
+        assert_eq!(refused("/clusters/member-1/healthz"), Refusal::NotApi);
+        assert_eq!(refused("/clusters/member-1/apix"), Refusal::NotApi);
+        assert_eq!(
+            refused("/clusters/member-1/api/../healthz"),
+            Refusal::DotSegment
+        );
+        assert_eq!(
+            refused("/clusters/member-1/api/v1/%2E%2e/x"),
+            Refusal::DotSegment
+        );
+        assert_eq!(refused("/clusters/member-1/api/./v1"), Refusal::DotSegment);
+        assert_eq!(
+            Refusal::UnknownCluster("x".into()).response().status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            Refusal::DotSegment.response().status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert!(target("/clusters/member-1/version").is_ok());
+        assert!(target("/clusters/member-1/api?timeout=32s").is_ok());
+    }
+
+    #[test]
+    fn only_what_a_kubernetes_client_sends_is_passed_on() {
         let mut headers = HeaderMap::new();
         for (name, value) in [
             ("authorization", "Bearer user-token"),
             ("impersonate-user", "admin"),
             ("impersonate-group", "system:masters"),
+            ("x-remote-user", "admin"),
+            ("x-remote-group", "system:masters"),
+            ("x-forwarded-for", "10.0.0.1"),
+            ("forwarded", "for=10.0.0.1"),
             ("cookie", "session=1"),
-            ("connection", "keep-alive, x-private"),
-            ("x-private", "1"),
+            ("host", "console.example.com"),
+            ("connection", "keep-alive, kubectl-session"),
+            ("kubectl-session", "1"),
             ("keep-alive", "timeout=5"),
             ("accept", "application/json"),
             ("content-type", "application/apply-patch+yaml"),
+            ("kubectl-command", "kubectl get"),
+            ("if-none-match", "\"1\""),
         ] {
             headers.append(HeaderName::from_static(name), value.parse().unwrap());
         }
-        let sent = forwarded(&headers, true);
-        let names: Vec<&str> = sent.keys().map(HeaderName::as_str).collect();
-        assert_eq!(names, ["accept", "content-type"]);
-        let returned = forwarded(&headers, false);
-        assert!(returned.contains_key("authorization") && !returned.contains_key("keep-alive"));
+        let sent = allowed(&headers, REQUEST_HEADERS);
+        let mut names: Vec<&str> = sent.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["accept", "content-type", "if-none-match", "kubectl-command"]
+        );
+    }
+
+    #[test]
+    fn locations_point_at_the_console_or_are_dropped() {
+        assert_eq!(
+            rewritten_location("https://10.1.2.3:6443/api/v1/namespaces/x", "m").as_deref(),
+            Some("/clusters/m/api/v1/namespaces/x")
+        );
+        assert_eq!(
+            rewritten_location("/apis/apps/v1?watch=1", "m").as_deref(),
+            Some("/clusters/m/apis/apps/v1?watch=1")
+        );
+        assert_eq!(rewritten_location("https://10.1.2.3:6443/login", "m"), None);
+        assert_eq!(rewritten_location("https://evil.example.com", "m"), None);
     }
 }

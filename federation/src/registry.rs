@@ -6,14 +6,14 @@ use std::time::Duration;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, DynamicObject};
 use serde_json::{Value, json};
 
-use crate::cluster::{
-    self, Cluster, ClusterStatus, GROUP, IDENTITY_ANNOTATION, KIND, PLURAL, SYSTEM_NAMESPACE,
-    VERSION,
-};
+use orbital_types::{Cluster, ClusterStatus};
+
+use crate::cluster::{self, GROUP, IDENTITY_ANNOTATION, KIND, PLURAL, SYSTEM_NAMESPACE, VERSION};
 
 /// The key of the kubeconfig in a member's Secret.
 const KUBECONFIG_KEY: &str = "kubeconfig";
@@ -37,11 +37,14 @@ pub enum RegistryError {
     /// No cluster has that name.
     #[error("no cluster named {0:?} is registered")]
     Unknown(String),
+    /// Another cluster has the name (it was recorded first).
+    #[error("a cluster named {0:?} is already registered")]
+    Taken(String),
 }
 
 /// The registry in the host cluster. Cheap to clone.
 #[derive(Clone)]
-pub struct Registry {
+pub(crate) struct Registry {
     host: kube::Client,
     clusters: Api<DynamicObject>,
     secrets: Api<Secret>,
@@ -69,6 +72,36 @@ fn is_conflict(error: &kube::Error) -> bool {
     matches!(error, kube::Error::Api(status) if status.code == 409)
 }
 
+/// The Secret holding `kubeconfig` for the member `owner`, owned by its `Cluster` object so
+/// that it goes when the object goes.
+fn kubeconfig_secret(owner: &DynamicObject, kubeconfig: &str) -> Secret {
+    let name = owner.metadata.name.clone().unwrap_or_default();
+    Secret {
+        metadata: kube::api::ObjectMeta {
+            name: Some(secret_name(&name)),
+            namespace: Some(SYSTEM_NAMESPACE.to_owned()),
+            labels: Some(BTreeMap::from([(
+                "cluster.orbital.dev/name".to_owned(),
+                name.clone(),
+            )])),
+            owner_references: Some(vec![OwnerReference {
+                api_version: format!("{GROUP}/{VERSION}"),
+                kind: KIND.to_owned(),
+                name,
+                uid: owner.metadata.uid.clone().unwrap_or_default(),
+                ..OwnerReference::default()
+            }]),
+            ..Default::default()
+        },
+        type_: Some("Opaque".to_owned()),
+        data: Some(BTreeMap::from([(
+            KUBECONFIG_KEY.to_owned(),
+            ByteString(kubeconfig.as_bytes().to_vec()),
+        )])),
+        ..Default::default()
+    }
+}
+
 impl Registry {
     /// The registry kept in the cluster `host` reaches.
     pub fn new(host: kube::Client) -> Self {
@@ -79,9 +112,10 @@ impl Registry {
         }
     }
 
-    /// The host cluster's client.
-    pub fn host(&self) -> &kube::Client {
-        &self.host
+    /// Whether the host cluster answers and serves the `Cluster` type.
+    pub async fn check(&self) -> Result<(), RegistryError> {
+        self.clusters.list(&ListParams::default().limit(1)).await?;
+        Ok(())
     }
 
     /// Installs what the registry needs on the host, if missing: the `Cluster` CRD and the
@@ -125,14 +159,14 @@ impl Registry {
         let list = self.clusters.list(&ListParams::default()).await?;
         list.items
             .iter()
-            .map(|object| Ok(Cluster::from_object(&serde_json::to_value(object)?)))
+            .map(|object| Ok(cluster::from_object(&serde_json::to_value(object)?)))
             .collect()
     }
 
     /// The cluster `name`, if registered.
     pub async fn get(&self, name: &str) -> Result<Option<Cluster>, RegistryError> {
         match self.clusters.get_opt(name).await? {
-            Some(object) => Ok(Some(Cluster::from_object(&serde_json::to_value(&object)?))),
+            Some(object) => Ok(Some(cluster::from_object(&serde_json::to_value(&object)?))),
             None => Ok(None),
         }
     }
@@ -145,22 +179,34 @@ impl Registry {
             .ok_or_else(|| RegistryError::Unknown(name.to_owned()))
     }
 
-    /// Records a new member: its kubeconfig Secret first, then the `Cluster` object.
+    /// Records a new member: the `Cluster` object first, created only if no other has the name
+    /// (`Taken` otherwise), then its kubeconfig Secret, owned by that object. Of two joins racing
+    /// for one name, only the one whose object was created writes a Secret.
     pub async fn create(&self, cluster: &Cluster, kubeconfig: &str) -> Result<(), RegistryError> {
-        self.write_kubeconfig(&cluster.name, kubeconfig).await?;
         let object = json!({
             "apiVersion": format!("{GROUP}/{VERSION}"), "kind": KIND,
             "metadata": {"name": cluster.name, "labels": cluster.labels,
                          "annotations": {IDENTITY_ANNOTATION: cluster.identity}},
-            "spec": {"connection": {"type": cluster.connection, "kubeconfigSecret": {
+            "spec": {"connection": {"type": cluster.connection.as_str(), "kubeconfigSecret": {
                         "namespace": SYSTEM_NAMESPACE, "name": secret_name(&cluster.name)}},
                      "provider": cluster.provider, "description": cluster.description},
         });
         let object: DynamicObject = serde_json::from_value(object)?;
-        self.clusters
-            .create(&PostParams::default(), &object)
-            .await?;
-        Ok(())
+        let created = match self.clusters.create(&PostParams::default(), &object).await {
+            Ok(created) => created,
+            Err(error) if is_conflict(&error) => {
+                return Err(RegistryError::Taken(cluster.name.clone()));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let secret = kubeconfig_secret(&created, kubeconfig);
+        match self.secrets.create(&PostParams::default(), &secret).await {
+            Ok(_) => Ok(()),
+            // Left by a member of that name removed while the console was down: this join owns
+            // the name now.
+            Err(error) if is_conflict(&error) => self.replace_secret(secret).await,
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The kubeconfig stored for `name`.
@@ -174,39 +220,32 @@ impl Registry {
             .map(|bytes| String::from_utf8_lossy(&bytes.0).into_owned()))
     }
 
-    /// Stores `kubeconfig` for `name`, replacing any earlier one (rotation).
+    /// Replaces the kubeconfig of the registered member `name` (rotation).
     pub async fn write_kubeconfig(
         &self,
         name: &str,
         kubeconfig: &str,
     ) -> Result<(), RegistryError> {
-        let secret = Secret {
-            metadata: kube::api::ObjectMeta {
-                name: Some(secret_name(name)),
-                namespace: Some(SYSTEM_NAMESPACE.to_owned()),
-                labels: Some(BTreeMap::from([(
-                    "cluster.orbital.dev/name".to_owned(),
-                    name.to_owned(),
-                )])),
-                ..Default::default()
-            },
-            type_: Some("Opaque".to_owned()),
-            data: Some(BTreeMap::from([(
-                KUBECONFIG_KEY.to_owned(),
-                ByteString(kubeconfig.as_bytes().to_vec()),
-            )])),
-            ..Default::default()
-        };
-        match self.secrets.create(&PostParams::default(), &secret).await {
-            Ok(_) => Ok(()),
-            Err(error) if is_conflict(&error) => {
+        let owner = self.stored(name).await?;
+        self.replace_secret(kubeconfig_secret(&owner, kubeconfig))
+            .await
+    }
+
+    async fn replace_secret(&self, mut secret: Secret) -> Result<(), RegistryError> {
+        let name = secret.metadata.name.clone().unwrap_or_default();
+        match self.secrets.get_opt(&name).await? {
+            Some(current) => {
+                // Replacing the version read: a concurrent change makes this fail, not vanish.
+                secret.metadata.resource_version = current.metadata.resource_version;
                 self.secrets
-                    .replace(&secret_name(name), &PostParams::default(), &secret)
+                    .replace(&name, &PostParams::default(), &secret)
                     .await?;
-                Ok(())
             }
-            Err(error) => Err(error.into()),
+            None => {
+                self.secrets.create(&PostParams::default(), &secret).await?;
+            }
         }
+        Ok(())
     }
 
     /// Changes a member's labels, provider and description.
@@ -237,19 +276,22 @@ impl Registry {
         Ok(())
     }
 
-    /// Records what the health loop saw.
+    /// Records what the health loop saw, in one write.
     pub async fn set_status(
         &self,
         name: &str,
         status: &ClusterStatus,
     ) -> Result<(), RegistryError> {
-        let current = self.stored(name).await?;
-        let previous = current.data.get("status").cloned();
-        let patch = json!({"status": status.to_object_status(previous.as_ref())});
-        self.clusters
+        let patch = json!({"status": cluster::to_object_status(status)});
+        match self
+            .clusters
             .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await?;
-        Ok(())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) if is_not_found(&error) => Err(RegistryError::Unknown(name.to_owned())),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Removes a member: its `Cluster` object and its kubeconfig. Nothing is asked of the

@@ -1,25 +1,36 @@
-//! Which clusters a console serves: all registered members (host mode), or only its own
-//! (member mode). Every page, server function and proxied call asks the scope, so a member
-//! console never names, lists or reaches another cluster.
+//! The one gate to every cluster. A [`Federation`] holds what reaches the clusters (on the host
+//! the registry and client pool, on a member its own client) and the caches over them, all
+//! private to this crate; the only way through is a [`Scope`], built per request for one
+//! [`Principal`]. A member console's scope names, lists and reaches only its own cluster.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response};
+use orbital_syntax::is_dns_label;
+use orbital_types::{Cluster, ClusterStatus, Connection, Kind, Page, Query};
+use tokio::task::JoinHandle;
 
-use crate::cluster::{Cluster, ClusterStatus};
-use crate::health::probe_client;
+use crate::cache::Caches;
+use crate::health::{self, probe_client};
+use crate::host::Host;
 use crate::join::{self, JoinError, JoinRequest};
-use crate::pool::{ClientPool, PoolError};
+use crate::pool::PoolError;
+use crate::principal::Principal;
 use crate::proxy;
 use crate::registry::RegistryError;
+use crate::views::{self, ViewError};
 
-/// The clusters a console serves. Cheap to clone.
-#[derive(Clone)]
-pub enum Scope {
+/// How long the readiness check waits for the cluster it depends on.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How the console reaches its clusters.
+pub(crate) enum Reach {
     /// The host: every registered member, through the pool.
-    Federation(ClientPool),
+    Host(Host),
     /// A member console: only its own cluster, by the name it goes by in URLs.
     Own {
         /// The name.
@@ -29,58 +40,186 @@ pub enum Scope {
     },
 }
 
-impl fmt::Debug for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Reach {
+    /// The clusters in reach, with their last known status (a member probes its own now).
+    pub(crate) async fn clusters(&self) -> Result<Vec<Cluster>, RegistryError> {
         match self {
-            Self::Federation(_) => f.write_str("Scope::Federation"),
-            Self::Own { name, .. } => write!(f, "Scope::Own({name})"),
-        }
-    }
-}
-
-impl Scope {
-    /// The clusters in scope, with their last known status (member mode probes its own now).
-    pub async fn clusters(&self) -> Result<Vec<Cluster>, RegistryError> {
-        match self {
-            Self::Federation(pool) => pool.registry().list().await,
+            Self::Host(host) => host.registry().list().await,
             Self::Own { name, client } => Ok(vec![own_cluster(name, probe_client(client).await)]),
         }
     }
 
-    /// The cluster `name`, if it is in scope.
-    pub async fn cluster(&self, name: &str) -> Result<Option<Cluster>, RegistryError> {
-        match self {
-            Self::Federation(pool) => pool.registry().get(name).await,
-            Self::Own { name: own, client } if own == name => {
-                Ok(Some(own_cluster(own, probe_client(client).await)))
-            }
-            Self::Own { .. } => Ok(None),
+    /// The client of the cluster `name`; a name that is not a DNS label is unknown before any
+    /// request is made with it.
+    pub(crate) async fn client(&self, name: &str) -> Result<kube::Client, PoolError> {
+        if !is_dns_label(name) {
+            return Err(PoolError::Unknown(name.to_owned()));
         }
-    }
-
-    /// The client of the cluster `name`, if it is in scope.
-    pub async fn client(&self, name: &str) -> Result<kube::Client, PoolError> {
         match self {
-            Self::Federation(pool) => pool.client(name).await,
+            Self::Host(host) => host.pool().client(name).await,
             Self::Own { name: own, client } if own == name => Ok(client.clone()),
             Self::Own { .. } => Err(PoolError::Unknown(name.to_owned())),
         }
     }
 
-    /// The members' pool, where members are managed: on the host only.
-    fn host(&self) -> Result<&ClientPool, JoinError> {
+    fn host(&self) -> Result<&Host, JoinError> {
         match self {
-            Self::Federation(pool) => Ok(pool),
+            Self::Host(host) => Ok(host),
             Self::Own { .. } => Err(JoinError::NotHost),
         }
     }
+}
 
-    /// Joins a member (host mode only).
-    pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
-        join::join(self.host()?.registry(), request).await
+struct Inner {
+    reach: Reach,
+    caches: Caches,
+}
+
+/// What the console reaches its clusters with. Cheap to clone; reached only through [`Scope`].
+#[derive(Clone)]
+pub struct Federation(Arc<Inner>);
+
+impl fmt::Debug for Federation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.reach {
+            Reach::Host(_) => f.write_str("Federation::Host"),
+            Reach::Own { name, .. } => write!(f, "Federation::Own({name})"),
+        }
+    }
+}
+
+impl Federation {
+    fn new(reach: Reach) -> Self {
+        Self(Arc::new(Inner {
+            reach,
+            caches: Caches::new(),
+        }))
     }
 
-    /// Changes a member's labels, provider and description (host mode only).
+    /// The host console's federation, kept in the cluster `client` reaches (the registry is
+    /// installed there when missing); `console_url` is where this console is, as the marks on
+    /// its members will say.
+    pub async fn host(client: kube::Client, console_url: &str) -> Result<Self, RegistryError> {
+        let host = Host::connect(client, console_url.to_owned()).await?;
+        Ok(Self::new(Reach::Host(host)))
+    }
+
+    /// A member console's federation: only the cluster `client` reaches, named `name`.
+    pub fn member(name: &str, client: kube::Client) -> Self {
+        Self::new(Reach::Own {
+            name: name.to_owned(),
+            client,
+        })
+    }
+
+    /// Whether this is the host console's federation.
+    pub fn is_host(&self) -> bool {
+        matches!(self.0.reach, Reach::Host(_))
+    }
+
+    /// The way through for `principal`.
+    pub fn scope(&self, principal: Principal) -> Scope {
+        Scope {
+            federation: self.clone(),
+            principal,
+        }
+    }
+
+    /// Starts keeping every member's status true (host only).
+    pub fn spawn_health(&self) -> Option<JoinHandle<()>> {
+        match &self.0.reach {
+            Reach::Host(host) => Some(health::spawn(host.pool().clone())),
+            Reach::Own { .. } => None,
+        }
+    }
+
+    /// Whether what the console depends on answers now: the registry on the host cluster, or a
+    /// member console's own cluster.
+    pub async fn reachable(&self) -> bool {
+        let checked = tokio::time::timeout(CHECK_TIMEOUT, async {
+            match &self.0.reach {
+                Reach::Host(host) => host.registry().check().await.map_err(|e| e.to_string()),
+                Reach::Own { client, .. } => client
+                    .apiserver_version()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            }
+        })
+        .await;
+        match checked {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                tracing::debug!("the console's cluster does not answer: {error}");
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Stops using what was built for `name`: after its kubeconfig changed or it was removed,
+    /// no pooled client and no cache built before is used again.
+    async fn forget(&self, name: &str) {
+        if let Reach::Host(host) = &self.0.reach {
+            host.pool().forget(name).await;
+        }
+        self.0.caches.forget(name);
+    }
+}
+
+/// The clusters one caller may reach, and everything they may do with them. Built per request.
+#[derive(Clone)]
+pub struct Scope {
+    federation: Federation,
+    principal: Principal,
+}
+
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scope({:?} for {})", self.federation, self.principal)
+    }
+}
+
+impl Scope {
+    fn reach(&self) -> &Reach {
+        &self.federation.0.reach
+    }
+
+    /// Who this scope acts for.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// Whether rows and pages name several clusters (the host) or one (a member console).
+    pub fn is_host(&self) -> bool {
+        self.federation.is_host()
+    }
+
+    /// The clusters in scope, with their last known status.
+    pub async fn clusters(&self) -> Result<Vec<Cluster>, RegistryError> {
+        self.reach().clusters().await
+    }
+
+    /// The cluster `name`, if it is in scope.
+    pub async fn cluster(&self, name: &str) -> Result<Option<Cluster>, RegistryError> {
+        if !is_dns_label(name) {
+            return Ok(None);
+        }
+        match self.reach() {
+            Reach::Host(host) => host.registry().get(name).await,
+            Reach::Own { name: own, client } if own == name => {
+                Ok(Some(own_cluster(own, probe_client(client).await)))
+            }
+            Reach::Own { .. } => Ok(None),
+        }
+    }
+
+    /// Joins a member (host only).
+    pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
+        join::join(self.reach().host()?, request).await
+    }
+
+    /// Changes a member's labels, provider and description (host only).
     pub async fn update_details(
         &self,
         name: &str,
@@ -88,41 +227,73 @@ impl Scope {
         provider: &str,
         description: &str,
     ) -> Result<Cluster, JoinError> {
-        join::update_details(self.host()?.registry(), name, labels, provider, description).await
+        let host = self.reach().host()?;
+        known(name)?;
+        join::update_details(host.registry(), name, labels, provider, description).await
     }
 
-    /// Replaces a member's kubeconfig with one for the same cluster (host mode only).
+    /// Replaces a member's kubeconfig with one for the same cluster (host only); nothing built
+    /// from the old one is used afterwards.
     pub async fn rotate_kubeconfig(&self, name: &str, kubeconfig: &str) -> Result<(), JoinError> {
-        join::rotate_kubeconfig(self.host()?, name, kubeconfig).await
+        let host = self.reach().host()?;
+        known(name)?;
+        join::rotate_kubeconfig(host, name, kubeconfig).await?;
+        self.federation.forget(name).await;
+        Ok(())
     }
 
-    /// Removes a member, reachable or not (host mode only).
+    /// Removes a member, reachable or not (host only); nothing built for it is used afterwards.
     pub async fn remove(&self, name: &str) -> Result<(), JoinError> {
-        join::remove(self.host()?, name).await
+        let host = self.reach().host()?;
+        known(name)?;
+        join::remove(host, name).await?;
+        self.federation.forget(name).await;
+        Ok(())
     }
 
-    /// Passes a Kubernetes API call to the cluster `name`; a cluster out of scope is a 404,
+    /// A page of `kind` over the clusters in scope, from the caches.
+    pub async fn view(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+        let inner = &self.federation.0;
+        views::cached(&inner.reach, &inner.caches, kind, query).await
+    }
+
+    /// The same page, listing every cluster now: what the caches save (for comparison).
+    pub async fn view_uncached(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+        views::live(self.reach(), kind, query).await
+    }
+
+    /// Passes a Kubernetes API call, addressed `/clusters/{name}/{api path}`, to the cluster
+    /// `name`. The path is read as the client sent it; a cluster out of scope is a 404,
     /// whether or not it exists elsewhere.
-    pub async fn proxy(
-        &self,
-        name: &str,
-        path_and_query: &str,
-        request: Request<Body>,
-    ) -> Response<Body> {
-        match self {
-            Self::Federation(pool) => proxy::forward(pool, name, path_and_query, request).await,
-            Self::Own { name: own, client } if own == name => {
-                proxy::forward_to(client, name, path_and_query, request).await
-            }
-            Self::Own { .. } => proxy::unknown_cluster(name),
+    pub async fn proxy(&self, request: Request<Body>) -> Response<Body> {
+        let uri = request.uri().clone();
+        let raw = uri.path_and_query().map_or("", |p| p.as_str());
+        let target = match proxy::target(raw) {
+            Ok(target) => target,
+            Err(refusal) => return refusal.response(),
+        };
+        tracing::debug!(caller = %self.principal, cluster = target.cluster, method = %request.method(), "proxied request");
+        match self.reach().client(target.cluster).await {
+            Ok(client) => proxy::forward(&client, &target, request).await,
+            Err(PoolError::Unknown(_)) => proxy::unknown_cluster(target.cluster),
+            Err(error) => proxy::unreachable_cluster(target.cluster, &error),
         }
+    }
+}
+
+/// A member name from a URL or a form: one that is not a DNS label names no member.
+fn known(name: &str) -> Result<(), JoinError> {
+    if is_dns_label(name) {
+        Ok(())
+    } else {
+        Err(JoinError::Unknown(name.to_owned()))
     }
 }
 
 fn own_cluster(name: &str, status: ClusterStatus) -> Cluster {
     Cluster {
         name: name.to_owned(),
-        connection: "Local".to_owned(),
+        connection: Connection::Local,
         status,
         ..Cluster::default()
     }

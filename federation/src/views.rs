@@ -8,91 +8,12 @@ use futures::future::join_all;
 use kube::api::{Api, ListParams};
 use kube::core::DynamicObject;
 use orbital_syntax::{LabelSelector, SelectorError};
-use serde::{Deserialize, Serialize};
+use orbital_types::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};
 use serde_json::Value;
 
-use crate::cache::{Caches, Kind};
-use crate::cluster::Cluster;
-use crate::scope::Scope;
-
-/// The most rows one page holds.
-pub const MAX_PAGE: usize = 500;
-
-/// What to sort rows by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Sort {
-    /// Name, then cluster and namespace.
-    #[default]
-    Name,
-    /// Cluster, then namespace and name.
-    Cluster,
-    /// Namespace, then name and cluster.
-    Namespace,
-    /// Status, then name.
-    Status,
-    /// Creation time, oldest first.
-    Age,
-}
-
-/// Which rows, in which order, which page.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Query {
-    /// Only these clusters; every one in scope when empty.
-    pub clusters: Vec<String>,
-    /// Only this namespace.
-    pub namespace: Option<String>,
-    /// A label selector (`app=web,tier in (front)`).
-    pub labels: Option<String>,
-    /// Only names containing this text.
-    pub name_contains: Option<String>,
-    /// Only this status (`Running`, `CrashLoopBackOff`, `Ready`, …).
-    pub status: Option<String>,
-    /// The order.
-    pub sort: Sort,
-    /// Reverse the order.
-    pub descending: bool,
-    /// Rows to skip.
-    pub offset: usize,
-    /// Rows to return, at most [`MAX_PAGE`].
-    pub limit: usize,
-}
-
-/// One object in one cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Row {
-    /// The cluster it is in.
-    pub cluster: String,
-    /// Its namespace (empty for cluster-scoped kinds).
-    pub namespace: String,
-    /// Its name.
-    pub name: String,
-    /// Its state as `kubectl get` shows it.
-    pub status: String,
-    /// A second fact: a pod's node, a deployment's ready/desired, a service's type and IP.
-    pub detail: String,
-    /// When it was created (RFC 3339).
-    pub created: String,
-}
-
-/// A cluster left out of a result, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
-    /// The cluster.
-    pub cluster: String,
-    /// What went wrong.
-    pub error: String,
-}
-
-/// One page of a view.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page {
-    /// The rows of this page.
-    pub rows: Vec<Row>,
-    /// How many rows match, over all pages.
-    pub total: usize,
-    /// Clusters that could not answer.
-    pub failed: Vec<Failure>,
-}
+use crate::cache::{self, CacheError, Caches};
+use crate::request_id::RequestId;
+use crate::scope::Reach;
 
 /// Why a view could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -106,12 +27,16 @@ pub enum ViewError {
 }
 
 /// The clusters a query covers, with why the unready ones are skipped.
-async fn targets(scope: &Scope, query: &Query) -> Result<(Vec<String>, Vec<Failure>), ViewError> {
-    let clusters: Vec<Cluster> = scope.clusters().await?;
+async fn targets(reach: &Reach, query: &Query) -> Result<(Vec<String>, Vec<Failure>), ViewError> {
+    let clusters = reach.clusters().await?;
     let mut ready = Vec::new();
     let mut failed = Vec::new();
     for cluster in clusters {
-        if !query.clusters.is_empty() && !query.clusters.contains(&cluster.name) {
+        if query
+            .cluster
+            .as_ref()
+            .is_some_and(|only| *only != cluster.name)
+        {
             continue;
         }
         // A cluster known to be down is not waited for: it is reported at once.
@@ -127,35 +52,87 @@ async fn targets(scope: &Scope, query: &Query) -> Result<(Vec<String>, Vec<Failu
     Ok((ready, failed))
 }
 
+/// What to tell the browser about a cluster that could not answer: causes that say what to
+/// do as they are, anything else by a request id that finds the detail in the log.
+fn failure_text(cluster: &str, error: &CacheError) -> String {
+    match error {
+        CacheError::Failing(cause) => cause.clone(),
+        CacheError::NotSynced => error.to_string(),
+        CacheError::Pool(detail) => {
+            let id = RequestId::new();
+            tracing::warn!(request_id = %id, cluster, "a cluster's objects could not be had: {detail}");
+            format!("the console cannot reach the cluster now (request id {id})")
+        }
+    }
+}
+
 /// A page of `kind` over the clusters `query` names, read from the caches.
-pub async fn cached(caches: &Caches, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+pub(crate) async fn cached(
+    reach: &Reach,
+    caches: &Caches,
+    kind: Kind,
+    query: &Query,
+) -> Result<Page, ViewError> {
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
-    let (clusters, failed) = targets(caches.scope(), query).await?;
-    let answers = join_all(clusters.iter().map(|cluster| caches.objects(cluster, kind))).await;
+    let (clusters, failed) = targets(reach, query).await?;
+    let answers = join_all(
+        clusters
+            .iter()
+            .map(|cluster| caches.objects(cluster, kind, reach.client(cluster))),
+    )
+    .await;
     let gathered = clusters
         .into_iter()
         .zip(answers)
-        .map(|(cluster, answer)| (cluster, answer.map_err(|e| e.to_string())))
+        .map(|(cluster, answer)| {
+            let answer = answer.map_err(|error| failure_text(&cluster, &error));
+            (cluster, answer)
+        })
         .collect();
-    Ok(assemble(kind, gathered, failed, &selector, query))
+    Ok(assemble(
+        kind,
+        gathered,
+        failed,
+        &selector,
+        query,
+        is_host(reach),
+    ))
 }
 
 /// The same page, assembled by listing every cluster now (what the caches save).
-pub async fn live(scope: &Scope, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+pub(crate) async fn live(reach: &Reach, kind: Kind, query: &Query) -> Result<Page, ViewError> {
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
-    let (clusters, failed) = targets(scope, query).await?;
+    let (clusters, failed) = targets(reach, query).await?;
     let answers = join_all(clusters.iter().map(|cluster| async move {
-        let client = scope.client(cluster).await.map_err(|e| e.to_string())?;
-        let api: Api<DynamicObject> = Api::all_with(client, &kind.resource());
-        let list = api
-            .list(&ListParams::default())
+        let client = reach
+            .client(cluster)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|error| failure_text(cluster, &CacheError::Pool(error)))?;
+        let api: Api<DynamicObject> = Api::all_with(client, &cache::resource(kind));
+        let list = api.list(&ListParams::default()).await.map_err(|error| {
+            let id = RequestId::new();
+            tracing::warn!(request_id = %id, cluster, "listing a cluster failed: {error}");
+            format!(
+                "the cluster failed to list {} (request id {id})",
+                kind.plural()
+            )
+        })?;
         Ok::<_, String>(list.items.into_iter().map(Arc::new).collect::<Vec<_>>())
     }))
     .await;
     let gathered = clusters.into_iter().zip(answers).collect();
-    Ok(assemble(kind, gathered, failed, &selector, query))
+    Ok(assemble(
+        kind,
+        gathered,
+        failed,
+        &selector,
+        query,
+        is_host(reach),
+    ))
+}
+
+fn is_host(reach: &Reach) -> bool {
+    matches!(reach, Reach::Host(_))
 }
 
 type Gathered = Vec<(String, Result<Vec<Arc<DynamicObject>>, String>)>;
@@ -166,6 +143,7 @@ fn assemble(
     mut failed: Vec<Failure>,
     selector: &LabelSelector,
     query: &Query,
+    multi_cluster: bool,
 ) -> Page {
     let mut rows = Vec::new();
     for (cluster, answer) in gathered {
@@ -182,7 +160,7 @@ fn assemble(
             let namespace = metadata.namespace.as_deref().unwrap_or_default();
             if query.namespace.as_deref().is_some_and(|ns| ns != namespace)
                 || query
-                    .name_contains
+                    .name
                     .as_deref()
                     .is_some_and(|text| !name.contains(text))
             {
@@ -220,12 +198,16 @@ fn assemble(
     }
     failed.sort_by(|a, b| a.cluster.cmp(&b.cluster));
     let total = rows.len();
-    let limit = query.limit.clamp(1, MAX_PAGE);
-    let rows = rows.into_iter().skip(query.offset).take(limit).collect();
+    let rows = rows
+        .into_iter()
+        .skip(query.offset())
+        .take(PAGE_SIZE)
+        .collect();
     Page {
         rows,
         total,
         failed,
+        multi_cluster,
     }
 }
 
@@ -354,11 +336,17 @@ mod tests {
             namespace: Some("demo".into()),
             labels: Some("app=web".into()),
             sort: Sort::Cluster,
-            limit: 10,
             ..Query::default()
         };
         let selector = LabelSelector::parse("app=web").unwrap();
-        let page = assemble(Kind::Pods, gathered.clone(), Vec::new(), &selector, &query);
+        let page = assemble(
+            Kind::Pods,
+            gathered.clone(),
+            Vec::new(),
+            &selector,
+            &query,
+            true,
+        );
         let names: Vec<(&str, &str)> = page
             .rows
             .iter()
@@ -378,8 +366,6 @@ mod tests {
         let by_age = Query {
             sort: Sort::Age,
             descending: true,
-            offset: 1,
-            limit: 2,
             ..Query::default()
         };
         let page = assemble(
@@ -388,18 +374,39 @@ mod tests {
             Vec::new(),
             &everything,
             &by_age,
+            true,
         );
         let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["web-2", "web-1"]);
+        assert_eq!(names, ["web-3", "web-2", "web-1", "db-0"]);
         assert_eq!(page.total, 4);
+
+        let second_page = Query {
+            page: 2,
+            ..Query::default()
+        };
+        let page = assemble(
+            Kind::Pods,
+            gathered.clone(),
+            Vec::new(),
+            &everything,
+            &second_page,
+            false,
+        );
+        assert!(page.rows.is_empty() && page.total == 4 && !page.multi_cluster);
 
         let running = Query {
             status: Some("Running".into()),
-            name_contains: Some("web".into()),
-            limit: 10,
+            name: Some("web".into()),
             ..Query::default()
         };
-        let page = assemble(Kind::Pods, gathered, Vec::new(), &everything, &running);
+        let page = assemble(
+            Kind::Pods,
+            gathered,
+            Vec::new(),
+            &everything,
+            &running,
+            true,
+        );
         let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["web-1", "web-3"]);
         assert_eq!(page.rows[0].detail, "node-1");

@@ -1,5 +1,7 @@
-//! The federation core against sandbox clusters started in-process: joining, health as
-//! members go down and come back, and kubectl through the proxy.
+//! The federation core against sandbox clusters started in-process: joining, host marks,
+//! health as members go down and come back, caches, and kubectl through the proxy.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -8,17 +10,23 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::State;
 use axum::http::Request;
 use axum::routing::any;
-use orbital_federation::{ClientPool, JoinError, JoinRequest, Registry, health, join, proxy};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::api::Api;
+use orbital_federation::{
+    Federation, JoinError, JoinRequest, Principal, Scope, client_from_kubeconfig,
+};
 use orbital_sandbox::simulation::SimulationConfig;
 use orbital_sandbox::{Sandbox, SandboxConfig};
+use orbital_types::{Cluster, Kind, Query, Reason, Sort};
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 const WAIT: Duration = Duration::from_secs(30);
+const CONSOLE_URL: &str = "https://console.example.com";
 
 async fn sandbox(dir: &Path, name: &str, listen: SocketAddr) -> Sandbox {
     Sandbox::start(SandboxConfig {
@@ -47,127 +55,148 @@ where
     }
 }
 
-struct Federation {
+async fn client_of(sandbox: &Sandbox) -> kube::Client {
+    client_from_kubeconfig(&sandbox.kubeconfig().to_yaml(), None)
+        .await
+        .unwrap()
+}
+
+fn join_request(name: &str, member: &Sandbox) -> JoinRequest {
+    JoinRequest {
+        name: name.into(),
+        kubeconfig: member.kubeconfig().to_yaml(),
+        provider: "sandbox".into(),
+        ..JoinRequest::default()
+    }
+}
+
+struct Fixture {
     dir: TempDir,
     host: Sandbox,
     members: Vec<Sandbox>,
-    pool: ClientPool,
+    federation: Federation,
+    scope: Scope,
 }
 
-impl Federation {
+impl Fixture {
     async fn start() -> Self {
         let dir = TempDir::new().unwrap();
         let any_port = "127.0.0.1:0".parse().unwrap();
         let host = sandbox(dir.path(), "host", any_port).await;
-        let host_client =
-            orbital_federation::pool::client_from_kubeconfig(&host.kubeconfig().to_yaml(), None)
-                .await
-                .unwrap();
-        let registry = Registry::new(host_client);
-        registry.install().await.unwrap();
+        let federation = Federation::host(client_of(&host).await, CONSOLE_URL)
+            .await
+            .unwrap();
+        let scope = federation.scope(Principal::Console);
         let mut members = Vec::new();
         for name in ["member-1", "member-2"] {
             let member = sandbox(dir.path(), name, any_port).await;
-            let request = JoinRequest {
-                name: name.into(),
-                kubeconfig: member.kubeconfig().to_yaml(),
-                provider: "sandbox".into(),
-                ..JoinRequest::default()
-            };
-            join::join(&registry, request).await.unwrap();
+            scope.join(join_request(name, &member)).await.unwrap();
             members.push(member);
         }
         Self {
             dir,
             host,
             members,
-            pool: ClientPool::new(registry),
+            federation,
+            scope,
         }
     }
 
-    async fn ready(&self, name: &str, ready: bool) -> orbital_federation::Cluster {
+    async fn ready(&self, name: &str, ready: bool) -> Cluster {
         eventually(&format!("{name} ready={ready}"), || async {
-            let cluster = self.pool.registry().get(name).await.ok()??;
-            (cluster.status.ready == ready && !cluster.status.reason.is_empty()).then_some(cluster)
+            let cluster = self.scope.cluster(name).await.ok()??;
+            (cluster.status.ready == ready && cluster.status.reason != Reason::Pending)
+                .then_some(cluster)
         })
         .await
     }
+
+    /// The kubeconfig the host cluster holds for `name`, read as any client of it would.
+    async fn stored_kubeconfig(&self, name: &str) -> Option<Secret> {
+        let secrets: Api<Secret> = Api::namespaced(client_of(&self.host).await, "orbital-system");
+        secrets
+            .get_opt(&format!("{name}-kubeconfig"))
+            .await
+            .unwrap()
+    }
+}
+
+fn kubeconfig_text(secret: &Secret) -> String {
+    let data = secret.data.as_ref().unwrap();
+    String::from_utf8(data["kubeconfig"].0.clone()).unwrap()
+}
+
+async fn host_mark(member: &Sandbox) -> Option<ConfigMap> {
+    let maps: Api<ConfigMap> = Api::namespaced(client_of(member).await, "orbital-system");
+    maps.get_opt("orbital-host").await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn members_turn_unready_when_down_and_ready_when_back() {
-    let mut federation = Federation::start().await;
-    let monitor = health::spawn(federation.pool.clone());
+    let mut fixture = Fixture::start().await;
+    let monitor = fixture.federation.spawn_health().unwrap();
     for name in ["member-1", "member-2"] {
-        let cluster = federation.ready(name, true).await;
+        let cluster = fixture.ready(name, true).await;
         assert_eq!(cluster.status.kubernetes_version, "v1.32.0");
         assert_eq!(cluster.status.node_count, 2);
         assert_eq!(cluster.status.cpu_capacity_millis, 8_000);
         assert!(cluster.status.memory_allocatable_bytes > 0);
+        assert!(!cluster.status.last_heartbeat_time.is_empty());
     }
+    let answered = fixture.ready("member-2", true).await.status;
 
-    let stopped = federation.members.pop().unwrap();
+    let stopped = fixture.members.pop().unwrap();
     let addr = stopped.addr();
     stopped.shutdown().await;
     let went_down = Instant::now();
-    let cluster = federation.ready("member-2", false).await;
+    let cluster = fixture.ready("member-2", false).await;
     assert!(
         went_down.elapsed() < Duration::from_secs(15),
         "unready after {:?}",
         went_down.elapsed()
     );
-    assert_eq!(cluster.status.reason, "Unreachable");
-    // The other member answers as before: nothing waits on the dead one.
-    let started = Instant::now();
-    let up = health::probe(&federation.pool, "member-1").await;
-    assert!(up.ready, "{up:?}");
-    assert!(
-        started.elapsed() < health::PROBE_TIMEOUT,
-        "took {:?}",
-        started.elapsed()
+    assert_eq!(cluster.status.reason, Reason::Unreachable);
+    assert_eq!(
+        cluster.status.message,
+        "the API server cannot be reached from the console"
     );
+    // The heartbeat still says when it last answered.
+    assert_eq!(
+        cluster.status.last_heartbeat_time,
+        answered.last_heartbeat_time
+    );
+    assert_ne!(
+        cluster.status.last_transition_time,
+        answered.last_transition_time
+    );
+    assert!(fixture.ready("member-1", true).await.status.ready);
 
-    let restarted = sandbox(federation.dir.path(), "member-2", addr).await;
+    let restarted = sandbox(fixture.dir.path(), "member-2", addr).await;
     let came_back = Instant::now();
-    federation.ready("member-2", true).await;
+    fixture.ready("member-2", true).await;
     assert!(
         came_back.elapsed() < Duration::from_secs(15),
         "ready after {:?}",
         came_back.elapsed()
     );
-    federation.members.push(restarted);
+    fixture.members.push(restarted);
     monitor.abort();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn joining_checks_everything_before_storing_anything() {
-    let federation = Federation::start().await;
-    let registry = federation.pool.registry();
-    let twice = JoinRequest {
-        name: "again".into(),
-        kubeconfig: federation.members[0].kubeconfig().to_yaml(),
-        ..JoinRequest::default()
-    };
-    match join::join(registry, twice).await {
+    let fixture = Fixture::start().await;
+    let scope = &fixture.scope;
+    match scope.join(join_request("again", &fixture.members[0])).await {
         Err(JoinError::AlreadyJoined(existing)) => assert_eq!(existing, "member-1"),
         other => panic!("expected AlreadyJoined, got {other:?}"),
     }
-    let bad_name = JoinRequest {
-        name: "Member_3".into(),
-        kubeconfig: federation.host.kubeconfig().to_yaml(),
-        ..JoinRequest::default()
-    };
     assert!(matches!(
-        join::join(registry, bad_name).await,
+        scope.join(join_request("Member_3", &fixture.host)).await,
         Err(JoinError::InvalidName(_))
     ));
-    let taken = JoinRequest {
-        name: "member-2".into(),
-        kubeconfig: federation.host.kubeconfig().to_yaml(),
-        ..JoinRequest::default()
-    };
     assert!(matches!(
-        join::join(registry, taken).await,
+        scope.join(join_request("member-2", &fixture.host)).await,
         Err(JoinError::NameTaken(_))
     ));
     let garbage = JoinRequest {
@@ -175,30 +204,113 @@ async fn joining_checks_everything_before_storing_anything() {
         kubeconfig: "clusters: [nonsense".into(),
         ..JoinRequest::default()
     };
-    let error = join::join(registry, garbage).await.unwrap_err();
+    let error = scope.join(garbage).await.unwrap_err();
     assert!(matches!(error, JoinError::InvalidKubeconfig(_)), "{error}");
     assert!(
         error.to_string().contains("paste a complete kubeconfig"),
         "{error}"
     );
-    let names: Vec<String> = registry
-        .list()
+    let names: Vec<String> = scope
+        .clusters()
         .await
         .unwrap()
         .into_iter()
         .map(|c| c.name)
         .collect();
     assert_eq!(names, ["member-1", "member-2"]);
+
+    // Each member's kubeconfig Secret is owned by its Cluster object.
+    let secret = fixture.stored_kubeconfig("member-1").await.unwrap();
+    let owners = secret.metadata.owner_references.unwrap();
+    assert_eq!(
+        (owners[0].kind.as_str(), owners[0].name.as_str()),
+        ("Cluster", "member-1")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn joins_racing_for_one_name_leave_one_member_with_its_own_kubeconfig() {
+    let fixture = Fixture::start().await;
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    let mut contenders = Vec::new();
+    for name in ["contender-a", "contender-b"] {
+        contenders.push(sandbox(fixture.dir.path(), name, any_port).await);
+    }
+    for round in 0..5 {
+        let name = format!("raced-{round}");
+        let (first, second) = tokio::join!(
+            fixture.scope.join(join_request(&name, &contenders[0])),
+            fixture.scope.join(join_request(&name, &contenders[1])),
+        );
+        let (winner, loser) = match (first, second) {
+            (Ok(_), Err(error)) => (&contenders[0], error),
+            (Err(error), Ok(_)) => (&contenders[1], error),
+            other => panic!("round {round}: expected one join to win, got {other:?}"),
+        };
+        assert!(
+            matches!(loser, JoinError::NameTaken(_)),
+            "round {round}: {loser}"
+        );
+        let stored = fixture.stored_kubeconfig(&name).await.unwrap();
+        assert_eq!(
+            kubeconfig_text(&stored),
+            winner.kubeconfig().to_yaml(),
+            "round {round}: the winner's kubeconfig is the one stored"
+        );
+        // Free both contenders for the next round.
+        fixture.scope.remove(&name).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_has_one_host_unless_taken_over() {
+    let fixture = Fixture::start().await;
+    let member = &fixture.members[0];
+    let mark = host_mark(member).await.expect("joining marks the member");
+    let data = mark.data.unwrap();
+    assert_eq!(data["hostURL"], CONSOLE_URL);
+    assert_eq!(data["clusterName"], "member-1");
+    assert!(!data["hostIdentity"].is_empty());
+
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    let other_host = sandbox(fixture.dir.path(), "other-host", any_port).await;
+    let other = Federation::host(client_of(&other_host).await, "https://other.example.com")
+        .await
+        .unwrap()
+        .scope(Principal::Console);
+    let error = other.join(join_request("taken", member)).await.unwrap_err();
+    assert!(matches!(error, JoinError::ManagedElsewhere(_)), "{error}");
+    assert!(
+        error.to_string().contains(CONSOLE_URL),
+        "names the host that manages it: {error}"
+    );
+    assert!(other.clusters().await.unwrap().is_empty());
+
+    let take_over = JoinRequest {
+        take_over: true,
+        ..join_request("taken", member)
+    };
+    other.join(take_over).await.unwrap();
+    let data = host_mark(member).await.unwrap().data.unwrap();
+    assert_eq!(data["hostURL"], "https://other.example.com");
+
+    // Removing a reachable member clears the mark of the host that removes it.
+    other.remove("taken").await.unwrap();
+    assert!(host_mark(member).await.is_none());
+    // The first host's own mark on member-2 stays until it removes member-2 itself.
+    assert!(host_mark(&fixture.members[1]).await.is_some());
+    fixture.scope.remove("member-2").await.unwrap();
+    assert!(host_mark(&fixture.members[1]).await.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn members_are_edited_rotated_and_removed_even_when_down() {
-    let mut federation = Federation::start().await;
-    let pool = &federation.pool;
-    let registry = pool.registry();
+    let mut fixture = Fixture::start().await;
+    let scope = fixture.scope.clone();
 
     let labels = orbital_syntax::parse_label_set("env=prod, team=payments").unwrap();
-    let edited = join::update_details(registry, "member-1", &labels, "aws", "Payments EU")
+    let edited = scope
+        .update_details("member-1", &labels, "aws", "Payments EU")
         .await
         .unwrap();
     assert_eq!(edited.labels, labels);
@@ -208,72 +320,81 @@ async fn members_are_edited_rotated_and_removed_even_when_down() {
     );
     // Labels are replaced as a whole: one left out is removed.
     let fewer = orbital_syntax::parse_label_set("env=staging").unwrap();
-    let edited = join::update_details(registry, "member-1", &fewer, "aws", "")
+    let edited = scope
+        .update_details("member-1", &fewer, "aws", "")
         .await
         .unwrap();
     assert_eq!(edited.labels, fewer);
-    assert!(matches!(
-        join::update_details(registry, "nowhere", &fewer, "", "").await,
-        Err(JoinError::Unknown(_))
-    ));
+    for unknown in ["nowhere", "../member-1", "member-1%2F"] {
+        assert!(
+            matches!(
+                scope.update_details(unknown, &fewer, "", "").await,
+                Err(JoinError::Unknown(_))
+            ),
+            "{unknown}"
+        );
+    }
 
-    let before = registry.kubeconfig("member-1").await.unwrap().unwrap();
-    let other = federation.members[1].kubeconfig().to_yaml();
-    let error = join::rotate_kubeconfig(pool, "member-1", &other)
+    let before = kubeconfig_text(&fixture.stored_kubeconfig("member-1").await.unwrap());
+    let other = fixture.members[1].kubeconfig().to_yaml();
+    let error = scope
+        .rotate_kubeconfig("member-1", &other)
         .await
         .unwrap_err();
     assert!(matches!(error, JoinError::OtherCluster(_)), "{error}");
-    assert_eq!(
-        registry.kubeconfig("member-1").await.unwrap().unwrap(),
-        before
-    );
-    let same = federation.members[0].kubeconfig().to_yaml();
+    let after = kubeconfig_text(&fixture.stored_kubeconfig("member-1").await.unwrap());
+    assert_eq!(after, before);
+    let same = fixture.members[0].kubeconfig().to_yaml();
     let rotated = format!("# rotated\n{same}");
-    join::rotate_kubeconfig(pool, "member-1", &rotated)
-        .await
-        .unwrap();
-    assert_eq!(
-        registry.kubeconfig("member-1").await.unwrap().unwrap(),
-        rotated
+    scope.rotate_kubeconfig("member-1", &rotated).await.unwrap();
+    let stored = fixture.stored_kubeconfig("member-1").await.unwrap();
+    assert_eq!(kubeconfig_text(&stored), rotated);
+    assert!(
+        stored.metadata.owner_references.is_some(),
+        "still owned by its Cluster"
     );
-    assert!(health::probe(pool, "member-1").await.ready);
 
     // A member that cannot be reached is removed all the same.
-    federation.members.pop().unwrap().shutdown().await;
-    join::remove(pool, "member-2").await.unwrap();
-    assert!(registry.kubeconfig("member-2").await.unwrap().is_none());
-    assert!(registry.get("member-2").await.unwrap().is_none());
+    fixture.members.pop().unwrap().shutdown().await;
+    scope.remove("member-2").await.unwrap();
+    assert!(fixture.stored_kubeconfig("member-2").await.is_none());
+    assert!(scope.cluster("member-2").await.unwrap().is_none());
     assert!(matches!(
-        join::remove(pool, "member-2").await,
+        scope.remove("member-2").await,
         Err(JoinError::Unknown(_))
     ));
 }
 
+/// A bare HTTP/1.1 GET of `target`, exactly as written, and the whole answer.
+async fn raw_get(addr: SocketAddr, target: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+}
+
 async fn proxy_route(
-    State(pool): State<ClientPool>,
-    UrlPath((name, rest)): UrlPath<(String, String)>,
+    State(scope): State<Scope>,
     request: Request<Body>,
 ) -> axum::response::Response {
-    let query = request
-        .uri()
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
-    proxy::forward(&pool, &name, &format!("/{rest}{query}"), request).await
+    scope.proxy(request).await
 }
 
 const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: through-the-proxy, namespace: default}\ndata: {mode: blue}\n";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kubectl_works_through_the_proxy() {
-    let federation = Federation::start().await;
+    let fixture = Fixture::start().await;
     let router = Router::new()
         .route("/clusters/{name}/{*rest}", any(proxy_route))
-        .with_state(federation.pool.clone());
+        .with_state(fixture.scope.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let dir = federation.dir.path().to_owned();
+    let dir = fixture.dir.path().to_owned();
     let kubectl = |cluster: &str| {
         let mut command = Command::new("kubectl");
         command
@@ -338,7 +459,8 @@ async fn kubectl_works_through_the_proxy() {
     })
     .await
     .expect("the watch sees the applied object");
-    assert!(seen.contains("ADDED"), "{seen}");
+    let columns: Vec<&str> = seen.split_whitespace().collect();
+    assert_eq!(columns[..3], ["ADDED", "through-the-proxy", "1"], "{seen}");
     watch.kill().await.unwrap();
 
     let (ok, out, _) = run(
@@ -361,7 +483,23 @@ async fn kubectl_works_through_the_proxy() {
         &["get", "configmap", "through-the-proxy", "-n", "default"],
     )
     .await;
-    assert!(!ok && err.contains("not found"), "{err}");
+    assert!(!ok, "member-2 has no such configmap");
+    assert!(
+        err.contains(r#"configmaps "through-the-proxy" not found"#),
+        "{err}"
+    );
+    // An encoded slash stays one name segment on the member. (kubectl decodes `%2F` itself
+    // before sending, so a plain HTTP request shows what the proxy does with it.)
+    let answer = raw_get(
+        addr,
+        "/clusters/member-1/api/v1/namespaces/default/configmaps/a%2Fb",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer.contains(r#"configmaps \"a%2Fb\" not found"#),
+        "the member was asked for the name a%2Fb: {answer}"
+    );
     let (ok, _, err) = run(
         "member-1",
         &["delete", "configmap", "through-the-proxy", "-n", "default"],
@@ -371,81 +509,82 @@ async fn kubectl_works_through_the_proxy() {
     let (ok, _, err) = run("nowhere", &["get", "pods"]).await;
     assert!(!ok);
     assert!(
-        err.contains("clusters \"nowhere\" not found")
-            || err.contains("NotFound")
-            || err.contains("not found"),
+        err.contains("the server could not find the requested resource"),
         "{err}"
+    );
+    let answer = raw_get(addr, "/clusters/nowhere/api").await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer.contains(r#""message":"clusters \"nowhere\" not found""#),
+        "{answer}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn views_read_lazily_started_caches_and_name_clusters_that_are_down() {
-    use orbital_federation::views::{self, Query, Sort};
-    use orbital_federation::{Caches, Kind, Scope};
-
-    let mut federation = Federation::start().await;
-    let monitor = health::spawn(federation.pool.clone());
-    federation.ready("member-1", true).await;
-    federation.ready("member-2", true).await;
+async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
+    let mut fixture = Fixture::start().await;
+    let monitor = fixture.federation.spawn_health().unwrap();
+    fixture.ready("member-1", true).await;
+    fixture.ready("member-2", true).await;
     // Namespaces stand in for any kind: every member has the system ones.
-    let caches = Caches::new(Scope::Federation(federation.pool.clone()));
-    assert_eq!(
-        caches.stop_idle(Duration::from_secs(3600)),
-        0,
-        "nothing is cached before use"
-    );
     let query = Query {
-        name_contains: Some("kube-".into()),
+        name: Some("kube-".into()),
         sort: Sort::Cluster,
-        limit: 50,
         ..Query::default()
     };
-    let page = views::cached(&caches, Kind::Namespaces, &query)
-        .await
-        .unwrap();
-    let clusters: std::collections::BTreeSet<&str> =
-        page.rows.iter().map(|r| r.cluster.as_str()).collect();
+    let scope = &fixture.scope;
+    let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+    let rows: Vec<(&str, &str)> = page
+        .rows
+        .iter()
+        .map(|r| (r.cluster.as_str(), r.name.as_str()))
+        .collect();
     assert_eq!(
-        clusters.into_iter().collect::<Vec<_>>(),
-        ["member-1", "member-2"]
+        rows,
+        [
+            ("member-1", "kube-node-lease"),
+            ("member-1", "kube-public"),
+            ("member-1", "kube-system"),
+            ("member-2", "kube-node-lease"),
+            ("member-2", "kube-public"),
+            ("member-2", "kube-system"),
+        ]
     );
-    assert!(
-        page.rows
-            .iter()
-            .all(|r| r.name.starts_with("kube-") && r.status == "Active")
-    );
-    assert!(page.failed.is_empty());
-    assert_eq!(
-        caches.stop_idle(Duration::from_secs(3600)),
-        2,
-        "one cache per cluster and kind"
-    );
+    assert!(page.rows.iter().all(|r| r.status == "Active"));
+    assert!(page.failed.is_empty() && page.multi_cluster);
     assert_eq!(
         page,
-        views::live(caches.scope(), Kind::Namespaces, &query)
-            .await
-            .unwrap()
+        scope.view_uncached(Kind::Namespaces, &query).await.unwrap()
     );
 
-    let stopped = federation.members.pop().unwrap();
-    stopped.shutdown().await;
-    federation.ready("member-2", false).await;
-    let started = Instant::now();
-    let page = views::cached(&caches, Kind::Namespaces, &query)
-        .await
-        .unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert!(page.rows.iter().all(|r| r.cluster == "member-1") && !page.rows.is_empty());
-    assert_eq!(page.failed.len(), 1);
-    assert_eq!(page.failed[0].cluster, "member-2");
-    assert_eq!(
-        caches.stop_idle(Duration::ZERO),
-        0,
-        "idle caches are stopped"
-    );
+    let only_member_2 = Query {
+        cluster: Some("member-2".into()),
+        ..query.clone()
+    };
+    let page = scope.view(Kind::Namespaces, &only_member_2).await.unwrap();
+    assert_eq!(page.total, 3);
+    assert!(page.rows.iter().all(|r| r.cluster == "member-2"));
+
+    let bad = Query {
+        labels: Some("app in (web".into()),
+        ..Query::default()
+    };
+    assert!(matches!(
+        scope.view(Kind::Pods, &bad).await,
+        Err(orbital_federation::ViewError::Selector(_))
+    ));
+
+    // With the health loop stopped, member-2 stays Ready in the registry: only its cache can
+    // tell that it is gone, and it must, rather than serve what it held.
     monitor.abort();
+    let stopped = fixture.members.pop().unwrap();
+    stopped.shutdown().await;
+    let page = eventually("member-2's cache reports its failure", || async {
+        let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+        (!page.failed.is_empty()).then_some(page)
+    })
+    .await;
+    assert!(page.rows.iter().all(|r| r.cluster == "member-1") && page.total == 3);
+    assert_eq!(page.failed[0].cluster, "member-2");
+    assert_eq!(page.failed[0].error, "the cluster cannot be reached");
 }

@@ -1,6 +1,8 @@
 //! Sandbox API server figures: listing 10,000 pods (whole and paged), one change fanned out to
 //! 100 watchers, and the memory 10,000 pods take. Prints numbers; see BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,8 @@
 //! Simulation figures: how long a 1,000-replica Deployment takes to become Available, and the
 //! CPU an idle sandbox with 10,000 running pods uses. Prints numbers; see BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use orbital_sandbox::cluster::{Cluster, WriteOptions};

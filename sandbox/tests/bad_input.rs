@@ -1,5 +1,7 @@
 //! Bad requests get the `Status` a real API server answers, and the server keeps serving.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::TestSandbox;

@@ -1,5 +1,7 @@
 //! kube-rs against the sandbox: typed CRUD, optimistic concurrency, watches and paging.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,7 @@
 //! The real `kubectl`, with default flags, against a sandbox started by the test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::process::Stdio;

@@ -1,5 +1,7 @@
 //! Deletion semantics: finalizers, propagation policies, namespaces, CRDs; identity across restarts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

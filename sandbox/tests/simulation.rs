@@ -1,6 +1,8 @@
 //! The simulated cluster through the real `kubectl`: nodes, scheduling, rollouts, pod states,
 //! logs, events, the other workload kinds, and carrying on after a restart.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::process::Stdio;

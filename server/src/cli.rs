@@ -25,10 +25,12 @@ pub enum Command {
     /// Run the web console.
     Serve(ServeArgs),
     /// Run a sandbox cluster: a Kubernetes-compatible API server with a persistent store.
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
 }
 
 /// Options of `orbital sandbox`.
+#[cfg(feature = "sandbox")]
 #[derive(Clone, Debug, Args)]
 pub struct SandboxArgs {
     /// Address and port the API server listens on (HTTPS).
@@ -95,7 +97,9 @@ pub struct ServeArgs {
     #[arg(long, env = "ORBITAL_CLUSTER_NAME", default_value = "local")]
     pub cluster_name: String,
 
-    /// In member mode: where the host console is (`https://console.example.com`).
+    /// Where the host console is (`https://console.example.com`): in member mode, the host this
+    /// member belongs to; in host mode, this console's own address as the members it joins
+    /// record it (`http://` and the listen address when not given).
     #[arg(long, env = "ORBITAL_HOST_URL", value_parser = parse_host_url)]
     pub host_url: Option<String>,
 }

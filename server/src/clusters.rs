@@ -1,31 +1,30 @@
-//! The clusters a console serves: in host mode the federation (registry, client pool, health
-//! loop), in member mode only its own cluster. Without a kubeconfig, the embedded default
-//! starts sandbox clusters in-process: `host`, `member-1` and `member-2`, or in member mode one.
+//! The clusters a console serves: in host mode the federation over the host cluster (registry,
+//! client pool, health loop), in member mode only its own cluster. Without a kubeconfig and
+//! outside a cluster, builds with the `sandbox` feature start the embedded default.
 
-use std::collections::BTreeMap;
-use std::io;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use orbital_app::ConsoleMode;
-use orbital_federation::pool::client_from_kubeconfig;
-use orbital_federation::{ClientPool, Registry, Scope, health, join};
-use orbital_sandbox::simulation::SimulationConfig;
-use orbital_sandbox::{Sandbox, SandboxConfig, SandboxError};
+use orbital_federation::{Federation, client_from_kubeconfig};
+#[cfg(feature = "sandbox")]
+use orbital_sandbox::{Sandbox, SandboxError};
 use tokio::task::JoinHandle;
 
 use crate::cli::ServeArgs;
-
-/// The clusters the embedded default starts, the host first; all are registered on first
-/// start, the host too, so that it is managed like any other cluster.
-const EMBEDDED: &[&str] = &["host", "member-1", "member-2"];
-/// Written once the embedded clusters were registered, so one removed by the user stays removed.
-const REGISTERED_MARKER: &str = "clusters-registered";
+#[cfg(feature = "sandbox")]
+use crate::embedded;
 
 /// Why the console could not reach its clusters.
 #[derive(Debug, thiserror::Error)]
 pub enum ClustersError {
+    /// No cluster was named, and this build has no embedded sandboxes.
+    #[cfg(not(feature = "sandbox"))]
+    #[error(
+        "no cluster to serve: pass --kubeconfig FILE or run inside a cluster (this build has no embedded sandbox clusters)"
+    )]
+    NoCluster,
     /// An embedded sandbox did not start.
+    #[cfg(feature = "sandbox")]
     #[error("the embedded {name} cluster did not start: {source}")]
     Sandbox {
         /// Which one.
@@ -45,6 +44,7 @@ pub enum ClustersError {
     #[error("cannot set up the cluster registry on the host cluster: {0}")]
     Registry(#[from] orbital_federation::RegistryError),
     /// An embedded member could not be registered.
+    #[cfg(feature = "sandbox")]
     #[error("cannot register the embedded {name} cluster: {source}")]
     Join {
         /// Which one.
@@ -53,44 +53,24 @@ pub enum ClustersError {
         source: orbital_federation::JoinError,
     },
     /// A file in the data directory could not be written.
+    #[cfg(feature = "sandbox")]
     #[error("cannot write {}: {source}", path.display())]
     DataDir {
         /// The file.
         path: PathBuf,
         /// What the file system said.
-        source: io::Error,
+        source: std::io::Error,
     },
 }
 
 /// How this console reaches clusters, and what it started to do so.
 pub struct Clusters {
-    scope: Scope,
+    federation: Federation,
     /// Keeps member statuses true (host mode).
     monitor: Option<JoinHandle<()>>,
     /// The embedded sandboxes, if any.
+    #[cfg(feature = "sandbox")]
     sandboxes: Vec<Sandbox>,
-}
-
-async fn start_sandbox(root: &Path, name: &str) -> Result<Sandbox, ClustersError> {
-    let any_port: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let sandbox = Sandbox::start(SandboxConfig {
-        listen: any_port,
-        data_dir: root.join(name),
-        name: name.to_owned(),
-        simulation: Some(SimulationConfig::default()),
-        seed: true,
-    })
-    .await
-    .map_err(|source| ClustersError::Sandbox {
-        name: name.to_owned(),
-        source,
-    })?;
-    let path = root.join(name).join("kubeconfig");
-    sandbox
-        .kubeconfig()
-        .write(&path)
-        .map_err(|source| ClustersError::DataDir { path, source })?;
-    Ok(sandbox)
 }
 
 async fn client_from_file(
@@ -123,69 +103,67 @@ fn in_cluster_client() -> Option<Result<kube::Client, ClustersError>> {
     )
 }
 
+/// The cluster named on the command line or, inside a cluster, the one the console runs in.
+async fn given_cluster(args: &ServeArgs) -> Option<Result<kube::Client, ClustersError>> {
+    match &args.kubeconfig {
+        Some(path) => Some(client_from_file(path, args.context.as_deref()).await),
+        None => in_cluster_client(),
+    }
+}
+
 impl Clusters {
     /// Connects to the clusters `args` name, or starts the embedded ones.
     pub async fn start(args: &ServeArgs) -> Result<Self, ClustersError> {
+        #[cfg(feature = "sandbox")]
+        let mut sandboxes = Vec::new();
+        #[cfg(feature = "sandbox")]
         let root = args.data_dir.join("sandboxes");
-        match args.mode {
-            ConsoleMode::Member => {
-                let (client, sandbox) = match (&args.kubeconfig, in_cluster_client()) {
-                    (Some(path), _) => {
-                        (client_from_file(path, args.context.as_deref()).await?, None)
-                    }
-                    (None, Some(client)) => (client?, None),
-                    (None, None) => {
-                        let sandbox = start_sandbox(&root, &args.cluster_name).await?;
-                        let path = root.join(&args.cluster_name).join("kubeconfig");
-                        (client_from_file(&path, None).await?, Some(sandbox))
-                    }
+        let client = match given_cluster(args).await {
+            Some(client) => client?,
+            #[cfg(feature = "sandbox")]
+            None => {
+                let own = [args.cluster_name.as_str()];
+                let names: &[&str] = match args.mode {
+                    ConsoleMode::Host => embedded::EMBEDDED,
+                    ConsoleMode::Member => &own,
                 };
-                Ok(Self {
-                    scope: Scope::Own {
-                        name: args.cluster_name.clone(),
-                        client,
-                    },
-                    monitor: None,
-                    sandboxes: sandbox.into_iter().collect(),
-                })
-            }
-            ConsoleMode::Host => {
-                let (host, sandboxes) = match (&args.kubeconfig, in_cluster_client()) {
-                    (Some(path), _) => (
-                        client_from_file(path, args.context.as_deref()).await?,
-                        Vec::new(),
-                    ),
-                    (None, Some(client)) => (client?, Vec::new()),
-                    (None, None) => {
-                        let mut sandboxes = Vec::new();
-                        for name in EMBEDDED {
-                            sandboxes.push(start_sandbox(&root, name).await?);
-                        }
-                        (
-                            client_from_file(&root.join("host").join("kubeconfig"), None).await?,
-                            sandboxes,
-                        )
-                    }
-                };
-                let registry = Registry::new(host);
-                registry.install().await?;
-                if !sandboxes.is_empty() {
-                    register_embedded(&registry, &root, &sandboxes).await?;
+                for name in names {
+                    sandboxes.push(embedded::start_sandbox(&root, name).await?);
                 }
-                let pool = ClientPool::new(registry);
-                let monitor = health::spawn(pool.clone());
-                Ok(Self {
-                    scope: Scope::Federation(pool),
-                    monitor: Some(monitor),
-                    sandboxes,
-                })
+                let first = names.first().copied().unwrap_or_default();
+                client_from_file(&root.join(first).join("kubeconfig"), None).await?
             }
-        }
+            #[cfg(not(feature = "sandbox"))]
+            None => return Err(ClustersError::NoCluster),
+        };
+        let federation = match args.mode {
+            ConsoleMode::Member => Federation::member(&args.cluster_name, client),
+            ConsoleMode::Host => {
+                let url = args
+                    .host_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", args.listen));
+                let federation = Federation::host(client, &url).await?;
+                #[cfg(feature = "sandbox")]
+                if !sandboxes.is_empty() {
+                    let scope = federation.scope(orbital_federation::Principal::Console);
+                    embedded::register(&scope, &root, &sandboxes).await?;
+                }
+                federation
+            }
+        };
+        let monitor = federation.spawn_health();
+        Ok(Self {
+            federation,
+            monitor,
+            #[cfg(feature = "sandbox")]
+            sandboxes,
+        })
     }
 
-    /// Which clusters the console serves.
-    pub fn scope(&self) -> &Scope {
-        &self.scope
+    /// What the console reaches its clusters with.
+    pub fn federation(&self) -> &Federation {
+        &self.federation
     }
 
     /// Stops the health loop and the embedded sandboxes.
@@ -193,44 +171,9 @@ impl Clusters {
         if let Some(monitor) = self.monitor {
             monitor.abort();
         }
+        #[cfg(feature = "sandbox")]
         for sandbox in self.sandboxes {
             sandbox.shutdown().await;
         }
     }
-}
-
-/// Registers the embedded clusters on first start; later, brings the kubeconfigs of those
-/// still registered up to date (their ports change with every start).
-async fn register_embedded(
-    registry: &Registry,
-    root: &Path,
-    sandboxes: &[Sandbox],
-) -> Result<(), ClustersError> {
-    let marker = root.join(REGISTERED_MARKER);
-    let first_start = !marker.exists();
-    for (name, sandbox) in EMBEDDED.iter().zip(sandboxes) {
-        let kubeconfig = sandbox.kubeconfig().to_yaml();
-        if registry.get(name).await?.is_some() {
-            registry.write_kubeconfig(name, &kubeconfig).await?;
-        } else if first_start {
-            let request = orbital_federation::JoinRequest {
-                name: (*name).to_owned(),
-                kubeconfig,
-                labels: BTreeMap::from([("orbital.dev/embedded".to_owned(), "true".to_owned())]),
-                provider: "sandbox".to_owned(),
-                description: "Embedded sandbox cluster".to_owned(),
-                context: None,
-            };
-            join::join(registry, request)
-                .await
-                .map_err(|source| ClustersError::Join {
-                    name: (*name).to_owned(),
-                    source,
-                })?;
-        }
-    }
-    std::fs::write(&marker, "").map_err(|source| ClustersError::DataDir {
-        path: marker,
-        source,
-    })
 }

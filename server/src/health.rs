@@ -10,7 +10,9 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 200 once the console is ready, 503 before that and while it shuts down.
+/// 200 once the console serves and the cluster it depends on answers (the host cluster's
+/// registry, or a member console's own cluster); 503 before that, while that cluster does not
+/// answer, and while the console shuts down.
 pub async fn readyz(State(state): State<ConsoleState>) -> (StatusCode, &'static str) {
     if state.console.readiness().is_ready() {
         (StatusCode::OK, "ready")

@@ -2,8 +2,11 @@
 
 mod cli;
 mod clusters;
+#[cfg(feature = "sandbox")]
+mod embedded;
 mod health;
 mod router;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod serve;
 mod shutdown;
@@ -21,6 +24,7 @@ async fn main() -> ExitCode {
     telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve::run(args).await.map_err(|e| e.to_string()),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox::run(args).await.map_err(|e| e.to_string()),
     };
     match result {

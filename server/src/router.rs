@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, Path as UrlPath, State};
+use axum::extract::{FromRef, State};
 use axum::http::Request;
 use axum::response::Response;
 use axum::routing::{any, get};
@@ -14,9 +14,8 @@ use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
 use orbital_app::{App, ConsoleContext, shell};
+use orbital_federation::{Federation, Principal, Scope, proxy};
 use tower_http::trace::TraceLayer;
-
-use orbital_federation::proxy;
 
 use crate::health;
 
@@ -25,8 +24,17 @@ use crate::health;
 pub struct ConsoleState {
     /// Where the browser bundle is and how pages reference it.
     pub leptos_options: LeptosOptions,
-    /// The console's identity, readiness and clusters, also handed to server functions.
+    /// The console's identity and readiness, also handed to server functions.
     pub console: ConsoleContext,
+    /// What the console reaches its clusters with, once connected; reached only through the
+    /// scope [`request_scope`] builds.
+    pub federation: Option<Federation>,
+}
+
+/// The scope of one request, for the caller it comes from: the one place where a request
+/// gets its way to the clusters, for pages, server functions and the proxy alike.
+fn request_scope(federation: Option<&Federation>) -> Option<Scope> {
+    federation.map(|federation| federation.scope(Principal::Console))
 }
 
 impl FromRef<ConsoleState> for LeptosOptions {
@@ -46,7 +54,13 @@ fn page_routes() -> Vec<AxumRouteListing> {
 /// The console's router.
 pub fn app(state: ConsoleState) -> Router {
     let console = state.console.clone();
-    let provide_console = move || provide_context(console.clone());
+    let federation = state.federation.clone();
+    let provide_console = move || {
+        provide_context(console.clone());
+        if let Some(scope) = request_scope(federation.as_ref()) {
+            provide_context(scope);
+        }
+    };
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -63,24 +77,16 @@ pub fn app(state: ConsoleState) -> Router {
         .with_state(state)
 }
 
-/// `/clusters/{name}/...`: the Kubernetes API of one cluster, through the console.
-async fn cluster_api(
-    State(state): State<ConsoleState>,
-    UrlPath((name, path)): UrlPath<(String, String)>,
-    request: Request<Body>,
-) -> Response {
-    let query = request
-        .uri()
-        .query()
-        .map(|query| format!("?{query}"))
-        .unwrap_or_default();
-    match state.console.scope() {
-        Some(scope) => {
-            scope
-                .proxy(&name, &format!("/{path}{query}"), request)
-                .await
-        }
-        None => proxy::unknown_cluster(&name),
+/// `/clusters/{name}/...`: the Kubernetes API of one cluster, through the console. The path is
+/// handed on as the client sent it, still encoded.
+async fn cluster_api(State(state): State<ConsoleState>, request: Request<Body>) -> Response {
+    match request_scope(state.federation.as_ref()) {
+        Some(scope) => scope.proxy(request).await,
+        None => proxy::status_response(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "the console is still connecting to its clusters; try again shortly",
+        ),
     }
 }
 
@@ -104,6 +110,7 @@ mod tests {
             ConsoleState {
                 leptos_options,
                 console,
+                federation: None,
             },
             readiness,
         )
@@ -136,7 +143,22 @@ mod tests {
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         readiness.mark_ready();
         let (status, _) = call(router.clone(), get("/readyz")).await;
+        assert_eq!(
+            status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serving, but no cluster answers yet"
+        );
+        readiness.set_connected(true);
+        let (status, _) = call(router.clone(), get("/readyz")).await;
         assert_eq!(status, StatusCode::OK);
+        readiness.set_connected(false);
+        let (status, _) = call(router.clone(), get("/readyz")).await;
+        assert_eq!(
+            status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the cluster stopped answering"
+        );
+        readiness.set_connected(true);
         readiness.mark_not_ready();
         let (status, _) = call(router, get("/readyz")).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -165,6 +187,7 @@ mod tests {
     async fn server_function_reports_mode_and_readiness() {
         let (state, readiness) = state(ConsoleMode::Member);
         readiness.mark_ready();
+        readiness.set_connected(true);
         let router = app(state);
         let post = |uri: &str| {
             Request::post(uri)
@@ -182,6 +205,10 @@ mod tests {
         let (status, body) = call(router, post("/api/console/status")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let status: orbital_app::api::ConsoleStatus = serde_json::from_str(&body).unwrap();
-        assert!(status.ready);
+        assert!(status.ready && status.connected);
+        assert_eq!(
+            status.clusters, None,
+            "no clusters before the console connects"
+        );
     }
 }

@@ -3,15 +3,20 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
 use orbital_app::{BUNDLE_NAME, ConsoleContext, ConsoleMode, Readiness};
+use orbital_federation::Federation;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
+
+/// How often readiness checks that the console's cluster answers.
+const CONNECTION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Why the console could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -54,15 +59,16 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
 
     let readiness = Readiness::default();
     let clusters = Clusters::start(&args).await?;
+    let federation = clusters.federation().clone();
+    let connection_check = tokio::spawn(follow_connection(federation.clone(), readiness.clone()));
     let state = ConsoleState {
         leptos_options,
-        console: ConsoleContext::new(args.mode, readiness.clone())
-            .with_scope(clusters.scope().clone())
-            .with_host_url(
-                args.host_url
-                    .clone()
-                    .filter(|_| args.mode == ConsoleMode::Member),
-            ),
+        console: ConsoleContext::new(args.mode, readiness.clone()).with_host_url(
+            args.host_url
+                .clone()
+                .filter(|_| args.mode == ConsoleMode::Member),
+        ),
+        federation: Some(federation),
     };
     let listener = TcpListener::bind(args.listen)
         .await
@@ -81,9 +87,28 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         })
         .await
         .map_err(ServeError::Serve)?;
+    connection_check.abort();
     clusters.shutdown().await;
     tracing::info!("Orbital console stopped");
     Ok(())
+}
+
+/// Keeps `readiness` knowing whether the cluster the console depends on answers: the host
+/// cluster's registry, or a member console's own cluster.
+async fn follow_connection(federation: Federation, readiness: Readiness) {
+    let mut ticker = tokio::time::interval(CONNECTION_CHECK_INTERVAL);
+    loop {
+        ticker.tick().await;
+        let reachable = federation.reachable().await;
+        if reachable != readiness.is_connected() {
+            if reachable {
+                tracing::info!("the console's cluster answers: ready");
+            } else {
+                tracing::warn!("the console's cluster does not answer: not ready");
+            }
+        }
+        readiness.set_connected(reachable);
+    }
 }
 
 /// Site settings: `LEPTOS_*` variables where set (the site root above all), and the bundle

@@ -1,5 +1,7 @@
 //! The `orbital` binary as a user runs it: flags, probes, and shutdown on a signal.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -349,4 +351,87 @@ fn member_console_serves_only_its_own_cluster() {
             .join("data/sandboxes/member-1")
             .exists()
     );
+}
+
+/// An `orbital sandbox` process, killed on drop.
+struct SandboxProcess {
+    process: Child,
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn start_sandbox(addr: SocketAddr, data_dir: &std::path::Path) -> SandboxProcess {
+    let process = Command::new(ORBITAL)
+        .args([
+            "sandbox",
+            "--no-simulation",
+            "--empty",
+            "--listen",
+            &addr.to_string(),
+        ])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let kubeconfig = data_dir.join("kubeconfig");
+    let written = wait_until(STARTUP_TIMEOUT, || {
+        (kubeconfig.exists() && TcpStream::connect(addr).is_ok()).then_some(())
+    });
+    assert!(written.is_some(), "the sandbox did not start on {addr}");
+    SandboxProcess { process }
+}
+
+fn readyz(addr: SocketAddr) -> Option<u16> {
+    http_get(addr, "/readyz").map(|(status, _)| status)
+}
+
+#[test]
+fn readiness_follows_the_host_cluster() {
+    let cluster_dir = TempDir::new().unwrap();
+    let cluster_addr = free_address();
+    let cluster = start_sandbox(cluster_addr, cluster_dir.path());
+    let addr = free_address();
+    let kubeconfig = cluster_dir.path().join("kubeconfig");
+    let console = start_console(addr, &["--kubeconfig", &kubeconfig.to_string_lossy()]);
+    wait_ready(addr);
+
+    drop(cluster);
+    let unready = wait_until(STARTUP_TIMEOUT, || {
+        (readyz(addr) == Some(503)).then_some(())
+    });
+    assert!(
+        unready.is_some(),
+        "/readyz is 503 while the host cluster is down"
+    );
+    let (status, _) = http_get(addr, "/healthz").unwrap();
+    assert_eq!(status, 200, "still alive");
+
+    let _cluster = start_sandbox(cluster_addr, cluster_dir.path());
+    wait_ready(addr);
+    drop(console);
+}
+
+#[test]
+fn a_malformed_label_selector_is_a_400_that_says_why() {
+    let addr = free_address();
+    let _console = start_console(addr, &["--mode", "member", "--cluster-name", "own"]);
+    wait_ready(addr);
+    let (status, body) = http_post_form(
+        addr,
+        "/api/views/list",
+        "kind=Pods&query[labels]=app+in+%28web",
+    )
+    .unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("the label selector is not valid"), "{body}");
+    let (status, body) =
+        http_post_form(addr, "/api/views/list", "kind=Pods&query[labels]=app%3Dweb").unwrap();
+    assert_eq!(status, 200, "{body}");
 }

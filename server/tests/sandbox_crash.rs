@@ -1,5 +1,7 @@
 //! `orbital sandbox` killed mid-load keeps every write it acknowledged.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::Path;

@@ -1,19 +1,9 @@
 //! Changing a member on the host: its details, its kubeconfig, or removing it.
 
 use leptos::prelude::*;
+use orbital_types::Cluster;
 
-use super::clusters::{ClusterError, ClusterSummary};
-
-/// Stops the console's caches of `name`: they hold a client the change made stale.
-#[cfg(feature = "ssr")]
-fn forget_caches(name: &str) {
-    if let Some(caches) = super::console_context()
-        .ok()
-        .and_then(|console| console.caches().cloned())
-    {
-        caches.forget(name);
-    }
-}
+use super::clusters::ClusterError;
 
 /// Replaces a member's labels (`key=value` terms separated by commas or new lines), provider
 /// and description.
@@ -23,14 +13,13 @@ pub async fn update_cluster(
     labels: String,
     provider: String,
     description: String,
-) -> Result<ClusterSummary, ClusterError> {
+) -> Result<Cluster, ClusterError> {
     use super::clusters::scope;
 
     let labels = ClusterError::check_labels(&labels)?;
     scope()?
         .update_details(&name, &labels, provider.trim(), description.trim())
         .await
-        .map(ClusterSummary::from)
         .map_err(ClusterError::from_join)
 }
 
@@ -43,9 +32,7 @@ pub async fn rotate_kubeconfig(name: String, kubeconfig: String) -> Result<(), C
     scope()?
         .rotate_kubeconfig(&name, &kubeconfig)
         .await
-        .map_err(ClusterError::from_join)?;
-    forget_caches(&name);
-    Ok(())
+        .map_err(ClusterError::from_join)
 }
 
 /// Removes a member, reachable or not; `confirm` must repeat its name. Sends the browser back
@@ -63,7 +50,6 @@ pub async fn remove_cluster(name: String, confirm: String) -> Result<(), Cluster
         .remove(&name)
         .await
         .map_err(ClusterError::from_join)?;
-    forget_caches(&name);
     leptos_axum::redirect("/clusters");
     Ok(())
 }

@@ -1,8 +1,13 @@
 //! Server functions and the types they exchange with the browser.
 
+// The server macro turns each function's arguments into the fields of a public struct, which
+// cannot carry docs of their own: the functions' docs describe them.
+#[allow(missing_docs)]
 mod cluster_admin;
+#[allow(missing_docs)]
 mod clusters;
 mod overview;
+#[allow(missing_docs)]
 mod resources;
 mod status;
 
@@ -11,15 +16,11 @@ pub use cluster_admin::{
     update_cluster,
 };
 pub use clusters::{
-    ClusterError, ClusterSummary, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster,
-    list_clusters,
+    ClusterError, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
 };
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
-pub use resources::{
-    ListResources, PAGE_SIZE, ResourceKind, ResourcePage, ResourceQuery, ResourceRow,
-    list_resources,
-};
-pub use status::{CheckConsoleStatus, ConsoleStatus, check_console_status};
+pub use resources::{ListResources, list_resources};
+pub use status::{ConsoleStatus, GetConsoleStatus, get_console_status};
 
 #[cfg(feature = "ssr")]
 use leptos::prelude::{ServerFnError, use_context};

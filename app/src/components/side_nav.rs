@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::ResourceKind;
+use orbital_types::Kind;
 
 /// The navigation down the left side.
 #[component]
@@ -12,7 +12,7 @@ pub fn SideNav() -> impl IntoView {
                 "Overview"
             </A>
             <A href="/clusters">"Clusters"</A>
-            {ResourceKind::ALL
+            {Kind::ALL
                 .into_iter()
                 .map(|kind| view! { <A href=format!("/{}", kind.plural())>{kind.title()}</A> })
                 .collect_view()}

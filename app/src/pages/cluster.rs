@@ -4,7 +4,9 @@ use leptos_router::hooks::use_params_map;
 use super::NotFound;
 use super::cluster_admin::ClusterAdmin;
 use crate::ConsoleMode;
-use crate::api::{ClusterError, ClusterSummary, UpdateCluster, get_cluster};
+use orbital_types::{Cluster, cores, gibibytes};
+
+use crate::api::{ClusterError, UpdateCluster, get_cluster};
 use crate::components::OverviewResource;
 
 /// One cluster: its connection, state and capacity, and on the host the forms that change it.
@@ -50,34 +52,48 @@ pub fn ClusterPage() -> impl IntoView {
 }
 
 #[component]
-fn ClusterFacts(cluster: ClusterSummary) -> impl IntoView {
+fn ClusterFacts(cluster: Cluster) -> impl IntoView {
+    let labels = cluster.label_terms().join(", ");
+    let status = cluster.status;
     view! {
         <section class="panel" aria-labelledby="cluster-heading">
             <h2 id="cluster-heading">"Cluster"</h2>
             <dl class="facts" data-testid="cluster-facts">
                 <dt>"Status"</dt>
                 <dd>
-                    {if cluster.ready { "Ready" } else { "Unready" }}
-                    {format!(" — {}: {}", cluster.reason, cluster.message)}
+                    {if status.ready { "Ready" } else { "Unready" }}
+                    {format!(" — {}: {}", status.reason, status.message)}
                 </dd>
                 <dt>"Connection"</dt>
-                <dd>{cluster.connection}</dd>
+                <dd>{cluster.connection.as_str()}</dd>
                 <dt>"Kubernetes"</dt>
-                <dd>{cluster.version}</dd>
+                <dd>{status.kubernetes_version}</dd>
                 <dt>"Nodes"</dt>
-                <dd>{cluster.nodes}</dd>
+                <dd>{status.node_count}</dd>
                 <dt>"CPU"</dt>
-                <dd>{format!("{} ({} allocatable)", cluster.cpu, cluster.cpu_allocatable)}</dd>
+                <dd>
+                    {format!(
+                        "{} ({} allocatable)",
+                        cores(status.cpu_capacity_millis),
+                        cores(status.cpu_allocatable_millis),
+                    )}
+                </dd>
                 <dt>"Memory"</dt>
-                <dd>{format!("{} ({} allocatable)", cluster.memory, cluster.memory_allocatable)}</dd>
+                <dd>
+                    {format!(
+                        "{} ({} allocatable)",
+                        gibibytes(status.memory_capacity_bytes),
+                        gibibytes(status.memory_allocatable_bytes),
+                    )}
+                </dd>
                 <dt>"Provider"</dt>
                 <dd>{cluster.provider}</dd>
                 <dt>"Description"</dt>
                 <dd>{cluster.description}</dd>
                 <dt>"Labels"</dt>
-                <dd data-testid="cluster-labels">{cluster.labels.join(", ")}</dd>
+                <dd data-testid="cluster-labels">{labels}</dd>
                 <dt>"Last heartbeat"</dt>
-                <dd>{cluster.last_heartbeat}</dd>
+                <dd>{status.last_heartbeat_time}</dd>
             </dl>
         </section>
     }

@@ -1,11 +1,13 @@
 use leptos::prelude::*;
 
-use crate::api::{ClusterSummary, RemoveCluster, RotateKubeconfig, UpdateCluster};
+use orbital_types::Cluster;
+
+use crate::api::{RemoveCluster, RotateKubeconfig, UpdateCluster};
 use crate::components::{FormOutcome, SubmitButton, outcome_of};
 
 /// The host's forms for one member: its details, its kubeconfig, its removal.
 #[component]
-pub fn ClusterAdmin(cluster: ClusterSummary, update: ServerAction<UpdateCluster>) -> impl IntoView {
+pub fn ClusterAdmin(cluster: Cluster, update: ServerAction<UpdateCluster>) -> impl IntoView {
     let name = cluster.name.clone();
     view! {
         <DetailsForm cluster update />
@@ -15,7 +17,8 @@ pub fn ClusterAdmin(cluster: ClusterSummary, update: ServerAction<UpdateCluster>
 }
 
 #[component]
-fn DetailsForm(cluster: ClusterSummary, update: ServerAction<UpdateCluster>) -> impl IntoView {
+fn DetailsForm(cluster: Cluster, update: ServerAction<UpdateCluster>) -> impl IntoView {
+    let labels = cluster.label_terms().join("\n");
     view! {
         <section class="panel" aria-labelledby="details-heading">
             <h2 id="details-heading">"Details"</h2>
@@ -24,7 +27,7 @@ fn DetailsForm(cluster: ClusterSummary, update: ServerAction<UpdateCluster>) -> 
                 <label>
                     "Labels"
                     <textarea name="labels" rows="3" placeholder="env=prod, region=eu">
-                        {cluster.labels.join("\n")}
+                        {labels}
                     </textarea>
                 </label>
                 <label>"Provider" <input name="provider" value=cluster.provider /></label>

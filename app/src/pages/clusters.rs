@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::ConsoleMode;
-use crate::api::{ClusterSummary, JoinCluster, list_clusters};
+use orbital_types::{Cluster, cores, gibibytes};
+
+use crate::api::{JoinCluster, list_clusters};
 use crate::components::{FormOutcome, OverviewResource, SubmitButton, outcome_of};
 
 /// How often the list refreshes while the page is open.
@@ -56,16 +58,8 @@ pub fn ClustersPage() -> impl IntoView {
     }
 }
 
-/// The text of a server function's error, without the framework's wording around it.
-pub(super) fn message(error: &ServerFnError) -> String {
-    match error {
-        ServerFnError::ServerError(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
 #[component]
-fn ClusterTable(clusters: Vec<ClusterSummary>) -> impl IntoView {
+fn ClusterTable(clusters: Vec<Cluster>) -> impl IntoView {
     view! {
         <table class="table" data-testid="clusters">
             <thead>
@@ -84,7 +78,9 @@ fn ClusterTable(clusters: Vec<ClusterSummary>) -> impl IntoView {
                 {clusters
                     .into_iter()
                     .map(|cluster| {
-                        let state = if cluster.ready { "Ready" } else { "Unready" };
+                        let status = &cluster.status;
+                        let state = if status.ready { "Ready" } else { "Unready" };
+                        let labels = cluster.label_terms().join(", ");
                         let row = format!("cluster-{}", cluster.name);
                         let href = format!("/clusters/{}", cluster.name);
                         view! {
@@ -92,22 +88,22 @@ fn ClusterTable(clusters: Vec<ClusterSummary>) -> impl IntoView {
                                 <td>
                                     <A href=href>{cluster.name}</A>
                                 </td>
-                                <td>{cluster.connection}</td>
+                                <td>{cluster.connection.as_str()}</td>
                                 <td>
                                     <span
-                                        class=if cluster.ready { "state state-ok" } else { "state state-bad" }
+                                        class=if status.ready { "state state-ok" } else { "state state-bad" }
                                         data-testid="cluster-state"
-                                        title=cluster.message.clone()
+                                        title=status.message.clone()
                                     >
                                         {state}
                                     </span>
-                                    <span class="muted">{format!(" {}", cluster.reason)}</span>
+                                    <span class="muted">{format!(" {}", status.reason)}</span>
                                 </td>
-                                <td>{cluster.version}</td>
-                                <td>{cluster.nodes}</td>
-                                <td>{cluster.cpu}</td>
-                                <td>{cluster.memory}</td>
-                                <td>{cluster.labels.join(", ")}</td>
+                                <td>{status.kubernetes_version.clone()}</td>
+                                <td>{status.node_count}</td>
+                                <td>{cores(status.cpu_capacity_millis)}</td>
+                                <td>{gibibytes(status.memory_capacity_bytes)}</td>
+                                <td>{labels}</td>
                             </tr>
                         }
                     })
@@ -135,6 +131,10 @@ fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
                 <label>"Labels" <input name="labels" placeholder="env=prod, region=eu" /></label>
                 <label>"Provider" <input name="provider" placeholder="e.g. aws, on-prem" /></label>
                 <label>"Description" <input name="description" /></label>
+                <label class="checkbox">
+                    <input type="checkbox" name="take_over" value="yes" />
+                    " Take it over if another host console manages it"
+                </label>
                 <SubmitButton label="Join cluster" busy="Checking the cluster…" pending=join.pending() />
             </ActionForm>
             <FormOutcome testid="join-outcome" outcome />

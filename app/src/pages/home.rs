@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::{CheckConsoleStatus, ConsoleStatus};
+use crate::api::{ConsoleStatus, GetConsoleStatus, get_console_status};
 use crate::components::OverviewResource;
 
 /// The landing page: what this console is, and a live check of the server behind it.
@@ -55,39 +55,82 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// A button that asks the server for its status and shows the answer in place.
+/// The console's health, rendered on the server and checked again in place on request.
 #[component]
 fn StatusCheck() -> impl IntoView {
-    let check = ServerAction::<CheckConsoleStatus>::new();
+    let first = Resource::new(|| (), |_| get_console_status());
+    let check = ServerAction::<GetConsoleStatus>::new();
     let checks_made = check.version();
-    let answer = check.value();
     view! {
         <section class="panel" aria-labelledby="status-heading">
             <h2 id="status-heading">"Server status"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let latest = check.value().get();
+                    let checks = checks_made.get();
+                    Suspend::new(async move {
+                        let status = match latest {
+                            Some(status) => status,
+                            None => first.await,
+                        };
+                        match status {
+                            Ok(status) => view! { <StatusFacts status checks /> }.into_any(),
+                            Err(error) => {
+                                view! {
+                                    <p class="error" role="alert" data-testid="status-answer">
+                                        {format!("The server did not answer: {error}")}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
             <button
                 class="button"
                 on:click=move |_| {
-                    check.dispatch(CheckConsoleStatus {});
+                    check.dispatch(GetConsoleStatus {});
                 }
                 disabled=move || check.pending().get()
             >
                 "Check server status"
             </button>
-            <p class="status-answer" data-testid="status-answer" aria-live="polite">
-                {move || match answer.get() {
-                    None => "Not checked yet.".to_owned(),
-                    Some(Ok(status)) => describe(&status, checks_made.get()),
-                    Some(Err(error)) => format!("The server did not answer: {error}"),
-                }}
-            </p>
         </section>
     }
 }
 
-fn describe(status: &ConsoleStatus, checks_made: usize) -> String {
-    let state = if status.ready { "ready" } else { "starting" };
-    format!(
-        "Server {state}, up {} s (check {checks_made}).",
-        status.uptime_seconds
-    )
+/// What the server said of its health.
+#[component]
+fn StatusFacts(status: ConsoleStatus, checks: usize) -> impl IntoView {
+    let connection = if status.connected {
+        "answering"
+    } else {
+        "not answering"
+    };
+    let clusters = status.clusters.map_or_else(
+        || "not known yet".to_owned(),
+        |(ready, total)| format!("{ready} of {total}"),
+    );
+    view! {
+        <p class="status-answer" data-testid="status-answer" aria-live="polite">
+            {describe(&status, checks)}
+        </p>
+        <dl class="facts">
+            <dt>"Cluster connection"</dt>
+            <dd data-testid="status-connection">{connection}</dd>
+            <dt>"Clusters ready"</dt>
+            <dd data-testid="status-clusters">{clusters}</dd>
+        </dl>
+    }
+}
+
+fn describe(status: &ConsoleStatus, checks: usize) -> String {
+    let state = if status.ready { "ready" } else { "not ready" };
+    let checked = if checks == 0 {
+        String::new()
+    } else {
+        format!(" (check {checks})")
+    };
+    format!("Server {state}, up {} s{checked}.", status.uptime_seconds)
 }

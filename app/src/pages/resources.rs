@@ -2,29 +2,38 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use super::clusters::message;
+use orbital_types::{Kind, PAGE_SIZE, Page, Query, Sort};
+
 use crate::ConsoleMode;
-use crate::api::{PAGE_SIZE, ResourceKind, ResourcePage, ResourceQuery, list_resources};
+use crate::api::list_resources;
 use crate::components::OverviewResource;
 
 /// One kind of resource across every cluster the console serves, with filters, sorting and
 /// paging done on the server. The filters are a plain GET form, so the page works without
 /// JavaScript.
 #[component]
-pub fn ResourcesPage(kind: ResourceKind) -> impl IntoView {
+pub fn ResourcesPage(kind: Kind) -> impl IntoView {
     let params = use_query_map();
     let query = move || {
         let params = params.read();
-        let text = |key: &str| params.get(key).unwrap_or_default();
-        ResourceQuery {
+        let text = |key: &str| {
+            params
+                .get(key)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        Query {
             cluster: text("cluster"),
             namespace: text("namespace"),
             labels: text("labels"),
             name: text("name"),
             status: text("status"),
-            sort: text("sort"),
-            descending: text("order") == "desc",
-            page: text("page").parse().unwrap_or(1).max(1),
+            sort: Sort::parse(&text("sort").unwrap_or_default()),
+            descending: text("order").as_deref() == Some("desc"),
+            page: text("page")
+                .and_then(|page| page.parse().ok())
+                .unwrap_or(1)
+                .max(1),
         }
     };
     let resources = Resource::new(query, move |query| list_resources(kind, query));
@@ -49,11 +58,7 @@ pub fn ResourcesPage(kind: ResourceKind) -> impl IntoView {
                         Err(error) => {
                             view! {
                                 <p class="error" role="alert">
-                                    {format!(
-                                        "Could not list {}: {}",
-                                        kind.plural(),
-                                        message(&error),
-                                    )}
+                                    {format!("Could not list {}: {error}", kind.plural())}
                                 </p>
                             }
                                 .into_any()
@@ -67,36 +72,44 @@ pub fn ResourcesPage(kind: ResourceKind) -> impl IntoView {
 
 /// The filter form; the cluster filter and sort only where there are clusters to choose from.
 #[component]
-fn Filters(kind: ResourceKind, current: ResourceQuery, multi: bool) -> impl IntoView {
-    let sorts = ["name", "cluster", "namespace", "status", "age"]
-        .into_iter()
-        .filter(move |key| {
-            (kind.namespaced() || *key != "namespace") && (multi || *key != "cluster")
-        });
+fn Filters(kind: Kind, current: Query, multi: bool) -> impl IntoView {
+    let sorts = Sort::ALL.into_iter().filter(move |sort| {
+        (kind.namespaced() || *sort != Sort::Namespace) && (multi || *sort != Sort::Cluster)
+    });
     view! {
         <Form method="GET" action="" attr:class="filters">
             {multi
                 .then(|| {
-                    view! { <label>"Cluster" <input name="cluster" value=current.cluster /></label> }
+                    view! { <label>"Cluster" <input name="cluster" value=current.cluster.unwrap_or_default() /></label> }
                 })}
             {kind
                 .namespaced()
                 .then(|| {
                     view! {
-                        <label>"Namespace" <input name="namespace" value=current.namespace /></label>
+                        <label>"Namespace" <input name="namespace" value=current.namespace.unwrap_or_default() /></label>
                     }
                 })}
-            <label>"Labels" <input name="labels" value=current.labels placeholder="app=web" /></label>
-            <label>"Name contains" <input name="name" value=current.name /></label>
+            <label>"Labels" <input name="labels" value=current.labels.unwrap_or_default() placeholder="app=web" /></label>
+            <label>"Name contains" <input name="name" value=current.name.unwrap_or_default() /></label>
             <label>
                 "Status"
-                <input name="status" value=current.status placeholder=kind.example_status() />
+                <input
+                    name="status"
+                    value=current.status.unwrap_or_default()
+                    placeholder=kind.example_status()
+                />
             </label>
             <label>
                 "Sort by"
                 <select name="sort">
                     {sorts
-                        .map(|key| view! { <option value=key selected=current.sort == key>{key}</option> })
+                        .map(|sort| {
+                            view! {
+                                <option value=sort.as_str() selected=current.sort == sort>
+                                    {sort.as_str()}
+                                </option>
+                            }
+                        })
                         .collect_view()}
                 </select>
             </label>
@@ -106,15 +119,24 @@ fn Filters(kind: ResourceKind, current: ResourceQuery, multi: bool) -> impl Into
 }
 
 /// The link to another page of the same query.
-fn page_link(kind: ResourceKind, query: &ResourceQuery, page: usize) -> String {
+fn page_link(kind: Kind, query: &Query, page: usize) -> String {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let sort = if query.sort == Sort::default() {
+        ""
+    } else {
+        query.sort.as_str()
+    };
     let pairs = [
-        ("cluster", query.cluster.as_str()),
-        ("namespace", &query.namespace),
-        ("labels", &query.labels),
-        ("name", &query.name),
-        ("status", &query.status),
-        ("sort", &query.sort),
-        ("order", if query.descending { "desc" } else { "" }),
+        ("cluster", text(&query.cluster)),
+        ("namespace", text(&query.namespace)),
+        ("labels", text(&query.labels)),
+        ("name", text(&query.name)),
+        ("status", text(&query.status)),
+        ("sort", sort.to_owned()),
+        (
+            "order",
+            if query.descending { "desc" } else { "" }.to_owned(),
+        ),
     ];
     let mut link = format!("/{}?page={page}", kind.plural());
     for (key, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
@@ -137,7 +159,7 @@ fn encode(value: &str) -> String {
 }
 
 #[component]
-fn ResourceTable(kind: ResourceKind, page: ResourcePage, query: ResourceQuery) -> impl IntoView {
+fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
     let shown = query.page.min(pages);
     let multi = page.multi_cluster;
@@ -147,10 +169,10 @@ fn ResourceTable(kind: ResourceKind, page: ResourcePage, query: ResourceQuery) -
         {page
             .failed
             .into_iter()
-            .map(|(cluster, error)| {
+            .map(|failure| {
                 view! {
                     <p class="error" role="alert" data-testid="failed-cluster">
-                        {format!("{cluster}: {error}")}
+                        {format!("{}: {}", failure.cluster, failure.error)}
                     </p>
                 }
             })
@@ -205,14 +227,15 @@ mod tests {
 
     #[test]
     fn page_links_keep_the_kind_and_the_filters() {
-        let query = ResourceQuery {
-            labels: "app in (web,api)".into(),
+        let query = Query {
+            labels: Some("app in (web,api)".into()),
+            sort: Sort::Age,
             descending: true,
-            ..ResourceQuery::default()
+            ..Query::default()
         };
         assert_eq!(
-            page_link(ResourceKind::Deployments, &query, 2),
-            "/deployments?page=2&labels=app%20in%20%28web%2Capi%29&order=desc"
+            page_link(Kind::Deployments, &query, 2),
+            "/deployments?page=2&labels=app%20in%20%28web%2Capi%29&sort=age&order=desc"
         );
     }
 }

@@ -1,0 +1,61 @@
+//! The host console's side of the federation: the registry and client pool over the host
+//! cluster, and who the host is, as it marks the members it manages.
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::Api;
+
+use crate::host_mark::HostMark;
+use crate::pool::ClientPool;
+use crate::registry::{Registry, RegistryError};
+
+/// The host: its registry, its pool of member clients, and its identity.
+pub(crate) struct Host {
+    pool: ClientPool,
+    identity: String,
+    url: String,
+}
+
+impl Host {
+    /// The host kept in the cluster `client` reaches, with the registry installed there;
+    /// `url` is where its console is, for the marks it leaves on members.
+    pub async fn connect(client: kube::Client, url: String) -> Result<Self, RegistryError> {
+        let registry = Registry::new(client.clone());
+        registry.install().await?;
+        let namespaces: Api<Namespace> = Api::all(client);
+        let identity = namespaces
+            .get("kube-system")
+            .await?
+            .metadata
+            .uid
+            .unwrap_or_default();
+        Ok(Self {
+            pool: ClientPool::new(registry),
+            identity,
+            url,
+        })
+    }
+
+    /// The registry of members.
+    pub fn registry(&self) -> &Registry {
+        self.pool.registry()
+    }
+
+    /// The members' clients.
+    pub fn pool(&self) -> &ClientPool {
+        &self.pool
+    }
+
+    /// The host cluster's identity.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The mark this host leaves on the member it calls `cluster_name`.
+    pub fn mark_for(&self, cluster_name: &str) -> HostMark {
+        HostMark {
+            identity: self.identity.clone(),
+            url: self.url.clone(),
+            cluster_name: cluster_name.to_owned(),
+        }
+    }
+}
