@@ -25,6 +25,5 @@ pub use join::{JoinError, JoinRequest};
 pub use pool::client_from_kubeconfig;
 pub use principal::Principal;
 pub use registry::RegistryError;
-pub use request_id::RequestId;
 pub use scope::{Federation, Scope};
 pub use views::ViewError;
