@@ -66,29 +66,16 @@ fn failure_text(cluster: &str, error: &CacheError) -> String {
     }
 }
 
-/// A page of `kind` over the clusters `query` names, read from the caches.
-pub(crate) async fn cached(
-    reach: &Reach,
-    caches: &Caches,
-    kind: Kind,
-    query: &Query,
-) -> Result<Page, ViewError> {
+/// A page of `kind` over the clusters `query` names, with each cluster's objects from `fetch`.
+async fn page<F, Fut>(reach: &Reach, kind: Kind, query: &Query, fetch: F) -> Result<Page, ViewError>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<Vec<Arc<DynamicObject>>, String>>,
+{
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
     let (clusters, failed) = targets(reach, query).await?;
-    let answers = join_all(
-        clusters
-            .iter()
-            .map(|cluster| caches.objects(cluster, kind, reach.client(cluster))),
-    )
-    .await;
-    let gathered = clusters
-        .into_iter()
-        .zip(answers)
-        .map(|(cluster, answer)| {
-            let answer = answer.map_err(|error| failure_text(&cluster, &error));
-            (cluster, answer)
-        })
-        .collect();
+    let answers = join_all(clusters.iter().cloned().map(fetch)).await;
+    let gathered = clusters.into_iter().zip(answers).collect();
     Ok(assemble(
         kind,
         gathered,
@@ -99,15 +86,29 @@ pub(crate) async fn cached(
     ))
 }
 
+/// A page of `kind` over the clusters `query` names, read from the caches.
+pub(crate) async fn cached(
+    reach: &Reach,
+    caches: &Caches,
+    kind: Kind,
+    query: &Query,
+) -> Result<Page, ViewError> {
+    page(reach, kind, query, |cluster| async move {
+        caches
+            .objects(&cluster, kind, reach.client(&cluster))
+            .await
+            .map_err(|error| failure_text(&cluster, &error))
+    })
+    .await
+}
+
 /// The same page, assembled by listing every cluster now (what the caches save).
 pub(crate) async fn live(reach: &Reach, kind: Kind, query: &Query) -> Result<Page, ViewError> {
-    let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
-    let (clusters, failed) = targets(reach, query).await?;
-    let answers = join_all(clusters.iter().map(|cluster| async move {
+    page(reach, kind, query, |cluster| async move {
         let client = reach
-            .client(cluster)
+            .client(&cluster)
             .await
-            .map_err(|error| failure_text(cluster, &CacheError::Pool(error)))?;
+            .map_err(|error| failure_text(&cluster, &CacheError::Pool(error)))?;
         let api: Api<DynamicObject> = Api::all_with(client, &cache::resource(kind));
         let list = api.list(&ListParams::default()).await.map_err(|error| {
             let id = RequestId::new();
@@ -117,18 +118,9 @@ pub(crate) async fn live(reach: &Reach, kind: Kind, query: &Query) -> Result<Pag
                 kind.plural()
             )
         })?;
-        Ok::<_, String>(list.items.into_iter().map(Arc::new).collect::<Vec<_>>())
-    }))
-    .await;
-    let gathered = clusters.into_iter().zip(answers).collect();
-    Ok(assemble(
-        kind,
-        gathered,
-        failed,
-        &selector,
-        query,
-        is_host(reach),
-    ))
+        Ok(list.items.into_iter().map(Arc::new).collect())
+    })
+    .await
 }
 
 fn is_host(reach: &Reach) -> bool {
