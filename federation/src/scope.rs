@@ -112,11 +112,6 @@ impl Federation {
         })
     }
 
-    /// Whether this is the host console's federation.
-    pub fn is_host(&self) -> bool {
-        matches!(self.0.reach, Reach::Host(_))
-    }
-
     /// The way through for `principal`.
     pub fn scope(&self, principal: Principal) -> Scope {
         Scope {
@@ -188,11 +183,6 @@ impl Scope {
     /// Who this scope acts for.
     pub fn principal(&self) -> &Principal {
         &self.principal
-    }
-
-    /// Whether rows and pages name several clusters (the host) or one (a member console).
-    pub fn is_host(&self) -> bool {
-        self.federation.is_host()
     }
 
     /// The clusters in scope, with their last known status.

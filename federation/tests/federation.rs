@@ -588,3 +588,94 @@ async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
     assert_eq!(page.failed[0].cluster, "member-2");
     assert_eq!(page.failed[0].error, "the cluster cannot be reached");
 }
+
+/// Registers `name` the way GitOps would, without the console's checks: a `Cluster` object and
+/// its kubeconfig Secret, written straight to the host cluster.
+async fn register_directly(fixture: &Fixture, name: &str, kubeconfig: &str) {
+    use kube::api::PostParams;
+    use kube::core::{ApiResource, DynamicObject};
+
+    let host = client_of(&fixture.host).await;
+    let resource = ApiResource {
+        group: "cluster.orbital.dev".into(),
+        version: "v1alpha1".into(),
+        api_version: "cluster.orbital.dev/v1alpha1".into(),
+        kind: "Cluster".into(),
+        plural: "clusters".into(),
+    };
+    let cluster: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "cluster.orbital.dev/v1alpha1", "kind": "Cluster",
+        "metadata": {"name": name},
+        "spec": {"connection": {"type": "Direct"}},
+    }))
+    .unwrap();
+    Api::<DynamicObject>::all_with(host.clone(), &resource)
+        .create(&PostParams::default(), &cluster)
+        .await
+        .unwrap();
+    let secret: Secret = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": format!("{name}-kubeconfig"), "namespace": "orbital-system"},
+        "stringData": {"kubeconfig": kubeconfig},
+    }))
+    .unwrap();
+    Api::<Secret>::namespaced(host, "orbital-system")
+        .create(&PostParams::default(), &secret)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn probes_that_hang_or_are_refused_hold_up_no_other_member() {
+    let mut fixture = Fixture::start().await;
+    // A member whose API server accepts connections and never answers.
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hanging_addr = hanging.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = hanging.accept().await {
+            open.push(stream);
+        }
+    });
+    let silent = format!(
+        "apiVersion: v1\nkind: Config\nclusters: [{{name: s, cluster: {{server: 'http://{hanging_addr}'}}}}]\n\
+         users: [{{name: s, user: {{token: t}}}}]\n\
+         contexts: [{{name: s, context: {{cluster: s, user: s}}}}]\ncurrent-context: s\n"
+    );
+    register_directly(&fixture, "silent", &silent).await;
+    // A member that refuses the stored credentials.
+    let mut wrong = fixture.members[0].kubeconfig().clone();
+    wrong.token = "not-the-token".into();
+    register_directly(&fixture, "refusing", &wrong.to_yaml()).await;
+
+    let monitor = fixture.federation.spawn_health().unwrap();
+    let silent = fixture.ready("silent", false).await;
+    assert_eq!(silent.status.reason, Reason::Timeout, "{:?}", silent.status);
+    let refusing = fixture.ready("refusing", false).await;
+    assert_eq!(
+        refusing.status.reason,
+        Reason::Unauthorized,
+        "{:?}",
+        refusing.status
+    );
+    assert!(
+        refusing.status.message.contains("replace the kubeconfig"),
+        "{}",
+        refusing.status.message
+    );
+    fixture.ready("member-1", true).await;
+    fixture.ready("member-2", true).await;
+
+    // With the silent member's probes still hanging, another member going down is seen as soon
+    // as ever.
+    fixture.members.pop().unwrap().shutdown().await;
+    let went_down = Instant::now();
+    fixture.ready("member-2", false).await;
+    assert!(
+        went_down.elapsed() < Duration::from_secs(12),
+        "unready after {:?}",
+        went_down.elapsed()
+    );
+    assert!(fixture.ready("member-1", true).await.status.ready);
+    monitor.abort();
+    held.abort();
+}

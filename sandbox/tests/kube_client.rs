@@ -198,3 +198,70 @@ async fn five_thousand_objects_page_exactly_once() {
     let expected: Vec<String> = (0..5000).map(|i| format!("cm-{i:05}")).collect();
     assert_eq!(seen, expected);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deletes_honour_their_preconditions() {
+    use kube::api::Preconditions;
+
+    let sandbox = TestSandbox::start().await;
+    let configmaps: Api<ConfigMap> = Api::namespaced(sandbox.client().await, "default");
+    let created = configmaps
+        .create(&PostParams::default(), &configmap("guarded", "a"))
+        .await
+        .unwrap();
+    let uid = created.metadata.uid.clone().unwrap();
+    let version = created.metadata.resource_version.clone().unwrap();
+    let guarded = |uid: Option<String>, resource_version: Option<String>| DeleteParams {
+        preconditions: Some(Preconditions {
+            uid,
+            resource_version,
+        }),
+        ..DeleteParams::default()
+    };
+    let refused = |error: kube::Error| match error {
+        kube::Error::Api(status) => (status.code, status.reason.clone(), status.message.clone()),
+        other => panic!("expected an API error, got {other:?}"),
+    };
+
+    let (code, reason, message) = refused(
+        configmaps
+            .delete("guarded", &guarded(Some("another-uid".into()), None))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((code, reason.as_str()), (409, "Conflict"), "{message}");
+    assert!(
+        message.contains("UID in precondition: another-uid"),
+        "{message}"
+    );
+
+    // A change since `version` was read: the resourceVersion precondition no longer holds.
+    let mut changed = created.clone();
+    changed.data = Some(BTreeMap::from([("key".to_owned(), "b".to_owned())]));
+    configmaps
+        .replace("guarded", &PostParams::default(), &changed)
+        .await
+        .unwrap();
+    let (code, _, message) = refused(
+        configmaps
+            .delete("guarded", &guarded(None, Some(version)))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(code, 409, "{message}");
+    assert!(
+        message.contains("ResourceVersion in precondition"),
+        "{message}"
+    );
+    assert!(configmaps.get_opt("guarded").await.unwrap().is_some());
+
+    let current = configmaps.get("guarded").await.unwrap();
+    configmaps
+        .delete(
+            "guarded",
+            &guarded(Some(uid), current.metadata.resource_version),
+        )
+        .await
+        .unwrap();
+    assert!(configmaps.get_opt("guarded").await.unwrap().is_none());
+}

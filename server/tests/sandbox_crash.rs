@@ -158,3 +158,89 @@ async fn acknowledged_writes_survive_a_kill() {
         "resourceVersion went back: {version} <= {highest_version}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_deletes_survive_a_kill() {
+    const OBJECTS: usize = 2_000;
+    let dir = TempDir::new().unwrap();
+    let data_dir = dir.path().join("data");
+    let kubeconfig = dir.path().join("kubeconfig");
+
+    let mut process = start(&data_dir, &kubeconfig);
+    let configmaps: Api<ConfigMap> = Api::namespaced(client(&kubeconfig).await, "default");
+    futures::stream::iter(0..OBJECTS)
+        .for_each_concurrent(16, |i| {
+            let configmaps = configmaps.clone();
+            async move {
+                let object = ConfigMap {
+                    metadata: ObjectMeta {
+                        name: Some(format!("doomed-{i:05}")),
+                        ..ObjectMeta::default()
+                    },
+                    ..ConfigMap::default()
+                };
+                configmaps
+                    .create(&PostParams::default(), &object)
+                    .await
+                    .unwrap();
+            }
+        })
+        .await;
+
+    let deleted = Arc::new(Mutex::new(BTreeSet::new()));
+    let load = {
+        let deleted = Arc::clone(&deleted);
+        futures::stream::iter(0..OBJECTS).for_each_concurrent(8, move |i| {
+            let configmaps = configmaps.clone();
+            let deleted = Arc::clone(&deleted);
+            async move {
+                let name = format!("doomed-{i:05}");
+                if configmaps
+                    .delete(&name, &kube::api::DeleteParams::default())
+                    .await
+                    .is_ok()
+                {
+                    deleted.lock().unwrap().insert(name);
+                }
+            }
+        })
+    };
+    let killer = async {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while deleted.lock().unwrap().len() < 300 {
+            assert!(Instant::now() < deadline, "the deletes never reached 300");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        process.0.kill().unwrap();
+        process.0.wait().unwrap();
+    };
+    tokio::select! {
+        () = load => panic!("the deletes finished before the kill"),
+        () = killer => {}
+    }
+    let deleted = deleted.lock().unwrap().clone();
+
+    let _restarted = start(&data_dir, &kubeconfig);
+    let configmaps: Api<ConfigMap> = Api::namespaced(client(&kubeconfig).await, "default");
+    let stored: BTreeSet<String> = configmaps
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|cm| cm.metadata.name)
+        .filter(|name| name.starts_with("doomed-"))
+        .collect();
+    let back: Vec<&String> = deleted.intersection(&stored).collect();
+    assert!(
+        back.is_empty(),
+        "{} acknowledged deletes came back, e.g. {:?}",
+        back.len(),
+        back.first()
+    );
+    assert!(
+        stored.len() < OBJECTS,
+        "the deletes before the kill were kept"
+    );
+    assert!(!stored.is_empty(), "the kill came before the last delete");
+}

@@ -153,4 +153,42 @@ mod tests {
         assert!(LabelSelector::parse("app in prod").is_err());
         assert!(LabelSelector::parse("a b").is_err());
     }
+
+    #[test]
+    fn every_operator_selects_and_refuses() {
+        // For each selector: is it met by `app=web`, by `app=db`, and by no `app` label?
+        let cases: &[(&str, [bool; 3])] = &[
+            ("app=web", [true, false, false]),
+            ("app==web", [true, false, false]),
+            ("app!=web", [false, true, true]),
+            ("app in (web,api)", [true, false, false]),
+            ("app in (api)", [false, false, false]),
+            ("app notin (web,api)", [false, true, true]),
+            ("app notin (api)", [true, true, true]),
+            ("app", [true, true, false]),
+            ("!app", [false, false, true]),
+        ];
+        let labels = [
+            json!({"app": "web"}),
+            json!({"app": "db"}),
+            json!({"other": "web"}),
+        ];
+        for (text, expected) in cases {
+            let selector = LabelSelector::parse(text).unwrap();
+            let seen: Vec<bool> = labels.iter().map(|l| selector.matches(Some(l))).collect();
+            assert_eq!(seen, expected, "{text}");
+            assert_eq!(
+                selector.matches(None),
+                expected[2],
+                "{text} on an object without labels"
+            );
+        }
+        // Every requirement must hold.
+        let both = LabelSelector::parse("app=web,tier=front").unwrap();
+        assert!(both.matches(Some(&json!({"app": "web", "tier": "front"}))));
+        assert!(!both.matches(Some(&json!({"app": "web", "tier": "back"}))));
+        assert!(!both.matches(Some(&json!({"app": "db", "tier": "front"}))));
+        assert!(LabelSelector::parse("").unwrap().is_empty());
+        assert!(!both.is_empty());
+    }
 }

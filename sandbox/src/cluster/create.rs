@@ -118,6 +118,7 @@ impl Cluster {
             }
             ("", "Service") => self.admit_service(resource_type, object)?,
             ("", "Pod") => super::defaults::pod(object),
+            ("", "Secret") => super::defaults::secret(object),
             ("apps", "Deployment") => super::defaults::deployment(object),
             ("apps", "ReplicaSet") => super::defaults::replicated(object),
             ("apps", "StatefulSet") => super::defaults::stateful_set(object),

@@ -104,6 +104,25 @@ fn qos_class(spec: &Value) -> &'static str {
 
 /// Deployment defaults: one replica, a 25%/25% rolling update, ten revisions of history and a
 /// ten-minute progress deadline.
+/// A Secret's `stringData`, a write-only convenience, merged into `data` (base64) as an API
+/// server does; its keys win over the same keys in `data`.
+pub(super) fn secret(secret: &mut Value) {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
+    let Some(Value::Object(strings)) = secret.as_object_mut().and_then(|s| s.remove("stringData"))
+    else {
+        return;
+    };
+    if !secret["data"].is_object() {
+        secret["data"] = json!({});
+    }
+    for (key, value) in strings {
+        let text = value.as_str().unwrap_or_default().to_owned();
+        secret["data"][key] = json!(STANDARD.encode(text));
+    }
+}
+
 pub(super) fn deployment(deployment: &mut Value) {
     let spec = &mut deployment["spec"];
     if spec["replicas"].is_null() {
@@ -232,6 +251,16 @@ mod tests {
             qos_class(&json!({"containers": [{"image": "x"}]})),
             "BestEffort"
         );
+    }
+
+    #[test]
+    fn string_data_is_merged_into_data() {
+        let mut new = json!({"data": {"a": "b2xk", "b": "a2VwdA=="}, "stringData": {"a": "new"}});
+        secret(&mut new);
+        assert_eq!(new, json!({"data": {"a": "bmV3", "b": "a2VwdA=="}}));
+        let mut only = json!({"stringData": {"token": "t"}});
+        secret(&mut only);
+        assert_eq!(only, json!({"data": {"token": "dA=="}}));
     }
 
     #[test]

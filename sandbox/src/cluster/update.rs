@@ -152,6 +152,9 @@ pub(super) fn finalize(
     ownership: Ownership<'_>,
 ) -> Result<Mutation, ApiError> {
     api::check_type(resource_type, &mut candidate)?;
+    if resource_type.group.is_empty() && resource_type.kind == "Secret" {
+        super::defaults::secret(&mut candidate);
+    }
     let current_name = api::meta_str(current, "name").unwrap_or_default();
     match api::meta_str(&candidate, "name") {
         Some(name) if name != current_name => {

@@ -420,7 +420,69 @@ mod tests {
             "LimitRange",
             "Unknown",
         ] {
-            assert_eq!(cells(kind, &object).len(), columns(kind).len(), "{kind}");
+            let row = cells(kind, &object);
+            assert_eq!(row.len(), columns(kind).len(), "{kind}");
+            let cell = |column: &str| {
+                columns(kind)
+                    .iter()
+                    .position(|c| c.name == column)
+                    .map(|at| row[at].clone())
+            };
+            // Events are listed by what they are about, not by their own names.
+            let name = if kind == "Event" {
+                None
+            } else {
+                Some(json!("x"))
+            };
+            assert_eq!(cell("Name"), name, "{kind}");
+            if let Some(age) = cell("Age") {
+                assert_eq!(age, json!(super::age(&object)), "{kind}");
+            }
         }
+    }
+
+    /// The cells of `kind` for `object`, by column name.
+    fn named_cells(kind: &str, object: &Value) -> Vec<(&'static str, Value)> {
+        columns(kind)
+            .iter()
+            .map(|c| c.name)
+            .zip(cells(kind, object))
+            .collect()
+    }
+
+    #[test]
+    fn cells_hold_what_kubectl_prints() {
+        let deployment = json!({
+            "metadata": {"name": "web", "creationTimestamp": "2020-01-01T00:00:00Z"},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"spec": {"containers": [
+                         {"name": "web", "image": "nginx:1.27"},
+                         {"name": "log", "image": "busybox"}]}}},
+            "status": {"readyReplicas": 2, "updatedReplicas": 3, "availableReplicas": 1},
+        });
+        let row = named_cells("Deployment", &deployment);
+        assert_eq!(row[1], ("Ready", json!("2/3")));
+        assert_eq!(row[2], ("Up-to-date", json!(3)));
+        assert_eq!(row[3], ("Available", json!(1)));
+        assert_eq!(row[5], ("Containers", json!("web,log")));
+        assert_eq!(row[6], ("Images", json!("nginx:1.27,busybox")));
+        assert_eq!(row[7], ("Selector", json!("app=web")));
+
+        let service = json!({
+            "metadata": {"name": "web", "creationTimestamp": "2020-01-01T00:00:00Z"},
+            "spec": {"type": "NodePort", "clusterIP": "10.96.0.7",
+                     "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}],
+                     "selector": {"app": "web"}},
+        });
+        let row = named_cells("Service", &service);
+        assert_eq!(row[1], ("Type", json!("NodePort")));
+        assert_eq!(row[2], ("Cluster-IP", json!("10.96.0.7")));
+        assert_eq!(row[4], ("Port(s)", json!("80:30080/TCP,53/UDP")));
+
+        let configmap = json!({
+            "metadata": {"name": "settings", "creationTimestamp": "2020-01-01T00:00:00Z"},
+            "data": {"a": "1", "b": "2"},
+        });
+        assert_eq!(named_cells("ConfigMap", &configmap)[1], ("Data", json!(2)));
     }
 }
