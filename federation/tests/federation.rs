@@ -679,3 +679,79 @@ async fn probes_that_hang_or_are_refused_hold_up_no_other_member() {
     monitor.abort();
     held.abort();
 }
+
+/// Passes every connection to `127.0.0.1:{to}` on until aborted: a second address for a cluster.
+async fn forwarder(to: u16) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            connections.spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_built_from_a_replaced_kubeconfig_is_used_again() {
+    let dir = TempDir::new().unwrap();
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    let host = sandbox(dir.path(), "host", any_port).await;
+    let federation = Federation::host(client_of(&host).await, CONSOLE_URL)
+        .await
+        .unwrap();
+    let scope = federation.scope(Principal::Console);
+    let member = sandbox(dir.path(), "member", any_port).await;
+    // Joined through a second address, which then goes away.
+    let (detour, detour_task) = forwarder(member.addr().port()).await;
+    let direct = member.kubeconfig().to_yaml();
+    let through_detour = direct.replace(&member.addr().to_string(), &detour.to_string());
+    assert_ne!(through_detour, direct);
+    scope
+        .join(JoinRequest {
+            kubeconfig: through_detour,
+            ..join_request("member", &member)
+        })
+        .await
+        .unwrap();
+    let monitor = federation.spawn_health().unwrap();
+    let query = Query::default();
+    eventually("a view through the detour", || async {
+        let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+        (page.failed.is_empty() && page.total > 0).then_some(())
+    })
+    .await;
+    let router = Router::new()
+        .route("/clusters/{name}/{*rest}", any(proxy_route))
+        .with_state(scope.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let console = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    assert!(
+        raw_get(console, "/clusters/member/version")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+
+    scope.rotate_kubeconfig("member", &direct).await.unwrap();
+    detour_task.abort();
+    // Open connections through the detour end with it.
+    let answer = eventually("the proxy on the new kubeconfig", || async {
+        let answer = raw_get(console, "/clusters/member/version").await;
+        answer.starts_with("HTTP/1.1 200").then_some(answer)
+    })
+    .await;
+    assert!(answer.contains("v1.32.0"), "{answer}");
+    let page = eventually("the view on the new kubeconfig", || async {
+        let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+        page.failed.is_empty().then_some(page)
+    })
+    .await;
+    assert!(page.total > 0);
+    monitor.abort();
+}

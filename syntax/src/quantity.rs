@@ -58,6 +58,9 @@ mod tests {
         assert_eq!(bytes("1Pi"), 1 << 50);
         assert_eq!(bytes("lots"), 0);
         assert_eq!(bytes("-1Gi"), 0);
+        assert_eq!(bytes("inf"), 0, "not a quantity");
+        assert_eq!(bytes("1e400Ki"), 0, "too large to be one");
+        assert_eq!(millicores("NaN"), 0);
         assert_eq!(millicores(""), 0);
     }
 }

@@ -183,6 +183,10 @@ mod tests {
                 "{text} on an object without labels"
             );
         }
+        // Terms split at commas outside parentheses only.
+        let after_a_set = LabelSelector::parse("app in (web,api),tier=front").unwrap();
+        assert!(after_a_set.matches(Some(&json!({"app": "api", "tier": "front"}))));
+        assert!(!after_a_set.matches(Some(&json!({"app": "api", "tier": "back"}))));
         // Every requirement must hold.
         let both = LabelSelector::parse("app=web,tier=front").unwrap();
         assert!(both.matches(Some(&json!({"app": "web", "tier": "front"}))));
