@@ -101,9 +101,9 @@ fn to_record(
     (changed || heartbeat_due).then_some(observed)
 }
 
+/// A status that is not ready (the default), for `reason`.
 fn unready(reason: Reason, message: String) -> ClusterStatus {
     ClusterStatus {
-        ready: false,
         reason,
         message,
         ..ClusterStatus::default()
