@@ -138,6 +138,7 @@ async fn members_turn_unready_when_down_and_ready_when_back() {
     for name in ["member-1", "member-2"] {
         let cluster = fixture.ready(name, true).await;
         assert_eq!(cluster.status.kubernetes_version, "v1.32.0");
+        assert_eq!(cluster.status.message, "the API server answers");
         assert_eq!(cluster.status.node_count, 2);
         assert_eq!(cluster.status.cpu_capacity_millis, 8_000);
         assert!(cluster.status.memory_allocatable_bytes > 0);
