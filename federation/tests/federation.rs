@@ -135,8 +135,48 @@ async fn host_mark(member: &Sandbox) -> Option<ConfigMap> {
 async fn members_turn_unready_when_down_and_ready_when_back() {
     let mut fixture = Fixture::start().await;
     let monitor = fixture.federation.spawn_health().unwrap();
-    for name in ["member-1", "member-2"] {
+    for (name, member) in ["member-1", "member-2"].into_iter().zip(&fixture.members) {
         let cluster = fixture.ready(name, true).await;
+        // Capacity and allocatable are the sums over the member's nodes.
+        let nodes = Api::<k8s_openapi::api::core::v1::Node>::all(client_of(member).await)
+            .list(&Default::default())
+            .await
+            .unwrap();
+        let sum = |field: &str, resource: &str| -> u64 {
+            nodes
+                .items
+                .iter()
+                .map(|node| {
+                    let status = node.status.as_ref().unwrap();
+                    let map = if field == "capacity" {
+                        &status.capacity
+                    } else {
+                        &status.allocatable
+                    };
+                    let quantity = &map.as_ref().unwrap()[resource].0;
+                    if resource == "cpu" {
+                        orbital_syntax::millicores(quantity)
+                    } else {
+                        orbital_syntax::bytes(quantity)
+                    }
+                })
+                .sum()
+        };
+        let status = &cluster.status;
+        assert_eq!(
+            [
+                status.cpu_capacity_millis,
+                status.memory_capacity_bytes,
+                status.cpu_allocatable_millis,
+                status.memory_allocatable_bytes,
+            ],
+            [
+                sum("capacity", "cpu"),
+                sum("capacity", "memory"),
+                sum("allocatable", "cpu"),
+                sum("allocatable", "memory"),
+            ]
+        );
         assert_eq!(cluster.status.kubernetes_version, "v1.32.0");
         assert_eq!(cluster.status.message, "the API server answers");
         assert_eq!(cluster.status.node_count, 2);
