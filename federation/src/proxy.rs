@@ -346,6 +346,10 @@ mod tests {
             rewritten_location("/apis/apps/v1?watch=1", "m").as_deref(),
             Some("/clusters/m/apis/apps/v1?watch=1")
         );
+        assert_eq!(
+            rewritten_location("http://a/api", "m").as_deref(),
+            Some("/clusters/m/api")
+        );
         assert_eq!(rewritten_location("https://10.1.2.3:6443/login", "m"), None);
         assert_eq!(rewritten_location("https://evil.example.com", "m"), None);
     }
