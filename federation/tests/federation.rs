@@ -227,6 +227,10 @@ async fn members_turn_unready_when_down_and_ready_when_back() {
 #[tokio::test(flavor = "multi_thread")]
 async fn joining_checks_everything_before_storing_anything() {
     let fixture = Fixture::start().await;
+    assert!(
+        fixture.federation.reachable().await,
+        "the host registry answers"
+    );
     let scope = &fixture.scope;
     match scope.join(join_request("again", &fixture.members[0])).await {
         Err(JoinError::AlreadyJoined(existing)) => assert_eq!(existing, "member-1"),

@@ -184,6 +184,10 @@ async fn a_member_console_reaches_no_other_cluster() {
         .map(|c| c.name)
         .collect();
     assert_eq!(names, ["recorder"]);
+    assert_eq!(
+        format!("{scope:?}"),
+        "Scope(Federation::Own(recorder) for console)"
+    );
 }
 
 #[tokio::test]
