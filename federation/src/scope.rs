@@ -288,3 +288,19 @@ fn own_cluster(name: &str, status: ClusterStatus) -> Cluster {
         ..Cluster::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_dns_labels_name_members() {
+        assert!(known("member-1").is_ok());
+        for name in ["", "../member-1", "member-1%2F", "Member-1", "a.b", "-a"] {
+            assert!(
+                matches!(known(name), Err(JoinError::Unknown(_))),
+                "{name:?}"
+            );
+        }
+    }
+}

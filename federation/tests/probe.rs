@@ -6,7 +6,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use orbital_federation::{Federation, Principal, client_from_kubeconfig};
-use orbital_types::Reason;
+use orbital_types::{Connection, Reason};
 
 /// A member console's own cluster, whose API server answers every request with `code`.
 async fn answering(code: StatusCode) -> Federation {
@@ -47,6 +47,7 @@ async fn refused_credentials_and_failing_servers_are_told_apart() {
         let federation = answering(code).await;
         let scope = federation.scope(Principal::Console);
         let own = scope.cluster("own").await.unwrap().unwrap();
+        assert_eq!(own.connection, Connection::Local);
         assert!(!own.status.ready, "{code}");
         assert_eq!(own.status.reason, reason, "{code}: {}", own.status.message);
         assert!(!federation.reachable().await, "{code}");
