@@ -137,13 +137,10 @@ pub(crate) fn target(path_and_query: &str) -> Result<Target<'_>, Refusal> {
     if !is_dns_label(cluster) {
         return Err(Refusal::UnknownCluster(cluster.to_owned()));
     }
-    let path = on_cluster.split('?').next().unwrap_or_default();
-    let served = PROXIED_ROOTS
-        .iter()
-        .any(|root| path == *root || path.starts_with(&format!("{root}/")));
-    if !served {
+    if !is_api_path(on_cluster) {
         return Err(Refusal::NotApi);
     }
+    let path = on_cluster.split('?').next().unwrap_or_default();
     let dot_segment = path.split('/').any(|segment| {
         let segment = segment.to_ascii_lowercase().replace("%2e", ".");
         segment == "." || segment == ".."
@@ -185,12 +182,15 @@ fn rewritten_location(location: &str, cluster: &str) -> Option<String> {
         }
         None => location,
     };
-    let served = PROXIED_ROOTS.iter().any(|root| {
-        path == *root
-            || path.starts_with(&format!("{root}/"))
-            || path.starts_with(&format!("{root}?"))
-    });
-    served.then(|| format!("{PREFIX}{cluster}{path}"))
+    is_api_path(path).then(|| format!("{PREFIX}{cluster}{path}"))
+}
+
+/// Whether `path_and_query` is under one of the API roots a member serves through the proxy.
+fn is_api_path(path_and_query: &str) -> bool {
+    let path = path_and_query.split('?').next().unwrap_or_default();
+    PROXIED_ROOTS
+        .iter()
+        .any(|root| path == *root || path.starts_with(&format!("{root}/")))
 }
 
 /// Passes `request` to the cluster `client` reaches, known to the caller as `target.cluster`.
