@@ -1,0 +1,20 @@
+//! Tenancy for Orbital: who may do what, where.
+//!
+//! Users, grants and workspaces are Kubernetes objects on the host (`iam.orbital.dev`). A
+//! [`Grant`] gives one user one built-in [`Role`] at one scope; a [`Workspace`] is placed on
+//! some clusters, and its projects are the namespaces there labelled [`WORKSPACE_LABEL`]. The
+//! [`Policy`] decides every request as an [`Access`] on a cluster, read from the request the
+//! way the API server reads it ([`access::from_http`]), before anything is sent to a member.
+
+pub mod access;
+mod authorizer;
+mod grant;
+pub mod password;
+mod role;
+mod workspace;
+
+pub use access::{Access, AccessError, ResourceAccess, Verb};
+pub use authorizer::{Decision, Policy};
+pub use grant::{Grant, GrantError, GrantScope, GrantSpec};
+pub use role::{Role, RoleScope, UnknownRole};
+pub use workspace::{Projects, WORKSPACE_LABEL, Workspace, WorkspaceSpec};
