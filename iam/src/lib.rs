@@ -8,6 +8,8 @@
 
 pub mod access;
 mod authorizer;
+pub mod crd;
+mod directory;
 mod grant;
 pub mod password;
 mod role;
@@ -15,6 +17,7 @@ mod workspace;
 
 pub use access::{Access, AccessError, ResourceAccess, Verb};
 pub use authorizer::{Decision, Policy};
+pub use directory::{ADMIN_USER, Account, Directory, DirectoryError};
 pub use grant::{Grant, GrantError, GrantScope, GrantSpec};
 pub use role::{Role, RoleScope, UnknownRole};
 pub use workspace::{Projects, WORKSPACE_LABEL, Workspace, WorkspaceSpec};
