@@ -94,6 +94,9 @@ pub enum JoinError {
         "clusters are joined and changed from the host console; this is a member cluster's own console"
     )]
     NotHost,
+    /// Only platform admins join, change and remove members.
+    #[error("only a platform admin may join, change or remove clusters")]
+    Forbidden,
     /// The registry on the host failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),

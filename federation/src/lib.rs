@@ -23,7 +23,7 @@ mod views;
 
 pub use join::{JoinError, JoinRequest};
 pub use pool::client_from_kubeconfig;
-pub use principal::Principal;
+pub use principal::{Principal, User};
 pub use registry::RegistryError;
 pub use scope::{Federation, Scope};
 pub use views::ViewError;

@@ -89,6 +89,25 @@ pub fn unknown_cluster(name: &str) -> Response<Body> {
     )
 }
 
+/// The 403 for a request the caller's grants do not allow, saying which permission is missing.
+pub(crate) fn forbidden(message: &str) -> Response<Body> {
+    status_response(StatusCode::FORBIDDEN, "Forbidden", message)
+}
+
+/// The answer to a request whose path or method names nothing the authorizer can decide.
+pub(crate) fn unreadable_access(error: &orbital_iam::AccessError) -> Response<Body> {
+    match error {
+        orbital_iam::AccessError::Method(_) => status_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            &error.to_string(),
+        ),
+        orbital_iam::AccessError::Segment | orbital_iam::AccessError::NotApi => {
+            status_response(StatusCode::BAD_REQUEST, "BadRequest", &error.to_string())
+        }
+    }
+}
+
 /// A proxied request's cluster and its path on that cluster, read from the raw request path.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Target<'a> {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response};
+use orbital_iam::{Decision, WORKSPACE_LABEL};
 use orbital_syntax::is_dns_label;
 use orbital_types::{Cluster, ClusterStatus, Connection, Kind, Page, Query};
 use tokio::task::JoinHandle;
@@ -19,7 +20,7 @@ use crate::health::{self, probe_client};
 use crate::host::Host;
 use crate::join::{self, JoinError, JoinRequest};
 use crate::pool::PoolError;
-use crate::principal::Principal;
+use crate::principal::{ClusterProjects, Principal};
 use crate::proxy;
 use crate::registry::RegistryError;
 use crate::views::{self, ViewError};
@@ -176,7 +177,7 @@ impl fmt::Debug for Scope {
 }
 
 impl Scope {
-    fn reach(&self) -> &Reach {
+    pub(crate) fn reach(&self) -> &Reach {
         &self.federation.0.reach
     }
 
@@ -185,14 +186,20 @@ impl Scope {
         &self.principal
     }
 
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.federation.0.caches
+    }
+
     /// The clusters in scope, with their last known status.
     pub async fn clusters(&self) -> Result<Vec<Cluster>, RegistryError> {
-        self.reach().clusters().await
+        let mut clusters = self.reach().clusters().await?;
+        clusters.retain(|cluster| self.principal.sees(&cluster.name));
+        Ok(clusters)
     }
 
     /// The cluster `name`, if it is in scope.
     pub async fn cluster(&self, name: &str) -> Result<Option<Cluster>, RegistryError> {
-        if !is_dns_label(name) {
+        if !is_dns_label(name) || !self.principal.sees(name) {
             return Ok(None);
         }
         match self.reach() {
@@ -204,9 +211,25 @@ impl Scope {
         }
     }
 
+    /// The host, for a change to its members: only a platform admin may make one, and a member
+    /// the caller cannot see is unknown to them.
+    fn manage(&self, name: Option<&str>) -> Result<&Host, JoinError> {
+        let host = self.reach().host()?;
+        if let Some(name) = name {
+            known(name)?;
+            if !self.principal.sees(name) {
+                return Err(JoinError::Unknown(name.to_owned()));
+            }
+        }
+        if !self.principal.is_platform_admin() {
+            return Err(JoinError::Forbidden);
+        }
+        Ok(host)
+    }
+
     /// Joins a member (host only).
     pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
-        join::join(self.reach().host()?, request).await
+        join::join(self.manage(None)?, request).await
     }
 
     /// Changes a member's labels, provider and description (host only).
@@ -217,16 +240,14 @@ impl Scope {
         provider: &str,
         description: &str,
     ) -> Result<Cluster, JoinError> {
-        let host = self.reach().host()?;
-        known(name)?;
+        let host = self.manage(Some(name))?;
         join::update_details(host.registry(), name, labels, provider, description).await
     }
 
     /// Replaces a member's kubeconfig with one for the same cluster (host only); nothing built
     /// from the old one is used afterwards.
     pub async fn rotate_kubeconfig(&self, name: &str, kubeconfig: &str) -> Result<(), JoinError> {
-        let host = self.reach().host()?;
-        known(name)?;
+        let host = self.manage(Some(name))?;
         join::rotate_kubeconfig(host, name, kubeconfig).await?;
         self.federation.forget(name).await;
         Ok(())
@@ -234,22 +255,49 @@ impl Scope {
 
     /// Removes a member, reachable or not (host only); nothing built for it is used afterwards.
     pub async fn remove(&self, name: &str) -> Result<(), JoinError> {
-        let host = self.reach().host()?;
-        known(name)?;
+        let host = self.manage(Some(name))?;
         join::remove(host, name).await?;
         self.federation.forget(name).await;
         Ok(())
     }
 
-    /// A page of `kind` over the clusters in scope, from the caches.
+    /// A page of `kind` over the clusters in scope, from the caches: only the objects the caller
+    /// may list.
     pub async fn view(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
-        let inner = &self.federation.0;
-        views::cached(&inner.reach, &inner.caches, kind, query).await
+        views::cached(self, kind, query).await
     }
 
     /// The same page, listing every cluster now: what the caches save (for comparison).
     pub async fn view_uncached(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
-        views::live(self.reach(), kind, query).await
+        views::live(self, kind, query).await
+    }
+
+    /// Which namespaces of `cluster` are projects of which workspace, when deciding for the
+    /// caller needs it: from the namespace cache. A cluster whose namespaces cannot be read
+    /// has no projects, so nothing is allowed on the strength of one.
+    pub(crate) async fn projects(&self, cluster: &str) -> ClusterProjects {
+        if !self.principal.needs_projects(cluster) {
+            return ClusterProjects::default();
+        }
+        let namespaces = self
+            .caches()
+            .objects(cluster, Kind::Namespaces, self.reach().client(cluster))
+            .await;
+        let namespaces = match namespaces {
+            Ok(namespaces) => namespaces,
+            Err(error) => {
+                tracing::warn!(cluster, "the projects of a cluster cannot be read: {error}");
+                return ClusterProjects::default();
+            }
+        };
+        let workspaces = namespaces
+            .iter()
+            .filter_map(|namespace| {
+                let label = namespace.metadata.labels.as_ref()?.get(WORKSPACE_LABEL)?;
+                Some((namespace.metadata.name.clone()?, label.clone()))
+            })
+            .collect();
+        ClusterProjects::new(cluster, workspaces)
     }
 
     /// Passes a Kubernetes API call, addressed `/clusters/{name}/{api path}`, to the cluster
@@ -263,6 +311,22 @@ impl Scope {
             Err(refusal) => return refusal.response(),
         };
         tracing::debug!(caller = %self.principal, cluster = target.cluster, method = %request.method(), "proxied request");
+        if !self.principal.sees(target.cluster) {
+            return proxy::unknown_cluster(target.cluster);
+        }
+        if let Principal::User(_) = &self.principal {
+            let access =
+                match orbital_iam::access::from_http(request.method(), target.path_and_query) {
+                    Ok(access) => access,
+                    Err(error) => return proxy::unreadable_access(&error),
+                };
+            let projects = self.projects(target.cluster).await;
+            match self.principal.decide(target.cluster, &access, &projects) {
+                Decision::Allow => {}
+                Decision::Hidden => return proxy::unknown_cluster(target.cluster),
+                Decision::Forbidden(message) => return proxy::forbidden(&message),
+            }
+        }
         match self.reach().client(target.cluster).await {
             Ok(client) => proxy::forward(&client, &target, request).await,
             Err(PoolError::Unknown(_)) => proxy::unknown_cluster(target.cluster),

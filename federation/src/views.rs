@@ -7,13 +7,14 @@ use std::sync::Arc;
 use futures::future::join_all;
 use kube::api::{Api, ListParams};
 use kube::core::DynamicObject;
+use orbital_iam::{Access, Decision, ResourceAccess, Verb};
 use orbital_syntax::{LabelSelector, SelectorError};
 use orbital_types::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};
 use serde_json::Value;
 
-use crate::cache::{self, CacheError, Caches};
+use crate::cache::{self, CacheError};
 use crate::request_id::RequestId;
-use crate::scope::Reach;
+use crate::scope::{Reach, Scope};
 
 /// Why a view could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -27,8 +28,8 @@ pub enum ViewError {
 }
 
 /// The clusters a query covers, with why the unready ones are skipped.
-async fn targets(reach: &Reach, query: &Query) -> Result<(Vec<String>, Vec<Failure>), ViewError> {
-    let clusters = reach.clusters().await?;
+async fn targets(scope: &Scope, query: &Query) -> Result<(Vec<String>, Vec<Failure>), ViewError> {
+    let clusters = scope.clusters().await?;
     let mut ready = Vec::new();
     let mut failed = Vec::new();
     for cluster in clusters {
@@ -66,15 +67,21 @@ fn failure_text(cluster: &str, error: &CacheError) -> String {
     }
 }
 
-/// A page of `kind` over the clusters `query` names, with each cluster's objects from `fetch`.
-async fn page<F, Fut>(reach: &Reach, kind: Kind, query: &Query, fetch: F) -> Result<Page, ViewError>
+/// A page of `kind` over the clusters `query` names, with each cluster's objects from `fetch`,
+/// keeping only those the caller may list.
+async fn page<F, Fut>(scope: &Scope, kind: Kind, query: &Query, fetch: F) -> Result<Page, ViewError>
 where
     F: Fn(String) -> Fut,
     Fut: Future<Output = Result<Vec<Arc<DynamicObject>>, String>>,
 {
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
-    let (clusters, failed) = targets(reach, query).await?;
-    let answers = join_all(clusters.iter().cloned().map(fetch)).await;
+    let (clusters, failed) = targets(scope, query).await?;
+    let fetch = &fetch;
+    let answers = join_all(clusters.iter().cloned().map(|cluster| async move {
+        let objects = fetch(cluster.clone()).await?;
+        Ok(visible(scope, &cluster, kind, objects).await)
+    }))
+    .await;
     let gathered = clusters.into_iter().zip(answers).collect();
     Ok(assemble(
         kind,
@@ -82,20 +89,53 @@ where
         failed,
         &selector,
         query,
-        is_host(reach),
+        is_host(scope.reach()),
     ))
 }
 
-/// A page of `kind` over the clusters `query` names, read from the caches.
-pub(crate) async fn cached(
-    reach: &Reach,
-    caches: &Caches,
+/// The objects of `cluster` that the caller may list.
+async fn visible(
+    scope: &Scope,
+    cluster: &str,
     kind: Kind,
-    query: &Query,
-) -> Result<Page, ViewError> {
-    page(reach, kind, query, |cluster| async move {
-        caches
-            .objects(&cluster, kind, reach.client(&cluster))
+    mut objects: Vec<Arc<DynamicObject>>,
+) -> Vec<Arc<DynamicObject>> {
+    let projects = scope.projects(cluster).await;
+    objects.retain(|object| {
+        scope
+            .principal()
+            .decide(cluster, &listing(kind, object), &projects)
+            == Decision::Allow
+    });
+    objects
+}
+
+/// What showing `object` in a list of `kind` asks: listing its kind where it lives, or, for a
+/// namespace, reading that namespace (which a project's users may).
+fn listing(kind: Kind, object: &DynamicObject) -> Access {
+    let name = object.metadata.name.as_deref();
+    let access = match kind {
+        Kind::Namespaces => {
+            let mut access = ResourceAccess::new(Verb::Get, name, "", kind.plural());
+            access.name = name.map(str::to_owned);
+            access
+        }
+        _ => ResourceAccess::new(
+            Verb::List,
+            object.metadata.namespace.as_deref(),
+            kind.group(),
+            kind.plural(),
+        ),
+    };
+    Access::Resource(access)
+}
+
+/// A page of `kind` over the clusters `query` names, read from the caches.
+pub(crate) async fn cached(scope: &Scope, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+    page(scope, kind, query, |cluster| async move {
+        scope
+            .caches()
+            .objects(&cluster, kind, scope.reach().client(&cluster))
             .await
             .map_err(|error| failure_text(&cluster, &error))
     })
@@ -103,8 +143,9 @@ pub(crate) async fn cached(
 }
 
 /// The same page, assembled by listing every cluster now (what the caches save).
-pub(crate) async fn live(reach: &Reach, kind: Kind, query: &Query) -> Result<Page, ViewError> {
-    page(reach, kind, query, |cluster| async move {
+pub(crate) async fn live(scope: &Scope, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+    let reach = scope.reach();
+    page(scope, kind, query, |cluster| async move {
         let client = reach
             .client(&cluster)
             .await

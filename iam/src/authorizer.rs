@@ -89,6 +89,15 @@ impl Policy {
         })
     }
 
+    /// Whether deciding for `user` on `cluster` depends on which namespaces are projects: they
+    /// hold a grant on a workspace placed there.
+    pub fn needs_projects(&self, user: &str, cluster: &str) -> bool {
+        self.grants_of(user).iter().any(|grant| match &grant.scope {
+            GrantScope::Workspace(w) => self.workspace(w).is_some_and(|w| w.is_on(cluster)),
+            _ => false,
+        })
+    }
+
     /// Decides whether `user` may make the request `access` on `cluster`, where `projects`
     /// says which namespaces belong to which workspace.
     pub fn authorize(
@@ -285,6 +294,8 @@ mod tests {
         assert!(!policy.sees_cluster("ann", "member-2"));
         assert!(!policy.sees_cluster("bob", "member-1"));
         assert!(!policy.is_platform_admin("ann"));
+        assert!(policy.needs_projects("ann", "member-1"));
+        assert!(!policy.needs_projects("ann", "member-2"));
         let without_workspace = Policy::new([grant], []);
         assert!(!without_workspace.sees_cluster("ann", "member-1"));
     }

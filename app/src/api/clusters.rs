@@ -18,6 +18,8 @@ pub enum ClusterError {
     BadRequest(String),
     /// The request was refused; the text says why and what to do.
     Refused(String),
+    /// The caller may see the cluster but not do this; the text names the missing permission.
+    Forbidden(String),
     /// The console could not carry it out now; the text says what failed.
     Failed(String),
 }
@@ -26,7 +28,10 @@ impl fmt::Display for ClusterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NotFound => f.write_str("this console serves no cluster by that name"),
-            Self::BadRequest(text) | Self::Refused(text) | Self::Failed(text) => f.write_str(text),
+            Self::BadRequest(text)
+            | Self::Refused(text)
+            | Self::Forbidden(text)
+            | Self::Failed(text) => f.write_str(text),
         }
     }
 }
@@ -52,6 +57,7 @@ impl ClusterError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Failed(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         let from_script = use_context::<http::request::Parts>().is_some_and(|request| {
@@ -81,6 +87,7 @@ impl ClusterError {
         use orbital_federation::JoinError;
         match error {
             JoinError::Unknown(_) => Self::NotFound,
+            JoinError::Forbidden => Self::Forbidden(error.to_string()),
             JoinError::Registry(error) => {
                 tracing::warn!("a change to the cluster registry failed on the host: {error}");
                 Self::Failed("the host cluster failed to record the change; try again".into())
