@@ -1,13 +1,21 @@
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
 use crate::BUNDLE_NAME;
 use crate::api::get_console_overview;
 use crate::components::{OverviewResource, SideNav, TopBar};
-use crate::pages::{ClusterPage, ClustersPage, HomePage, NotFound, ResourcesPage};
+use crate::pages::{ClusterPage, ClustersPage, HomePage, LoginPage, NotFound, ResourcesPage};
 use orbital_types::Kind;
+
+/// The navigation, except on the login page, where it would lead nowhere.
+#[component]
+fn Navigation() -> impl IntoView {
+    let location = use_location();
+    move || (location.pathname.get() != "/login").then(|| view! { <SideNav /> })
+}
 
 /// The console: layout, navigation and routes.
 #[component]
@@ -28,9 +36,10 @@ pub fn App() -> impl IntoView {
             <div class="console" data-hydrated=move || hydrated.get().then_some("true")>
                 <TopBar />
                 <div class="console-body">
-                    <SideNav />
+                    <Navigation />
                     <main class="content">
                         <Routes fallback=NotFound>
+                            <Route path=path!("/login") view=LoginPage />
                             // Async: the page is sent once its data is in, so it reads
                             // complete without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />

@@ -11,8 +11,8 @@ pub const VERSION: &str = "v1alpha1";
 pub const KIND: &str = "Cluster";
 /// The plural name (`kubectl get clusters`).
 pub const PLURAL: &str = "clusters";
-/// The namespace on the host that holds member kubeconfigs.
-pub const SYSTEM_NAMESPACE: &str = "orbital-system";
+/// The namespace on the host that holds member kubeconfigs (and the console's credentials).
+pub use orbital_iam::credentials::SYSTEM_NAMESPACE;
 /// The annotation holding a member's identity: the UID of its `kube-system` namespace.
 pub const IDENTITY_ANNOTATION: &str = "cluster.orbital.dev/identity";
 

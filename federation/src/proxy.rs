@@ -10,6 +10,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
+use futures::StreamExt;
 use orbital_syntax::is_dns_label;
 use serde_json::json;
 
@@ -212,11 +213,81 @@ fn is_api_path(path_and_query: &str) -> bool {
         .any(|root| path == *root || path.starts_with(&format!("{root}/")))
 }
 
-/// Passes `request` to the cluster `client` reaches, known to the caller as `target.cluster`.
+/// What is taken out of an answer before the caller sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Redaction {
+    /// Nothing.
+    None,
+    /// The passwords of `User` objects, in a whole answer or (`watch`) in each event.
+    Users {
+        /// Whether the answer is a stream of watch events, one JSON document a line.
+        watch: bool,
+    },
+}
+
+/// The largest answer read whole to be redacted.
+const MAX_REDACTED: usize = 64 << 20;
+
+/// `body` with `redaction` applied.
+fn redacted(body: Body, redaction: Redaction) -> Body {
+    match redaction {
+        Redaction::None => body,
+        Redaction::Users { watch: false } => Body::from_stream(futures::stream::once(async move {
+            let bytes = axum::body::to_bytes(body, MAX_REDACTED).await?;
+            Ok::<_, axum::Error>(redact_document(&bytes))
+        })),
+        Redaction::Users { watch: true } => {
+            let lines = futures::stream::unfold(
+                (body.into_data_stream(), Vec::<u8>::new()),
+                |(mut stream, mut pending)| async move {
+                    loop {
+                        if let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                            let line: Vec<u8> = pending.drain(..=end).collect();
+                            let mut out = redact_document(&line[..line.len() - 1]);
+                            out.push(b'\n');
+                            return Some((Ok::<_, axum::Error>(out), (stream, pending)));
+                        }
+                        match stream.next().await {
+                            Some(Ok(chunk)) => pending.extend_from_slice(&chunk),
+                            Some(Err(error)) => return Some((Err(error), (stream, pending))),
+                            None if pending.is_empty() => return None,
+                            None => {
+                                let rest = std::mem::take(&mut pending);
+                                return Some((Ok(redact_document(&rest)), (stream, pending)));
+                            }
+                        }
+                    }
+                },
+            );
+            Body::from_stream(lines)
+        }
+    }
+}
+
+/// One JSON document with the users' passwords taken out; anything that is not JSON is not
+/// passed on at all.
+fn redact_document(bytes: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(mut document) => {
+            orbital_iam::redact_users(&mut document);
+            document.to_string().into_bytes()
+        }
+        Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => Vec::new(),
+        Err(_) => json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                         "message": "the answer could not be checked for passwords, so it is withheld",
+                         "reason": "InternalError", "code": 500})
+        .to_string()
+        .into_bytes(),
+    }
+}
+
+/// Passes `request` to the cluster `client` reaches, known to the caller as `target.cluster`,
+/// taking out of the answer what `redaction` says.
 pub(crate) async fn forward(
     client: &kube::Client,
     target: &Target<'_>,
     request: Request<Body>,
+    redaction: Redaction,
 ) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
@@ -232,6 +303,13 @@ pub(crate) async fn forward(
     let mut upstream = http::Request::new(kube::client::Body::from(body));
     *upstream.method_mut() = parts.method;
     *upstream.headers_mut() = allowed(&parts.headers, REQUEST_HEADERS);
+    if redaction != Redaction::None {
+        // Redacting reads the answer as JSON: neither compressed nor protobuf.
+        upstream.headers_mut().remove(header::ACCEPT_ENCODING);
+        upstream
+            .headers_mut()
+            .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    }
     match target.path_and_query.parse() {
         Ok(uri) => *upstream.uri_mut() = uri,
         Err(_) => {
@@ -245,9 +323,13 @@ pub(crate) async fn forward(
     match client.send(upstream).await {
         Ok(answer) => {
             let (parts, body) = answer.into_parts();
-            let mut response = Response::new(Body::new(body));
+            let mut response = Response::new(redacted(Body::new(body), redaction));
             *response.status_mut() = parts.status;
             let mut headers = allowed(&parts.headers, RESPONSE_HEADERS);
+            if redaction != Redaction::None {
+                headers.remove(header::CONTENT_LENGTH);
+                headers.remove(header::CONTENT_ENCODING);
+            }
             if let Some(location) = parts
                 .headers
                 .get(header::LOCATION)

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response};
-use orbital_iam::{Decision, WORKSPACE_LABEL};
+use orbital_iam::{Access, Decision, Verb, WORKSPACE_LABEL};
 use orbital_syntax::is_dns_label;
 use orbital_types::{Cluster, ClusterStatus, Connection, Kind, Page, Query};
 use tokio::task::JoinHandle;
@@ -21,7 +21,7 @@ use crate::host::Host;
 use crate::join::{self, JoinError, JoinRequest};
 use crate::pool::PoolError;
 use crate::principal::{ClusterProjects, Principal};
-use crate::proxy;
+use crate::proxy::{self, Redaction};
 use crate::registry::RegistryError;
 use crate::views::{self, ViewError};
 
@@ -314,6 +314,7 @@ impl Scope {
         if !self.principal.sees(target.cluster) {
             return proxy::unknown_cluster(target.cluster);
         }
+        let mut redaction = Redaction::None;
         if let Principal::User(_) = &self.principal {
             let access =
                 match orbital_iam::access::from_http(request.method(), target.path_and_query) {
@@ -326,12 +327,29 @@ impl Scope {
                 Decision::Hidden => return proxy::unknown_cluster(target.cluster),
                 Decision::Forbidden(message) => return proxy::forbidden(&message),
             }
+            redaction = redaction_for(&access);
         }
         match self.reach().client(target.cluster).await {
-            Ok(client) => proxy::forward(&client, &target, request).await,
+            Ok(client) => proxy::forward(&client, &target, request, redaction).await,
             Err(PoolError::Unknown(_)) => proxy::unknown_cluster(target.cluster),
             Err(error) => proxy::unreachable_cluster(target.cluster, &error),
         }
+    }
+}
+
+/// What a read of users must not carry: their passwords. Any other answer passes as it is.
+fn redaction_for(access: &Access) -> Redaction {
+    match access {
+        Access::Resource(read)
+            if read.group == orbital_iam::crd::GROUP
+                && read.resource == orbital_iam::crd::IamKind::User.plural()
+                && read.verb.reads() =>
+        {
+            Redaction::Users {
+                watch: read.verb == Verb::Watch,
+            }
+        }
+        _ => Redaction::None,
     }
 }
 

@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, ListParams, PostParams};
 use kube::core::{ApiResource, DynamicObject};
 use serde_json::{Value, json};
 
+use crate::credentials::SYSTEM_NAMESPACE;
 use crate::directory::DirectoryError;
 
 /// The API group of users, grants and workspaces.
@@ -111,9 +113,17 @@ impl IamKind {
     }
 }
 
-/// Installs the three types on the cluster `client` reaches, if missing, and returns once they
-/// are served.
+/// Installs the three types on the cluster `client` reaches, if missing, and the namespace for
+/// credentials, and returns once the types are served.
 pub async fn install(client: &kube::Client) -> Result<(), DirectoryError> {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let namespace: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": SYSTEM_NAMESPACE}}))?;
+    match namespaces.create(&PostParams::default(), &namespace).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 409 => {}
+        Err(error) => return Err(error.into()),
+    }
     let definitions: Api<CustomResourceDefinition> = Api::all(client.clone());
     for kind in IamKind::ALL {
         let definition: CustomResourceDefinition = serde_json::from_value(kind.definition())?;

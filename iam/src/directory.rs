@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::core::DynamicObject;
-use kube::runtime::reflector::{self, Store};
+use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -23,6 +23,9 @@ use crate::workspace::{Workspace, WorkspaceSpec};
 
 /// How long starting waits for the first complete lists.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The annotation in which `kubectl apply` keeps the object as last applied.
+pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// The user made on first start.
 pub const ADMIN_USER: &str = "admin";
@@ -217,12 +220,30 @@ impl Directory {
 
     /// The user `name`, if there is one.
     pub fn account(&self, name: &str) -> Option<Account> {
+        let key = ObjectRef::<DynamicObject>::new_with(name, IamKind::User.resource());
         self.0
             .users
-            .state()
-            .iter()
-            .find(|object| object.metadata.name.as_deref() == Some(name))
-            .map(|object| Account::from_object(object))
+            .get(&key)
+            .map(|object| Account::from_object(&object))
+    }
+
+    /// Records that `name` logged in just now (`status.lastLoginTime`), in the background: a
+    /// login does not wait for it, nor fail with it.
+    pub fn record_login(&self, name: &str) {
+        let users: Api<DynamicObject> =
+            Api::all_with(self.0.client.clone(), &IamKind::User.resource());
+        let name = name.to_owned();
+        tokio::spawn(async move {
+            let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+                .unwrap_or_else(|_| jiff::Timestamp::now());
+            let patch = json!({"status": {"lastLoginTime": now.to_string()}});
+            if let Err(error) = users
+                .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+            {
+                tracing::warn!(user = %name, "cannot record the login time: {error}");
+            }
+        });
     }
 
     /// Makes the first platform admin, [`ADMIN_USER`] with `password`, unless that user
@@ -313,6 +334,12 @@ impl Hasher {
         let plain = plain.to_owned();
         let name = user.metadata.name.clone().unwrap_or_default();
         let version = user.metadata.resource_version.clone();
+        let last_applied = user
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|annotations| annotations.get(LAST_APPLIED))
+            .and_then(|text| serde_json::from_str::<Value>(text).ok());
         let api = self.0.clone();
         tokio::spawn(async move {
             let hashed = tokio::task::spawn_blocking(move || password::hash(&plain)).await;
@@ -323,10 +350,16 @@ impl Hasher {
             };
             // Written only over the version that held the plain text: a newer one is hashed
             // when its own event comes.
-            let patch = json!({
+            let mut patch = json!({
                 "metadata": {"resourceVersion": version, "annotations": {HASHED_ANNOTATION: "true"}},
                 "spec": {"password": hash},
             });
+            // `kubectl apply` keeps what it applied, the plain text too: that copy gets the
+            // hash, so the text is nowhere and the next apply of the same file hashes anew.
+            if let Some(mut applied) = last_applied {
+                applied["spec"]["password"] = Value::from(hash.as_str());
+                patch["metadata"]["annotations"][LAST_APPLIED] = Value::from(applied.to_string());
+            }
             match api
                 .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
                 .await

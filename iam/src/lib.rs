@@ -9,9 +9,11 @@
 pub mod access;
 mod authorizer;
 pub mod crd;
+pub mod credentials;
 mod directory;
 mod grant;
 pub mod password;
+mod redact;
 mod role;
 mod workspace;
 
@@ -19,5 +21,6 @@ pub use access::{Access, AccessError, ResourceAccess, Verb};
 pub use authorizer::{Decision, Policy};
 pub use directory::{ADMIN_USER, Account, Directory, DirectoryError};
 pub use grant::{Grant, GrantError, GrantScope, GrantSpec};
+pub use redact::redact_users;
 pub use role::{Role, RoleScope, UnknownRole};
 pub use workspace::{Projects, WORKSPACE_LABEL, Workspace, WorkspaceSpec};

@@ -102,6 +102,49 @@ pub struct ServeArgs {
     /// record it (`http://` and the listen address when not given).
     #[arg(long, env = "ORBITAL_HOST_URL", value_parser = parse_host_url)]
     pub host_url: Option<String>,
+
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(
+        long,
+        env = "ORBITAL_TLS_CERT",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "ORBITAL_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a certificate from a CA the console generates once in
+    /// `<data-dir>/tls` (`ca.crt` is what clients trust).
+    #[arg(long, env = "ORBITAL_TLS_SELF_SIGNED")]
+    pub tls_self_signed: bool,
+
+    /// Mark the session cookie `Secure` (users reach the console over HTTPS, perhaps through a
+    /// proxy that terminates TLS). On by default when the console serves HTTPS, or in host
+    /// mode when --host-url is an https:// URL.
+    #[arg(long, env = "ORBITAL_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+}
+
+impl ServeArgs {
+    /// Whether the session cookie is marked `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| {
+            self.serves_tls()
+                || self.mode == ConsoleMode::Host
+                    && self
+                        .host_url
+                        .as_deref()
+                        .is_some_and(|url| url.starts_with("https://"))
+        })
+    }
+
+    /// Whether the console serves HTTPS itself.
+    pub fn serves_tls(&self) -> bool {
+        self.tls_cert.is_some() || self.tls_self_signed
+    }
 }
 
 /// A host console address: an absolute `http` or `https` URL, kept without a trailing slash.

@@ -10,6 +10,10 @@ use orbital_federation::{Federation, client_from_kubeconfig};
 use orbital_sandbox::{Sandbox, SandboxError};
 use tokio::task::JoinHandle;
 
+use orbital_iam::Directory;
+
+use crate::admin::{self, AdminError};
+use crate::auth::Auth;
 use crate::cli::ServeArgs;
 #[cfg(feature = "sandbox")]
 use crate::embedded;
@@ -43,6 +47,12 @@ pub enum ClustersError {
     /// The registry could not be set up on the host cluster.
     #[error("cannot set up the cluster registry on the host cluster: {0}")]
     Registry(#[from] orbital_federation::RegistryError),
+    /// The users, grants and workspaces could not be read from the console's cluster.
+    #[error("cannot read users and grants from the console's cluster: {0}")]
+    Directory(#[from] orbital_iam::DirectoryError),
+    /// The first admin could not be made.
+    #[error(transparent)]
+    Admin(#[from] AdminError),
     /// An embedded member could not be registered.
     #[cfg(feature = "sandbox")]
     #[error("cannot register the embedded {name} cluster: {source}")]
@@ -66,6 +76,8 @@ pub enum ClustersError {
 /// How this console reaches clusters, and what it started to do so.
 pub struct Clusters {
     federation: Federation,
+    /// Who may log in, from the users of the console's own cluster.
+    auth: Auth,
     /// Keeps member statuses true (host mode).
     monitor: Option<JoinHandle<()>>,
     /// The embedded sandboxes, if any.
@@ -136,6 +148,9 @@ impl Clusters {
             #[cfg(not(feature = "sandbox"))]
             None => return Err(ClustersError::NoCluster),
         };
+        let directory = Directory::start(client.clone()).await?;
+        admin::ensure(&directory, &args.data_dir).await?;
+        let auth = Auth::new(directory, client.clone());
         let federation = match args.mode {
             ConsoleMode::Member => Federation::member(&args.cluster_name, client),
             ConsoleMode::Host => {
@@ -155,6 +170,7 @@ impl Clusters {
         let monitor = federation.spawn_health();
         Ok(Self {
             federation,
+            auth,
             monitor,
             #[cfg(feature = "sandbox")]
             sandboxes,
@@ -164,6 +180,11 @@ impl Clusters {
     /// What the console reaches its clusters with.
     pub fn federation(&self) -> &Federation {
         &self.federation
+    }
+
+    /// Who may log in.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
     }
 
     /// Stops the health loop and the embedded sandboxes.

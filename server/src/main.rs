@@ -1,5 +1,7 @@
 //! The `orbital` binary: parses the command line and runs the chosen subcommand.
 
+mod admin;
+mod auth;
 mod cli;
 mod clusters;
 #[cfg(feature = "sandbox")]

@@ -6,10 +6,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::Request;
+use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
@@ -17,6 +18,7 @@ use orbital_app::{App, ConsoleContext, shell};
 use orbital_federation::{Federation, Principal, Scope, proxy};
 use tower_http::trace::TraceLayer;
 
+use crate::auth::{self, Auth, Caller};
 use crate::health;
 
 /// What every handler can reach.
@@ -29,12 +31,24 @@ pub struct ConsoleState {
     /// What the console reaches its clusters with, once connected; reached only through the
     /// scope [`request_scope`] builds.
     pub federation: Option<Federation>,
+    /// Who may log in, and who is calling; without it no request gets past the gate.
+    pub auth: Option<Auth>,
+    /// Whether the session cookie is marked `Secure` (users reach the console over HTTPS).
+    pub secure_cookies: bool,
 }
 
-/// The scope of one request, for the caller it comes from: the one place where a request
-/// gets its way to the clusters, for pages, server functions and the proxy alike.
-fn request_scope(federation: Option<&Federation>) -> Option<Scope> {
-    federation.map(|federation| federation.scope(Principal::Console))
+/// The scope of one request, for the caller the gate found: the one place where a request
+/// gets its way to the clusters, for pages, server functions and the proxy alike. A request
+/// without a caller gets none.
+fn request_scope(federation: Option<&Federation>, caller: Option<&Caller>) -> Option<Scope> {
+    let caller = caller?;
+    federation.map(|federation| federation.scope(Principal::User(caller.0.clone())))
+}
+
+impl FromRef<ConsoleState> for Option<Auth> {
+    fn from_ref(state: &ConsoleState) -> Self {
+        state.auth.clone()
+    }
 }
 
 impl FromRef<ConsoleState> for LeptosOptions {
@@ -57,14 +71,19 @@ pub fn app(state: ConsoleState) -> Router {
     let federation = state.federation.clone();
     let provide_console = move || {
         provide_context(console.clone());
-        if let Some(scope) = request_scope(federation.as_ref()) {
+        let caller = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Caller>().cloned());
+        if let Some(scope) = request_scope(federation.as_ref(), caller.as_ref()) {
             provide_context(scope);
         }
     };
     let leptos_options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/oauth/token", post(auth::token))
         .route("/clusters/{name}/{*path}", any(cluster_api))
         .leptos_routes_with_context(&state, page_routes(), provide_console.clone(), move || {
             shell(leptos_options.clone())
@@ -73,14 +92,20 @@ pub fn app(state: ConsoleState) -> Router {
             provide_console,
             shell,
         ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(from_fn_with_state(state.auth.clone(), auth::authenticate));
+    // Outside the gate, so that the gate finds the request's session.
+    let router = match &state.auth {
+        Some(auth) => router.layer(auth.session_layer(state.secure_cookies)),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// `/clusters/{name}/...`: the Kubernetes API of one cluster, through the console. The path is
 /// handed on as the client sent it, still encoded.
 async fn cluster_api(State(state): State<ConsoleState>, request: Request<Body>) -> Response {
-    match request_scope(state.federation.as_ref()) {
+    let caller = request.extensions().get::<Caller>().cloned();
+    match request_scope(state.federation.as_ref(), caller.as_ref()) {
         Some(scope) => scope.proxy(request).await,
         None => proxy::status_response(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -111,6 +136,8 @@ mod tests {
                 leptos_options,
                 console,
                 federation: None,
+                auth: None,
+                secure_cookies: false,
             },
             readiness,
         )
@@ -165,50 +192,53 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn home_page_is_rendered_on_the_server_with_the_mode() {
+    async fn the_login_page_is_rendered_on_the_server_with_the_mode() {
         let (state, _) = state(ConsoleMode::Member);
-        let (status, body) = call(app(state), get("/")).await;
+        let (status, body) = call(app(state), get("/login?next=/pods")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("Orbital"), "{body}");
         assert!(body.contains("member mode"), "{body}");
         assert!(body.contains(env!("CARGO_PKG_VERSION")), "{body}");
         assert!(body.contains("/pkg/orbital.js"), "{body}");
+        assert!(body.contains(r#"action="/login""#), "{body}");
+        assert!(
+            body.contains(r#"name="next" value="/pods""#),
+            "the page to go on to is in the form, also without JavaScript: {body}"
+        );
+        assert!(
+            !body.contains(r#"class="side-nav""#),
+            "no navigation before logging in"
+        );
     }
 
     #[tokio::test]
-    async fn unknown_page_is_404() {
-        let (state, _) = state(ConsoleMode::Host);
-        let (status, body) = call(app(state), get("/no/such/page")).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert!(body.contains("Page not found"), "{body}");
-    }
-
-    #[tokio::test]
-    async fn server_function_reports_mode_and_readiness() {
+    async fn without_a_caller_pages_go_to_the_login_and_the_rest_is_401() {
         let (state, readiness) = state(ConsoleMode::Member);
         readiness.mark_ready();
         readiness.set_connected(true);
         let router = app(state);
-        let post = |uri: &str| {
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "application/json")
-                .body(Body::empty())
-                .unwrap()
-        };
-        let (status, body) = call(router.clone(), post("/api/console/overview")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let overview: orbital_app::api::ConsoleOverview = serde_json::from_str(&body).unwrap();
-        assert_eq!(overview.mode, ConsoleMode::Member);
-        assert_eq!(overview.version, env!("CARGO_PKG_VERSION"));
-
-        let (status, body) = call(router, post("/api/console/status")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let status: orbital_app::api::ConsoleStatus = serde_json::from_str(&body).unwrap();
-        assert!(status.ready && status.connected);
-        assert_eq!(
-            status.clusters, None,
-            "no clusters before the console connects"
-        );
+        for (path, next) in [
+            ("/", "/"),
+            ("/pods?namespace=demo", "/pods%3Fnamespace%3Ddemo"),
+            ("/no/such/page", "/no/such/page"),
+        ] {
+            let response = router.clone().oneshot(get(path)).await.unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(
+                response.headers()[header::LOCATION],
+                format!("/login?next={next}").as_str()
+            );
+        }
+        let post = Request::post("/api/console/status")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::empty())
+            .unwrap();
+        let (status, _) = call(router.clone(), post).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body) = call(router, get("/clusters/own/api/v1/pods")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(answer["kind"], "Status");
+        assert_eq!(answer["reason"], "Unauthorized");
     }
 }

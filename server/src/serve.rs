@@ -3,6 +3,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
@@ -46,6 +47,38 @@ pub enum ServeError {
     /// The HTTP server failed while running.
     #[error("the web server failed: {0}")]
     Serve(io::Error),
+    /// HTTPS could not be set up.
+    #[error("cannot serve HTTPS: {0}")]
+    Tls(#[from] orbital_tls::TlsError),
+}
+
+/// How long open connections may finish after a shutdown signal when serving HTTPS.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The TLS configuration `args` ask for, if any.
+fn tls_config(
+    args: &ServeArgs,
+    addr: SocketAddr,
+) -> Result<Option<Arc<rustls::ServerConfig>>, ServeError> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return Ok(Some(orbital_tls::server_config_from_files(cert, key)?));
+    }
+    if !args.tls_self_signed {
+        return Ok(None);
+    }
+    let dir = args.data_dir.join("tls");
+    std::fs::create_dir_all(&dir).map_err(|source| ServeError::DataDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let authority = orbital_tls::CertificateAuthority::load_or_create(&dir, "orbital-console")?;
+    tracing::info!(
+        "serving HTTPS; clients trust {}",
+        dir.join("ca.crt").display()
+    );
+    Ok(Some(authority.server_config(
+        &orbital_tls::certificate_hosts(addr.ip()),
+    )?))
 }
 
 /// Runs the console until SIGINT or SIGTERM, then finishes in-flight requests and returns.
@@ -69,6 +102,8 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
                 .filter(|_| args.mode == ConsoleMode::Member),
         ),
         federation: Some(federation),
+        auth: Some(clusters.auth().clone()),
+        secure_cookies: args.secure_cookies(),
     };
     let listener = TcpListener::bind(args.listen)
         .await
@@ -77,16 +112,27 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
-    tracing::info!(mode = %args.mode, "Orbital console listening on http://{addr}");
+    let tls = tls_config(&args, addr)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(mode = %args.mode, "Orbital console listening on {scheme}://{addr}");
     readiness.mark_ready();
 
-    axum::serve(listener, router::app(state))
-        .with_graceful_shutdown(async move {
-            shutdown::signal_received().await;
-            readiness.mark_not_ready();
-        })
-        .await
-        .map_err(ServeError::Serve)?;
+    let stopping = async move {
+        shutdown::signal_received().await;
+        readiness.mark_not_ready();
+    };
+    match tls {
+        Some(config) => {
+            orbital_tls::serve(listener, config, router::app(state), stopping, DRAIN).await
+        }
+        None => {
+            let app = router::app(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopping)
+                .await
+                .map_err(ServeError::Serve)?;
+        }
+    }
     connection_check.abort();
     clusters.shutdown().await;
     tracing::info!("Orbital console stopped");

@@ -2,101 +2,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+mod common;
+
+use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::*;
 use tempfile::TempDir;
-
-const ORBITAL: &str = env!("CARGO_BIN_EXE_orbital");
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn run(args: &[&str]) -> Output {
     Command::new(ORBITAL).args(args).output().unwrap()
 }
 
-/// A loopback address with a port that nothing listens on right now.
-fn free_address() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
-
-/// Sends a bare HTTP/1.1 GET and returns the status code and body, or `None` if nothing answers.
-fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
-    http_request(addr, "GET", path, "")
-}
-
-/// Posts a form to a server function, as the browser's script does.
-fn http_post_form(addr: SocketAddr, path: &str, form: &str) -> Option<(u16, String)> {
-    http_request(addr, "POST", path, form)
-}
-
-fn http_request(addr: SocketAddr, method: &str, path: &str, form: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let content = if form.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            form.len()
-        )
-    };
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{content}\r\n{form}"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n")?.1.to_owned();
-    Some((status, body))
-}
-
-fn wait_until<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if let Some(value) = probe() {
-            return Some(value);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
-
 fn wait_for_exit(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
     wait_until(timeout, || child.try_wait().unwrap())
-}
-
-/// A console process with its own data directory; killed if a test fails before stopping it.
-struct Console {
-    process: Child,
-    data_dir: TempDir,
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-fn start_console(addr: SocketAddr, extra: &[&str]) -> Console {
-    let data_dir = TempDir::new().unwrap();
-    let process = Command::new(ORBITAL)
-        .args(["serve", "--listen", &addr.to_string()])
-        .arg("--data-dir")
-        .arg(data_dir.path().join("data"))
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Console { process, data_dir }
 }
 
 #[test]
@@ -168,9 +88,13 @@ fn serves_probes_and_pages_then_stops_on_sigterm() {
     });
     assert!(ready.is_some(), "console never became ready on {addr}");
     assert_eq!(http_get(addr, "/healthz"), Some((200, "ok".to_owned())));
-    let (status, page) = http_get(addr, "/").unwrap();
+    let home = http(addr, "GET", "/", "", None).unwrap();
+    assert_eq!(home.status, 303, "a page asks who you are first");
+    assert_eq!(home.header("location"), Some("/login?next=/"));
+    let (status, page) = http_get(addr, "/login").unwrap();
     assert_eq!(status, 200);
     assert!(page.contains("member mode"), "{page}");
+    assert!(page.contains(r#"action="/login""#), "{page}");
     assert!(console.data_dir.path().join("data").is_dir());
 
     let signal = Command::new("kill")
@@ -182,35 +106,13 @@ fn serves_probes_and_pages_then_stops_on_sigterm() {
     assert!(exit.is_some_and(|status| status.success()), "{exit:?}");
 }
 
-fn wait_ready(addr: SocketAddr) {
-    let ready = wait_until(STARTUP_TIMEOUT, || {
-        http_get(addr, "/readyz").filter(|(status, _)| *status == 200)
-    });
-    assert!(ready.is_some(), "console never became ready on {addr}");
-}
-
-fn kubectl(console: &Console, args: &[&str]) -> Output {
-    Command::new("kubectl")
-        .env("KUBECONFIG", console.data_dir.path().join("no-kubeconfig"))
-        .arg("--cache-dir")
-        .arg(console.data_dir.path().join("kube-cache"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("kubectl must be installed (scripts/setup installs it)")
-}
-
 #[test]
 fn host_console_registers_the_embedded_members_and_proxies_to_them() {
     let addr = free_address();
-    let console = start_console(addr, &[]);
-    wait_ready(addr);
+    let console = start_console(addr, &["--tls-self-signed"]);
+    wait_ready_tls(&console);
 
-    let host_kubeconfig = console
-        .data_dir
-        .path()
-        .join("data/sandboxes/host/kubeconfig");
-    let host_kubeconfig = host_kubeconfig.to_string_lossy().into_owned();
+    let host_kubeconfig = console.sandbox_kubeconfig("host");
     let ready = wait_until(STARTUP_TIMEOUT, || {
         let output = kubectl(
             &console,
@@ -231,15 +133,17 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
         "the host and both members registered and Ready"
     );
 
-    let server = format!("http://{addr}/clusters/member-1");
-    let nodes = kubectl(&console, &["--server", &server, "get", "nodes"]);
+    let admin = token(&console, "admin", ADMIN_PASSWORD);
+    let nodes = kubectl_as(&console, &admin, "member-1", &["get", "nodes"]);
     assert!(
         nodes.status.success(),
         "{}",
         String::from_utf8_lossy(&nodes.stderr)
     );
     assert!(String::from_utf8_lossy(&nodes.stdout).contains("node-1"));
-    let (status, body) = http_get(addr, "/clusters/nowhere/api").unwrap();
+    let bearer = format!("Authorization: Bearer {admin}");
+    let url = format!("https://{addr}/clusters/nowhere/api");
+    let (status, body) = curl(&console, &["-H", &bearer, &url]);
     assert_eq!(status, 404);
     assert!(
         body.contains(r#""message":"clusters \"nowhere\" not found""#),
@@ -279,6 +183,15 @@ fn member_console_serves_only_its_own_cluster() {
         ],
     );
     wait_ready(addr);
+    let admin = login(addr, "admin", ADMIN_PASSWORD).unwrap();
+    let get = |path: &str| {
+        let answer = get_as(addr, &admin, path);
+        (answer.status, answer.body)
+    };
+    let post = |path: &str, form: &str| {
+        let answer = post_as(addr, &admin, path, form);
+        (answer.status, answer.body)
+    };
 
     // Another cluster's name, and one that never existed of the same length: every answer
     // about the first must be the answer about the second, word for word.
@@ -293,28 +206,24 @@ fn member_console_serves_only_its_own_cluster() {
         );
         body
     };
-    let page = same_answer(&|name| http_get(addr, &format!("/clusters/{name}")).unwrap());
+    let page = same_answer(&|name| get(&format!("/clusters/{name}")));
     assert!(
         page.contains("Page not found") && !page.contains(other),
         "{page}"
     );
-    let answer = same_answer(&|name| {
-        http_post_form(addr, "/api/clusters/get", &format!("name={name}")).unwrap()
-    });
+    let answer = same_answer(&|name| post("/api/clusters/get", &format!("name={name}")));
     assert!(!answer.contains(other), "{answer}");
-    same_answer(&|name| http_get(addr, &format!("/clusters/{name}/api")).unwrap());
-    let (status, refused) = http_post_form(
-        addr,
+    same_answer(&|name| get(&format!("/clusters/{name}/api")));
+    let (status, refused) = post(
         "/api/clusters/remove",
         &format!("name={other}&confirm={other}"),
-    )
-    .unwrap();
+    );
     assert_eq!(status, 422);
     assert!(refused.contains("host console") && !refused.contains(other));
 
-    let (status, _) = http_get(addr, "/clusters/member-2/api").unwrap();
+    let (status, _) = get("/clusters/member-2/api");
     assert_eq!(status, 200);
-    let (status, own) = http_get(addr, "/clusters/member-2").unwrap();
+    let (status, own) = get("/clusters/member-2");
     assert_eq!(status, 200);
     assert!(own.contains("Local"), "{own}");
     for path in [
@@ -326,7 +235,7 @@ fn member_console_serves_only_its_own_cluster() {
         "/deployments",
         "/services",
     ] {
-        let (status, body) = http_get(addr, path).unwrap();
+        let (status, body) = get(path);
         assert_eq!(status, 200, "{path}");
         assert!(
             !body.contains(other) && !body.contains("Cluster</th>"),
@@ -337,9 +246,9 @@ fn member_console_serves_only_its_own_cluster() {
             "{path} offers no cluster filter"
         );
     }
-    let (_, list) = http_get(addr, "/clusters").unwrap();
+    let (_, list) = get("/clusters");
     assert!(list.contains(r#"data-testid="cluster-member-2""#), "{list}");
-    let (_, home) = http_get(addr, "/").unwrap();
+    let (_, home) = get("/");
     assert!(
         home.contains(r#"href="https://console.example.com""#),
         "{home}"
@@ -423,15 +332,23 @@ fn a_malformed_label_selector_is_a_400_that_says_why() {
     let addr = free_address();
     let _console = start_console(addr, &["--mode", "member", "--cluster-name", "own"]);
     wait_ready(addr);
-    let (status, body) = http_post_form(
+    let admin = login(addr, "admin", ADMIN_PASSWORD).unwrap();
+    let answer = post_as(
         addr,
+        &admin,
         "/api/views/list",
         "kind=Pods&query[labels]=app+in+%28web",
-    )
-    .unwrap();
-    assert_eq!(status, 400, "{body}");
-    assert!(body.contains("the label selector is not valid"), "{body}");
-    let (status, body) =
-        http_post_form(addr, "/api/views/list", "kind=Pods&query[labels]=app%3Dweb").unwrap();
-    assert_eq!(status, 200, "{body}");
+    );
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(
+        answer.body.contains("the label selector is not valid"),
+        "{answer:?}"
+    );
+    let answer = post_as(
+        addr,
+        &admin,
+        "/api/views/list",
+        "kind=Pods&query[labels]=app%3Dweb",
+    );
+    assert_eq!(answer.status, 200, "{answer:?}");
 }

@@ -6,6 +6,7 @@
 mod cluster_admin;
 #[allow(missing_docs)]
 mod clusters;
+mod me;
 mod overview;
 #[allow(missing_docs)]
 mod resources;
@@ -18,6 +19,7 @@ pub use cluster_admin::{
 pub use clusters::{
     ClusterError, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
 };
+pub use me::{GetMe, Me, get_me};
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
 pub use resources::{ListResources, list_resources};
 pub use status::{ConsoleStatus, GetConsoleStatus, get_console_status};

@@ -1,12 +1,14 @@
 use leptos::prelude::*;
 
 use super::OverviewResource;
+use crate::api::get_me;
 
-/// The bar across the top: the product name, the console's mode and, on a member that knows
-/// it, a link to its host console.
+/// The bar across the top: the product name, the console's mode, on a member that knows it a
+/// link to its host console, and who is logged in.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let overview = expect_context::<OverviewResource>();
+    let me = Resource::new(|| (), |()| get_me());
     view! {
         <header class="top-bar">
             <a class="brand" href="/">
@@ -32,6 +34,27 @@ pub fn TopBar() -> impl IntoView {
                                     {format!("{} mode", overview.mode)}
                                 </span>
                                 {host}
+                            }
+                        })
+                })}
+            </Suspense>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    me.await
+                        .ok()
+                        .flatten()
+                        .map(|me| {
+                            view! {
+                                <span class="user-menu">
+                                    <span class="user-name" data-testid="user-name">
+                                        {me.name}
+                                    </span>
+                                    <form method="post" action="/logout">
+                                        <button class="link-button" type="submit">
+                                            "Log out"
+                                        </button>
+                                    </form>
+                                </span>
                             }
                         })
                 })}

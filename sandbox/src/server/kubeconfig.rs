@@ -23,7 +23,7 @@ pub struct Kubeconfig {
 impl Kubeconfig {
     /// Writes the kubeconfig to `path`, readable only by its owner (it holds the token).
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        super::tls::write_private(path, &self.to_yaml())
+        orbital_tls::write_private(path, &self.to_yaml())
     }
 
     /// The kubeconfig as YAML, with one cluster, user and context, the context current.

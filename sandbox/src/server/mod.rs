@@ -3,10 +3,9 @@
 
 mod auth;
 mod kubeconfig;
-mod tls;
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use axum::extract::{Path as UrlPath, State};
@@ -14,17 +13,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
 use rand::Rng;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::{JoinHandle, JoinSet};
-use tokio_rustls::TlsAcceptor;
+use tokio::task::JoinHandle;
 
 pub use kubeconfig::Kubeconfig;
-pub use tls::TlsError;
+pub use orbital_tls::TlsError;
 
 use crate::api::{self, discovery, json_response, openapi};
 use crate::cluster::Cluster;
@@ -97,7 +92,8 @@ impl Sandbox {
             path: data_dir.clone(),
             source,
         })?;
-        let authority = tls::CertificateAuthority::load_or_create(data_dir)?;
+        let authority =
+            orbital_tls::CertificateAuthority::load_or_create(data_dir, "orbital-sandbox")?;
         let token = load_or_create_token(data_dir)?;
         let store = Store::open(&data_dir.join(STORE_FILE))?;
         let cluster = Cluster::new(store);
@@ -122,7 +118,7 @@ impl Sandbox {
             addr: config.listen,
             source,
         })?;
-        let tls_config = authority.server_config(&certificate_hosts(addr.ip()))?;
+        let tls_config = authority.server_config(&orbital_tls::certificate_hosts(addr.ip()))?;
         let kubeconfig = Kubeconfig {
             name: config.name.clone(),
             server: format!("https://{}", client_address(addr)),
@@ -144,11 +140,14 @@ impl Sandbox {
         }
         let router = router(cluster.clone(), auth::Token(token.into()));
         let (stop, stopped) = watch::channel(false);
-        let server = tokio::spawn(serve(
+        // Stopping closes every connection at once: a stopped sandbox is gone, as a crashed
+        // API server would be.
+        let server = tokio::spawn(orbital_tls::serve(
             listener,
-            TlsAcceptor::from(tls_config),
+            tls_config,
             router,
-            stopped,
+            stopped_signal(stopped),
+            std::time::Duration::ZERO,
         ));
         tracing::info!(name = %config.name, "sandbox API server listening on https://{addr}");
         Ok(Self {
@@ -234,52 +233,9 @@ async fn openapi_document(
     }
 }
 
-/// Accepts connections until `stopped` changes, then ends every open connection, so that
-/// nothing holds the store once it returns.
-async fn serve(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    router: Router,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let mut connections = JoinSet::new();
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(connection) => connection,
-                Err(error) => {
-                    tracing::warn!("sandbox accept failed: {error}");
-                    continue;
-                }
-            },
-            _ = stopped.changed() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
-        };
-        let acceptor = acceptor.clone();
-        let service = TowerToHyperService::new(router.clone());
-        connections.spawn(async move {
-            let Ok(tls) = acceptor.accept(stream).await else {
-                return;
-            };
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let _ = builder
-                .serve_connection_with_upgrades(TokioIo::new(tls), service)
-                .await;
-        });
-    }
-    connections.shutdown().await;
-}
-
-/// The IP addresses the serving certificate names.
-fn certificate_hosts(ip: IpAddr) -> Vec<IpAddr> {
-    let mut hosts = vec![
-        IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(Ipv6Addr::LOCALHOST),
-    ];
-    if !ip.is_unspecified() && !hosts.contains(&ip) {
-        hosts.push(ip);
-    }
-    hosts
+/// Completes once `stopped` turns true (or its sender is gone).
+async fn stopped_signal(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stopped| *stopped).await;
 }
 
 /// The address clients use: loopback when listening on every interface.
@@ -301,6 +257,7 @@ fn load_or_create_token(dir: &Path) -> Result<String, SandboxError> {
     }
     let bytes: [u8; 32] = rand::rng().random();
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    tls::write_private(&path, &token).map_err(|source| SandboxError::DataDir { path, source })?;
+    orbital_tls::write_private(&path, &token)
+        .map_err(|source| SandboxError::DataDir { path, source })?;
     Ok(token)
 }

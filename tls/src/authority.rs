@@ -1,11 +1,11 @@
-//! The sandbox's certificate authority and serving certificate.
+//! A server's certificate authority and serving certificate.
 //!
 //! The CA is generated on first start and kept in the data directory, so kubeconfigs written
 //! earlier stay valid; the serving certificate is issued afresh at every start.
 
 use std::fs;
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,15 +41,18 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
 }
 
-/// The sandbox's CA, loaded from or created in the data directory.
+/// A server's CA, loaded from or created in its data directory.
 pub struct CertificateAuthority {
     certificate_pem: String,
     key: KeyPair,
+    /// The server's name: the CA is `{name}-ca`, its certificates `{name}`.
+    name: String,
 }
 
 impl CertificateAuthority {
-    /// Loads the CA from `dir`, generating and saving one if there is none yet.
-    pub fn load_or_create(dir: &Path) -> Result<Self, TlsError> {
+    /// Loads the CA of the server `name` from `dir`, generating and saving one if there is none
+    /// yet. The name must stay the same from one start to the next.
+    pub fn load_or_create(dir: &Path, name: &str) -> Result<Self, TlsError> {
         let cert_path = dir.join(CA_CERT);
         let key_path = dir.join(CA_KEY);
         if cert_path.is_file() && key_path.is_file() {
@@ -58,15 +61,17 @@ impl CertificateAuthority {
             return Ok(Self {
                 certificate_pem,
                 key,
+                name: name.to_owned(),
             });
         }
         let key = KeyPair::generate()?;
-        let certificate = ca_params()?.self_signed(&key)?;
+        let certificate = ca_params(name)?.self_signed(&key)?;
         write_secret(&key_path, &key.serialize_pem())?;
         write_secret(&cert_path, &certificate.pem())?;
         Ok(Self {
             certificate_pem: certificate.pem(),
             key,
+            name: name.to_owned(),
         })
     }
 
@@ -78,7 +83,7 @@ impl CertificateAuthority {
     /// A rustls server configuration with a fresh certificate for `hosts`, signed by this CA.
     pub fn server_config(&self, hosts: &[IpAddr]) -> Result<Arc<rustls::ServerConfig>, TlsError> {
         let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
-        params.distinguished_name = name("orbital-sandbox");
+        params.distinguished_name = distinguished(&self.name);
         params
             .subject_alt_names
             .extend(hosts.iter().map(|ip| SanType::IpAddress(*ip)));
@@ -88,7 +93,7 @@ impl CertificateAuthority {
         ];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let key = KeyPair::generate()?;
-        let issuer = Issuer::new(ca_params()?, &self.key);
+        let issuer = Issuer::new(ca_params(&self.name)?, &self.key);
         let certificate = params.signed_by(&key, &issuer)?;
 
         let chain = vec![
@@ -98,21 +103,57 @@ impl CertificateAuthority {
         ];
         let private_key = PrivateKeyDer::try_from(key.serialize_der())
             .map_err(|_| TlsError::Pem(PathBuf::from("server key")))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(chain, private_key)?;
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(Arc::new(config))
+        server_config(chain, private_key)
     }
+}
+
+/// A rustls server configuration from a certificate chain and its key, as PEM files (an
+/// operator's own certificate).
+pub fn server_config_from_files(
+    certificate: &Path,
+    key: &Path,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let chain = CertificateDer::pem_slice_iter(read(certificate)?.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| TlsError::Pem(certificate.to_owned()))?;
+    if chain.is_empty() {
+        return Err(TlsError::Pem(certificate.to_owned()));
+    }
+    let private_key = PrivateKeyDer::from_pem_slice(read(key)?.as_bytes())
+        .map_err(|_| TlsError::Pem(key.to_owned()))?;
+    server_config(chain, private_key)
+}
+
+fn server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// The IP addresses the serving certificate names.
+pub fn certificate_hosts(ip: IpAddr) -> Vec<IpAddr> {
+    let mut hosts = vec![
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+    ];
+    if !ip.is_unspecified() && !hosts.contains(&ip) {
+        hosts.push(ip);
+    }
+    hosts
 }
 
 /// The CA's parameters; the same on every start, so certificates it issues chain to the
 /// certificate saved on the first.
-fn ca_params() -> Result<CertificateParams, TlsError> {
+fn ca_params(name: &str) -> Result<CertificateParams, TlsError> {
     let mut params = CertificateParams::new(Vec::new())?;
-    params.distinguished_name = name("orbital-sandbox-ca");
+    params.distinguished_name = distinguished(&format!("{name}-ca"));
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
@@ -124,7 +165,7 @@ fn ca_params() -> Result<CertificateParams, TlsError> {
     Ok(params)
 }
 
-fn name(common_name: &str) -> DistinguishedName {
+fn distinguished(common_name: &str) -> DistinguishedName {
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, common_name);
     name
@@ -138,7 +179,7 @@ fn read(path: &Path) -> Result<String, TlsError> {
 }
 
 /// Writes a file only its owner can read, and flushes it to disk.
-pub(crate) fn write_private(path: &Path, contents: &str) -> io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
 
@@ -168,8 +209,8 @@ mod tests {
     #[test]
     fn the_ca_is_created_once_and_reused() {
         let dir = TempDir::new().unwrap();
-        let first = CertificateAuthority::load_or_create(dir.path()).unwrap();
-        let second = CertificateAuthority::load_or_create(dir.path()).unwrap();
+        let first = CertificateAuthority::load_or_create(dir.path(), "test").unwrap();
+        let second = CertificateAuthority::load_or_create(dir.path(), "test").unwrap();
         assert_eq!(first.certificate_pem(), second.certificate_pem());
         let mode = std::os::unix::fs::PermissionsExt::mode(
             &fs::metadata(dir.path().join(CA_KEY)).unwrap().permissions(),

@@ -1,0 +1,251 @@
+//! What the binary's tests share: starting consoles and sandboxes, talking HTTP to them, and
+//! logging in. Each test file uses some of it.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+pub const ORBITAL: &str = env!("CARGO_BIN_EXE_orbital");
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+/// The first admin's password in every test console.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// A loopback address with a port that nothing listens on right now.
+pub fn free_address() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+impl Answer {
+    /// The first value of the header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// Sends a bare HTTP/1.1 request (a form when `form` is not empty, with the session `cookie`
+/// when given), or `None` if nothing answers.
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    form: &str,
+    cookie: Option<&str>,
+) -> Option<Answer> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut extra = String::new();
+    if !form.is_empty() {
+        extra += &format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            form.len()
+        );
+    }
+    if let Some(cookie) = cookie {
+        extra += &format!("Cookie: {cookie}\r\n");
+    }
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n{form}"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let (headers, body) = response.split_once("\r\n\r\n")?;
+    Some(Answer {
+        status,
+        headers: headers.to_owned(),
+        body: body.to_owned(),
+    })
+}
+
+/// A GET without a session: status and body.
+pub fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    http(addr, "GET", path, "", None).map(|a| (a.status, a.body))
+}
+
+/// A GET in the session `cookie`.
+pub fn get_as(addr: SocketAddr, cookie: &str, path: &str) -> Answer {
+    http(addr, "GET", path, "", Some(cookie)).unwrap()
+}
+
+/// A form posted to a server function in the session `cookie`, as the browser's script does.
+pub fn post_as(addr: SocketAddr, cookie: &str, path: &str, form: &str) -> Answer {
+    http(addr, "POST", path, form, Some(cookie)).unwrap()
+}
+
+/// Logs `user` in through the login form; the session cookie, or the answer that refused.
+pub fn login(addr: SocketAddr, user: &str, password: &str) -> Result<String, Answer> {
+    let form = format!("username={user}&password={password}&next=/");
+    let answer = http(addr, "POST", "/login", &form, None).unwrap();
+    let cookie = answer
+        .header("set-cookie")
+        .and_then(|value| value.split(';').next())
+        .filter(|cookie| cookie.starts_with("orbital_session="))
+        .map(str::to_owned);
+    match (answer.status, cookie, answer.header("location")) {
+        (303, Some(cookie), Some("/")) => Ok(cookie),
+        _ => Err(answer),
+    }
+}
+
+pub fn wait_until<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Some(value) = probe() {
+            return Some(value);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// A console process with its own data directory; killed if a test fails before stopping it.
+pub struct Console {
+    pub process: Child,
+    pub data_dir: TempDir,
+    pub addr: SocketAddr,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl Console {
+    /// The console's data directory.
+    pub fn data(&self) -> PathBuf {
+        self.data_dir.path().join("data")
+    }
+
+    /// The kubeconfig of the embedded sandbox `name`.
+    pub fn sandbox_kubeconfig(&self, name: &str) -> String {
+        self.data()
+            .join("sandboxes")
+            .join(name)
+            .join("kubeconfig")
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+/// Starts `orbital serve` on `addr` with `extra` flags in `data_dir`, the test admin password
+/// set.
+pub fn spawn_console(addr: SocketAddr, data_dir: &Path, extra: &[&str]) -> Child {
+    Command::new(ORBITAL)
+        .args(["serve", "--listen", &addr.to_string()])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(extra)
+        .env("ORBITAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+pub fn start_console(addr: SocketAddr, extra: &[&str]) -> Console {
+    let data_dir = TempDir::new().unwrap();
+    let process = spawn_console(addr, &data_dir.path().join("data"), extra);
+    Console {
+        process,
+        data_dir,
+        addr,
+    }
+}
+
+pub fn wait_ready(addr: SocketAddr) {
+    let ready = wait_until(STARTUP_TIMEOUT, || {
+        http_get(addr, "/readyz").filter(|(status, _)| *status == 200)
+    });
+    assert!(ready.is_some(), "console never became ready on {addr}");
+}
+
+/// Runs kubectl with no kubeconfig of its own and a cache in the console's directory.
+pub fn kubectl(console: &Console, args: &[&str]) -> Output {
+    Command::new("kubectl")
+        .env("KUBECONFIG", console.data_dir.path().join("no-kubeconfig"))
+        .arg("--cache-dir")
+        .arg(console.data_dir.path().join("kube-cache"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("kubectl must be installed (scripts/setup installs it)")
+}
+
+/// `curl` against a console serving HTTPS with its own CA: status and body.
+pub fn curl(console: &Console, args: &[&str]) -> (u16, String) {
+    let ca = console.data().join("tls/ca.crt");
+    let output = Command::new("curl")
+        .arg("-sS")
+        .arg("--cacert")
+        .arg(&ca)
+        .args(["-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (status.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+/// Waits until a console serving HTTPS is ready.
+pub fn wait_ready_tls(console: &Console) {
+    let url = format!("https://{}/readyz", console.addr);
+    let ready = wait_until(STARTUP_TIMEOUT, || {
+        (curl(console, &[&url]).0 == 200).then_some(())
+    });
+    assert!(ready.is_some(), "console never became ready on {url}");
+}
+
+/// A bearer token for `user` from a console serving HTTPS.
+pub fn token(console: &Console, user: &str, password: &str) -> String {
+    let url = format!("https://{}/oauth/token", console.addr);
+    let form = format!("grant_type=password&username={user}&password={password}");
+    let (status, body) = curl(console, &["-X", "POST", "-d", &form, &url]);
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// kubectl through a console serving HTTPS, to the cluster `cluster`, as the holder of `token`.
+pub fn kubectl_as(console: &Console, token: &str, cluster: &str, args: &[&str]) -> Output {
+    let server = format!("https://{}/clusters/{cluster}", console.addr);
+    let ca = console
+        .data()
+        .join("tls/ca.crt")
+        .to_string_lossy()
+        .into_owned();
+    let mut all = vec![
+        "--server",
+        &server,
+        "--certificate-authority",
+        &ca,
+        "--token",
+        token,
+    ];
+    all.extend_from_slice(args);
+    kubectl(console, &all)
+}
