@@ -1,13 +1,15 @@
 //! An aggregated, filtered, sorted page of 50 pods out of 10 clusters × 10,000 pods: served
 //! from the reflector caches, against the same page assembled by listing every cluster on each
-//! request. Prints numbers; see BENCHMARKS.md.
+//! request; then the cached page for a user among 10,000 grants against the unchecked one.
+//! Prints numbers; see BENCHMARKS.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use orbital_federation::{Federation, JoinRequest, Principal, client_from_kubeconfig};
+use orbital_federation::{Federation, JoinRequest, Principal, User, client_from_kubeconfig};
+use orbital_iam::{Grant, GrantScope, Policy, Role};
 use orbital_sandbox::cluster::WriteOptions;
 use orbital_sandbox::{Sandbox, SandboxConfig};
 use orbital_types::{Kind, Query, Sort};
@@ -131,6 +133,61 @@ async fn main() {
         assert_eq!(cached, live, "both ways give the same page");
     }
     let (cached, live) = (median(cached_samples), median(live_samples));
+
+    // The same page for a user who may read namespace `default` of every cluster, decided
+    // among 10,000 grants: what authorization adds.
+    let mut grants: Vec<Grant> = (0..CLUSTERS)
+        .map(|index| Grant {
+            user: "viewer".into(),
+            role: Role::ProjectViewer,
+            scope: GrantScope::Project {
+                cluster: format!("member-{index}"),
+                namespace: "default".into(),
+            },
+        })
+        .collect();
+    grants.extend((grants.len()..10_000).map(|other| Grant {
+        user: format!("user-{other}"),
+        role: Role::ClusterAdmin,
+        scope: GrantScope::Cluster(format!("member-{}", other % CLUSTERS)),
+    }));
+    let viewer = federation.scope(Principal::User(User::new(
+        "viewer",
+        Arc::new(Policy::new(grants, [])),
+    )));
+    let mut authorized_samples = Vec::new();
+    let mut console_samples = Vec::new();
+    // Each round in both orders, so neither way gains from caches the other warmed.
+    for round in 0..ROUNDS * 2 {
+        let authorized = async {
+            let started = Instant::now();
+            let page = viewer.view(Kind::Pods, &query).await.unwrap();
+            (page, started.elapsed())
+        };
+        let unchecked = async {
+            let started = Instant::now();
+            let page = scope.view(Kind::Pods, &query).await.unwrap();
+            (page, started.elapsed())
+        };
+        let ((page, authorized), (expected, unchecked)) = if round % 2 == 0 {
+            let first = authorized.await;
+            (first, unchecked.await)
+        } else {
+            let second = unchecked.await;
+            (authorized.await, second)
+        };
+        authorized_samples.push(authorized);
+        console_samples.push(unchecked);
+        assert_eq!(page, expected, "every pod is in namespace default");
+    }
+    let (authorized, unchecked) = (median(authorized_samples), median(console_samples));
+    println!(
+        "the same page for a project viewer among 10,000 grants: {:.1} ms, unchecked {:.1} ms (median of {}): authorization adds {:.1} ms",
+        authorized.as_secs_f64() * 1000.0,
+        unchecked.as_secs_f64() * 1000.0,
+        ROUNDS * 2,
+        (authorized.as_secs_f64() - unchecked.as_secs_f64()) * 1000.0,
+    );
     println!(
         "page of {} rows out of {} matching ({} pods in all): cached {:.1} ms, live {:.1} ms (median of {ROUNDS}); live / cached = {:.0}x; first cached request, starting {CLUSTERS} caches: {:.2} s",
         first.rows.len(),

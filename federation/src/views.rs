@@ -2,6 +2,7 @@
 //! paged on the server. Each row names its cluster; clusters that could not answer are listed
 //! beside the partial result with their error.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::future::join_all;
@@ -13,6 +14,7 @@ use orbital_types::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};
 use serde_json::Value;
 
 use crate::cache::{self, CacheError};
+use crate::principal::ClusterProjects;
 use crate::request_id::RequestId;
 use crate::scope::{Reach, Scope};
 
@@ -79,7 +81,7 @@ where
     let fetch = &fetch;
     let answers = join_all(clusters.iter().cloned().map(|cluster| async move {
         let objects = fetch(cluster.clone()).await?;
-        Ok(visible(scope, &cluster, kind, objects).await)
+        Ok((objects, Shown::new(scope, &cluster, kind).await))
     }))
     .await;
     let gathered = clusters.into_iter().zip(answers).collect();
@@ -93,21 +95,61 @@ where
     ))
 }
 
-/// The objects of `cluster` that the caller may list.
-async fn visible(
-    scope: &Scope,
-    cluster: &str,
+/// Which objects of one cluster the caller may see: all of them for one who may list the kind
+/// across the cluster; for anyone else each namespace is decided once, and only for objects
+/// that passed the query's filters.
+struct Shown<'a> {
+    scope: &'a Scope,
+    cluster: String,
     kind: Kind,
-    mut objects: Vec<Arc<DynamicObject>>,
-) -> Vec<Arc<DynamicObject>> {
-    let projects = scope.projects(cluster).await;
-    objects.retain(|object| {
-        scope
+    /// `None` when everything may be shown.
+    projects: Option<ClusterProjects>,
+    /// Namespace (or, for namespaces, name) → whether it is shown.
+    decided: HashMap<String, bool>,
+}
+
+impl<'a> Shown<'a> {
+    async fn new(scope: &'a Scope, cluster: &str, kind: Kind) -> Self {
+        let projects = scope.projects(cluster).await;
+        let everywhere = Access::Resource(ResourceAccess::new(
+            Verb::List,
+            None,
+            kind.group(),
+            kind.plural(),
+        ));
+        let all = scope.principal().decide(cluster, &everywhere, &projects) == Decision::Allow;
+        Self {
+            scope,
+            cluster: cluster.to_owned(),
+            kind,
+            projects: (!all).then_some(projects),
+            decided: HashMap::new(),
+        }
+    }
+}
+
+impl Shows for Shown<'_> {
+    fn shows(&mut self, object: &DynamicObject) -> bool {
+        let Some(projects) = &self.projects else {
+            return true;
+        };
+        let place = match self.kind {
+            Kind::Namespaces => object.metadata.name.as_deref(),
+            _ => object.metadata.namespace.as_deref(),
+        }
+        .unwrap_or_default();
+        if let Some(shown) = self.decided.get(place) {
+            return *shown;
+        }
+        let access = listing(self.kind, object);
+        let shown = self
+            .scope
             .principal()
-            .decide(cluster, &listing(kind, object), &projects)
-            == Decision::Allow
-    });
-    objects
+            .decide(&self.cluster, &access, projects)
+            == Decision::Allow;
+        self.decided.insert(place.to_owned(), shown);
+        shown
+    }
 }
 
 /// What showing `object` in a list of `kind` asks: listing its kind where it lives, or, for a
@@ -168,11 +210,24 @@ fn is_host(reach: &Reach) -> bool {
     matches!(reach, Reach::Host(_))
 }
 
-type Gathered = Vec<(String, Result<Vec<Arc<DynamicObject>>, String>)>;
+/// Says whether an object that passed a query's filters is shown to the caller.
+trait Shows {
+    /// Whether `object` is shown.
+    fn shows(&mut self, object: &DynamicObject) -> bool;
+}
 
-fn assemble(
+impl<F: FnMut(&DynamicObject) -> bool> Shows for F {
+    fn shows(&mut self, object: &DynamicObject) -> bool {
+        self(object)
+    }
+}
+
+/// Each cluster's objects with what of them is shown, or why it could not answer.
+type Gathered<S> = Vec<(String, Result<(Vec<Arc<DynamicObject>>, S), String>)>;
+
+fn assemble<S: Shows>(
     kind: Kind,
-    gathered: Gathered,
+    gathered: Gathered<S>,
     mut failed: Vec<Failure>,
     selector: &LabelSelector,
     query: &Query,
@@ -180,8 +235,8 @@ fn assemble(
 ) -> Page {
     let mut rows = Vec::new();
     for (cluster, answer) in gathered {
-        let objects = match answer {
-            Ok(objects) => objects,
+        let (objects, mut shown) = match answer {
+            Ok(answer) => answer,
             Err(error) => {
                 failed.push(Failure { cluster, error });
                 continue;
@@ -208,6 +263,7 @@ fn assemble(
                 .status
                 .as_deref()
                 .is_some_and(|wanted| wanted != status)
+                || !shown.shows(&object)
             {
                 continue;
             }
@@ -348,20 +404,27 @@ mod tests {
 
     #[test]
     fn rows_are_filtered_sorted_and_paged_across_clusters() {
-        let gathered: Gathered = vec![
+        let all = |_: &DynamicObject| true;
+        let gathered: Gathered<_> = vec![
             (
                 "b".into(),
-                Ok(vec![
-                    pod("web-1", "demo", "web", "Running", "2026-01-02T00:00:00Z"),
-                    pod("db-0", "demo", "db", "Running", "2026-01-01T00:00:00Z"),
-                ]),
+                Ok((
+                    vec![
+                        pod("web-1", "demo", "web", "Running", "2026-01-02T00:00:00Z"),
+                        pod("db-0", "demo", "db", "Running", "2026-01-01T00:00:00Z"),
+                    ],
+                    all,
+                )),
             ),
             (
                 "a".into(),
-                Ok(vec![
-                    pod("web-2", "demo", "web", "Pending", "2026-01-03T00:00:00Z"),
-                    pod("web-3", "other", "web", "Running", "2026-01-04T00:00:00Z"),
-                ]),
+                Ok((
+                    vec![
+                        pod("web-2", "demo", "web", "Pending", "2026-01-03T00:00:00Z"),
+                        pod("web-3", "other", "web", "Running", "2026-01-04T00:00:00Z"),
+                    ],
+                    all,
+                )),
             ),
             ("c".into(), Err("connection refused".into())),
         ];
@@ -443,5 +506,32 @@ mod tests {
         let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["web-1", "web-3"]);
         assert_eq!(page.rows[0].detail, "node-1");
+    }
+
+    #[test]
+    fn rows_the_caller_may_not_see_are_neither_shown_nor_counted() {
+        let in_demo = |object: &DynamicObject| object.metadata.namespace.as_deref() == Some("demo");
+        let gathered: Gathered<_> = vec![(
+            "a".into(),
+            Ok((
+                vec![
+                    pod("web-1", "demo", "web", "Running", "2026-01-02T00:00:00Z"),
+                    pod("web-2", "other", "web", "Running", "2026-01-03T00:00:00Z"),
+                ],
+                in_demo,
+            )),
+        )];
+        let everything = LabelSelector::parse("").unwrap();
+        let page = assemble(
+            Kind::Pods,
+            gathered,
+            Vec::new(),
+            &everything,
+            &Query::default(),
+            true,
+        );
+        let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["web-1"]);
+        assert_eq!(page.total, 1);
     }
 }

@@ -10,6 +10,7 @@ mod health;
 mod router;
 #[cfg(feature = "sandbox")]
 mod sandbox;
+mod security;
 mod serve;
 mod shutdown;
 mod telemetry;

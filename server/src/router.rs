@@ -19,7 +19,7 @@ use orbital_federation::{Federation, Principal, Scope, proxy};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Auth, Caller};
-use crate::health;
+use crate::{health, security};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -98,7 +98,10 @@ pub fn app(state: ConsoleState) -> Router {
         Some(auth) => router.layer(auth.session_layer(state.secure_cookies)),
         None => router,
     };
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    router
+        .layer(axum::middleware::from_fn(security::guard))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// `/clusters/{name}/...`: the Kubernetes API of one cluster, through the console. The path is
@@ -209,6 +212,42 @@ mod tests {
             !body.contains(r#"class="side-nav""#),
             "no navigation before logging in"
         );
+    }
+
+    #[tokio::test]
+    async fn pages_carry_a_policy_with_their_nonce_and_cross_site_posts_are_refused() {
+        let (state, _) = state(ConsoleMode::Host);
+        let router = app(state);
+        let response = router.clone().oneshot(get("/login")).await.unwrap();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        let nonce = body
+            .split("nonce=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        assert!(policy.contains(&format!("'nonce-{nonce}'")), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+
+        let probe = router.clone().oneshot(get("/healthz")).await.unwrap();
+        assert!(
+            probe.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+
+        let cross_site = Request::post("/login")
+            .header(header::HOST, "console.test")
+            .header(header::ORIGIN, "http://evil.test")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("username=admin&password=x"))
+            .unwrap();
+        let (status, _) = call(router, cross_site).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
     }
 
     #[tokio::test]
