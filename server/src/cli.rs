@@ -121,6 +121,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ORBITAL_TLS_SELF_SIGNED")]
     pub tls_self_signed: bool,
 
+    /// Where every changing request is recorded, one audit event a line;
+    /// `<data-dir>/audit.log` by default.
+    #[arg(long, env = "ORBITAL_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
+
     /// Mark the session cookie `Secure` (users reach the console over HTTPS, perhaps through a
     /// proxy that terminates TLS). On by default when the console serves HTTPS, or in host
     /// mode when --host-url is an https:// URL.

@@ -1,6 +1,7 @@
 //! The `orbital` binary: parses the command line and runs the chosen subcommand.
 
 mod admin;
+mod audit;
 mod auth;
 mod cli;
 mod clusters;

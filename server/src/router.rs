@@ -18,6 +18,7 @@ use orbital_app::{App, ConsoleContext, shell};
 use orbital_federation::{Federation, Principal, Scope, proxy};
 use tower_http::trace::TraceLayer;
 
+use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::{health, security};
 
@@ -35,6 +36,8 @@ pub struct ConsoleState {
     pub auth: Option<Auth>,
     /// Whether the session cookie is marked `Secure` (users reach the console over HTTPS).
     pub secure_cookies: bool,
+    /// Where changing requests are recorded.
+    pub audit: Option<AuditLog>,
 }
 
 /// The scope of one request, for the caller the gate found: the one place where a request
@@ -92,6 +95,8 @@ pub fn app(state: ConsoleState) -> Router {
             provide_console,
             shell,
         ))
+        // Inside the gate, so that each event names its caller.
+        .layer(from_fn_with_state(state.audit.clone(), audit::record))
         .layer(from_fn_with_state(state.auth.clone(), auth::authenticate));
     // Outside the gate, so that the gate finds the request's session.
     let router = match &state.auth {
@@ -141,6 +146,7 @@ mod tests {
                 federation: None,
                 auth: None,
                 secure_cookies: false,
+                audit: None,
             },
             readiness,
         )

@@ -11,6 +11,7 @@ use orbital_app::{BUNDLE_NAME, ConsoleContext, ConsoleMode, Readiness};
 use orbital_federation::Federation;
 use tokio::net::TcpListener;
 
+use crate::audit::AuditLog;
 use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
 use crate::router::{self, ConsoleState};
@@ -47,6 +48,9 @@ pub enum ServeError {
     /// The HTTP server failed while running.
     #[error("the web server failed: {0}")]
     Serve(io::Error),
+    /// The audit log could not be opened.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     /// HTTPS could not be set up.
     #[error("cannot serve HTTPS: {0}")]
     Tls(#[from] orbital_tls::TlsError),
@@ -90,6 +94,10 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     let leptos_options = site_options(args.listen)?;
     warn_if_bundle_missing(&leptos_options);
 
+    let audit_path = args
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| args.data_dir.join("audit.log"));
     let readiness = Readiness::default();
     let clusters = Clusters::start(&args).await?;
     let federation = clusters.federation().clone();
@@ -104,6 +112,7 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         federation: Some(federation),
         auth: Some(clusters.auth().clone()),
         secure_cookies: args.secure_cookies(),
+        audit: Some(AuditLog::open(&audit_path)?),
     };
     let listener = TcpListener::bind(args.listen)
         .await

@@ -220,6 +220,17 @@ fn member_console_serves_only_its_own_cluster() {
     );
     assert_eq!(status, 422);
     assert!(refused.contains("host console") && !refused.contains(other));
+    let audit = std::fs::read_to_string(console.data().join("audit.log")).unwrap();
+    let removal: serde_json::Value = audit
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|event| event["verb"] == "delete")
+        .unwrap_or_else(|| panic!("the refused removal is audited: {audit}"));
+    assert_eq!(removal["user"]["username"], "admin");
+    assert_eq!(removal["objectRef"]["resource"], "clusters");
+    assert_eq!(removal["objectRef"]["name"], other);
+    assert_eq!(removal["responseStatus"]["code"], 422);
+    assert_eq!(removal["requestURI"], "/api/clusters/remove");
 
     let (status, _) = get("/clusters/member-2/api");
     assert_eq!(status, 200);

@@ -122,6 +122,58 @@ fn a_project_viewer_reads_their_project_and_nothing_else_through_kubectl() {
 
     // The admin reads users through the console, and no password comes with them.
     let admin = token(&console, "admin", ADMIN_PASSWORD);
+    let made = kubectl_as(
+        &console,
+        &admin,
+        "member-1",
+        &[
+            "create",
+            "configmap",
+            "audited",
+            "-n",
+            "demo",
+            "--from-literal=a=b",
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    // Every change is in the audit log, refused or not; reads are not.
+    let log = std::fs::read_to_string(console.data().join("audit.log")).unwrap();
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let find = |user: &str, verb: &str, resource: &str| {
+        events
+            .iter()
+            .find(|e| {
+                e["user"]["username"] == user
+                    && e["verb"] == verb
+                    && e["objectRef"]["resource"] == resource
+            })
+            .unwrap_or_else(|| panic!("no {verb} {resource} by {user} in {log}"))
+    };
+    let refused = find("viewer", "delete", "pods");
+    assert_eq!(refused["kind"], "Event");
+    assert_eq!(refused["apiVersion"], "audit.k8s.io/v1");
+    assert_eq!(refused["stage"], "ResponseComplete");
+    assert_eq!(refused["responseStatus"]["code"], 403);
+    assert_eq!(refused["objectRef"]["namespace"], "demo");
+    assert_eq!(refused["annotations"]["orbital.dev/cluster"], "member-1");
+    assert!(
+        refused["requestURI"]
+            .as_str()
+            .unwrap()
+            .starts_with("/clusters/member-1/api/v1/namespaces/demo/pods/")
+    );
+    let allowed = find("admin", "create", "configmaps");
+    assert_eq!(allowed["responseStatus"]["code"], 201);
+    assert!(
+        events
+            .iter()
+            .all(|e| !matches!(e["verb"].as_str(), Some("get" | "list" | "watch"))),
+        "{log}"
+    );
     let users = kubectl_as(
         &console,
         &admin,

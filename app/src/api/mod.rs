@@ -33,3 +33,19 @@ fn console_context() -> Result<crate::ConsoleContext, ServerFnError> {
     use_context::<crate::ConsoleContext>()
         .ok_or_else(|| ServerFnError::new("the console is not initialised; try again shortly"))
 }
+
+/// The server functions that change something, as the audit log records them: the path they
+/// answer at and the verb they amount to on the `Cluster` they name.
+#[cfg(feature = "ssr")]
+pub fn changing(path: &str) -> Option<orbital_iam::Verb> {
+    use leptos::server_fn::ServerFn;
+    use orbital_iam::Verb;
+    [
+        (JoinCluster::PATH, Verb::Create),
+        (UpdateCluster::PATH, Verb::Update),
+        (RotateKubeconfig::PATH, Verb::Update),
+        (RemoveCluster::PATH, Verb::Delete),
+    ]
+    .into_iter()
+    .find_map(|(changes, verb)| (changes == path).then_some(verb))
+}
