@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject};
 use serde_json::{Value, json};
 
 use crate::credentials::SYSTEM_NAMESPACE;
 use crate::directory::DirectoryError;
+use crate::objects::create_unless_exists;
 
 /// The API group of users, grants and workspaces.
 pub const GROUP: &str = "iam.orbital.dev";
@@ -119,22 +120,11 @@ pub async fn install(client: &kube::Client) -> Result<(), DirectoryError> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let namespace: Namespace =
         serde_json::from_value(json!({"metadata": {"name": SYSTEM_NAMESPACE}}))?;
-    match namespaces.create(&PostParams::default(), &namespace).await {
-        Ok(_) => {}
-        Err(kube::Error::Api(status)) if status.code == 409 => {}
-        Err(error) => return Err(error.into()),
-    }
+    create_unless_exists(&namespaces, &namespace).await?;
     let definitions: Api<CustomResourceDefinition> = Api::all(client.clone());
     for kind in IamKind::ALL {
         let definition: CustomResourceDefinition = serde_json::from_value(kind.definition())?;
-        match definitions
-            .create(&PostParams::default(), &definition)
-            .await
-        {
-            Ok(_) => {}
-            Err(kube::Error::Api(status)) if status.code == 409 => {}
-            Err(error) => return Err(error.into()),
-        }
+        create_unless_exists(&definitions, &definition).await?;
     }
     let deadline = tokio::time::Instant::now() + SERVED_TIMEOUT;
     for kind in IamKind::ALL {

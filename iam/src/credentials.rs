@@ -10,6 +10,8 @@ use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::objects::create_unless_exists;
+
 /// The namespace the console keeps its own objects in.
 pub const SYSTEM_NAMESPACE: &str = "orbital-system";
 /// The label saying what a credential Secret holds.
@@ -84,8 +86,7 @@ pub fn unix_now() -> i64 {
 
 fn secret_name(kind: CredentialKind, key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
-    let hex: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
-    format!("orbital-{}-{hex}", kind.as_str())
+    format!("orbital-{}-{}", kind.as_str(), hex(&digest[..20]))
 }
 
 impl Credentials {
@@ -128,11 +129,7 @@ impl Credentials {
         stored: &Stored,
     ) -> Result<bool, CredentialError> {
         let secret = Self::secret(kind, key, stored)?;
-        match self.secrets.create(&PostParams::default(), &secret).await {
-            Ok(_) => Ok(true),
-            Err(kube::Error::Api(status)) if status.code == 409 => Ok(false),
-            Err(error) => Err(error.into()),
-        }
+        Ok(create_unless_exists(&self.secrets, &secret).await?)
     }
 
     /// Records the credential under `key`, made or replaced.
@@ -233,11 +230,15 @@ fn read(secret: &Secret) -> Result<Option<Stored>, CredentialError> {
     }
 }
 
+/// `bytes` as lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A fresh secret key for a client to hold: 256 random bits as hex, after `prefix`.
 pub fn new_key(prefix: &str) -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}{hex}")
+    format!("{prefix}{}", hex(&bytes))
 }

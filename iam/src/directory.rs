@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::core::DynamicObject;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -16,7 +16,9 @@ use tokio::task::JoinHandle;
 
 use crate::authorizer::Policy;
 use crate::crd::{self, GROUP, IamKind, VERSION};
+use crate::credentials::hex;
 use crate::grant::{Grant, GrantSpec};
+use crate::objects::create_unless_exists;
 use crate::password::{self, HASHED_ANNOTATION};
 use crate::role::Role;
 use crate::workspace::{Workspace, WorkspaceSpec};
@@ -98,8 +100,7 @@ impl Account {
     /// A value that changes whenever the password does, for ending the sessions and tokens
     /// made with the old one; it reveals nothing of the hash.
     pub fn credential(&self) -> String {
-        let digest = Sha256::digest(self.password_hash.as_deref().unwrap_or_default());
-        digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+        hex(&Sha256::digest(self.password_hash.as_deref().unwrap_or_default())[..12])
     }
 }
 
@@ -260,7 +261,7 @@ impl Directory {
             "metadata": {"name": ADMIN_USER, "annotations": {HASHED_ANNOTATION: "true"}},
             "spec": {"displayName": "Administrator", "password": hash, "disabled": false},
         }))?;
-        let made = create(&users, &user).await?;
+        let made = create_unless_exists(&users, &user).await?;
         let grants: Api<DynamicObject> =
             Api::all_with(self.0.client.clone(), &IamKind::Grant.resource());
         let grant: DynamicObject = serde_json::from_value(json!({
@@ -268,17 +269,8 @@ impl Directory {
             "metadata": {"name": format!("{ADMIN_USER}-{}", Role::PlatformAdmin)},
             "spec": {"user": ADMIN_USER, "role": Role::PlatformAdmin},
         }))?;
-        create(&grants, &grant).await?;
+        create_unless_exists(&grants, &grant).await?;
         Ok(made)
-    }
-}
-
-/// Creates `object`; one that exists already is left as it is. Returns whether it was made.
-async fn create(api: &Api<DynamicObject>, object: &DynamicObject) -> Result<bool, DirectoryError> {
-    match api.create(&PostParams::default(), object).await {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(false),
-        Err(error) => Err(error.into()),
     }
 }
 

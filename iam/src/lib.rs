@@ -12,6 +12,7 @@ pub mod crd;
 pub mod credentials;
 mod directory;
 mod grant;
+mod objects;
 pub mod password;
 mod redact;
 mod role;
