@@ -5,9 +5,12 @@ use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
 use crate::BUNDLE_NAME;
-use crate::api::get_console_overview;
-use crate::components::{OverviewResource, SideNav, TopBar};
-use crate::pages::{ClusterPage, ClustersPage, HomePage, LoginPage, NotFound, ResourcesPage};
+use crate::api::{get_console_overview, get_permissions};
+use crate::components::{OverviewResource, PermissionsResource, SideNav, TopBar};
+use crate::pages::{
+    AccountPage, AuditPage, ClusterPage, ClustersPage, HomePage, LoginPage, NotFound, ProjectPage,
+    ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
+};
 use orbital_types::Kind;
 
 /// The navigation, except on the login page, where it would lead nowhere.
@@ -24,6 +27,8 @@ pub fn App() -> impl IntoView {
     // Loaded once per page view and shared by the top bar and the pages.
     let overview: OverviewResource = Resource::new(|| (), |()| get_console_overview());
     provide_context(overview);
+    let permissions: PermissionsResource = Resource::new(|| (), |()| get_permissions());
+    provide_context(permissions);
     // Effects run only in the browser, so this turns true once hydration has finished;
     // end-to-end tests wait for the attribute before they click.
     let hydrated = RwSignal::new(false);
@@ -74,6 +79,24 @@ pub fn App() -> impl IntoView {
                                 view=ClusterPage
                                 ssr=SsrMode::Async
                             />
+                            <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
+                            <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                            <Route
+                                path=path!("/workspaces")
+                                view=WorkspacesPage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/workspaces/:name")
+                                view=WorkspacePage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/workspaces/:name/projects/:cluster/:namespace")
+                                view=ProjectPage
+                                ssr=SsrMode::Async
+                            />
+                            <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         </Routes>
                     </main>
                 </div>

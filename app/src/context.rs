@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::ConsoleMode;
+use crate::audit_trail::{AuditTrail, SharedAuditTrail};
 
 /// Whether the console is ready to serve: it is serving, and the cluster it depends on (the
 /// host cluster's registry, or a member console's own cluster) answers. Shared by `/readyz`
@@ -53,6 +54,7 @@ pub struct ConsoleContext {
     started: Instant,
     readiness: Readiness,
     host_url: Option<String>,
+    audit: Option<SharedAuditTrail>,
 }
 
 impl ConsoleContext {
@@ -63,7 +65,19 @@ impl ConsoleContext {
             started: Instant::now(),
             readiness,
             host_url: None,
+            audit: None,
         }
+    }
+
+    /// The same context, reading audited changes from `audit`.
+    pub fn with_audit(mut self, audit: Arc<dyn AuditTrail>) -> Self {
+        self.audit = Some(SharedAuditTrail(audit));
+        self
+    }
+
+    /// The audited changes, if the console records them.
+    pub fn audit(&self) -> Option<&dyn AuditTrail> {
+        self.audit.as_ref().map(|trail| trail.0.as_ref())
     }
 
     /// The same context, knowing where the host console is (member mode).

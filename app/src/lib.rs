@@ -7,6 +7,8 @@
 
 pub mod api;
 mod app;
+#[cfg(feature = "ssr")]
+mod audit_trail;
 mod components;
 #[cfg(feature = "ssr")]
 mod context;
@@ -15,6 +17,8 @@ mod pages;
 mod shell;
 
 pub use app::App;
+#[cfg(feature = "ssr")]
+pub use audit_trail::AuditTrail;
 #[cfg(feature = "ssr")]
 pub use context::{ConsoleContext, Readiness};
 pub use mode::ConsoleMode;

@@ -9,12 +9,14 @@
 
 mod cache;
 pub mod cluster;
+mod copies;
 mod health;
 mod host;
 pub mod host_mark;
 mod join;
 mod pool;
 mod principal;
+mod projects;
 pub mod proxy;
 mod registry;
 mod request_id;
@@ -23,7 +25,8 @@ mod views;
 
 pub use join::{JoinError, JoinRequest};
 pub use pool::client_from_kubeconfig;
-pub use principal::{Principal, User};
+pub use principal::{ClusterProjects, Principal, User};
+pub use projects::ProjectError;
 pub use registry::RegistryError;
-pub use scope::{Federation, Scope};
+pub use scope::{Answer, Call, Federation, Scope};
 pub use views::ViewError;

@@ -56,12 +56,25 @@ impl fmt::Display for Principal {
 /// Which namespaces of one cluster are projects of which workspace: their labels, as the
 /// console's namespace cache holds them.
 #[derive(Debug, Default)]
-pub(crate) struct ClusterProjects {
+pub struct ClusterProjects {
     cluster: String,
     workspaces: HashMap<String, String>,
 }
 
 impl ClusterProjects {
+    /// The namespaces that are projects of `workspace`.
+    pub fn namespaces_of<'a>(&'a self, workspace: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.workspaces
+            .iter()
+            .filter(move |(_, w)| *w == workspace)
+            .map(|(namespace, _)| namespace.clone())
+    }
+
+    /// Whether `namespace` is a project of some workspace.
+    pub fn is_project(&self, namespace: &str) -> bool {
+        self.workspaces.contains_key(namespace)
+    }
+
     /// The projects of `cluster`: namespace → workspace.
     pub(crate) fn new(cluster: &str, workspaces: HashMap<String, String>) -> Self {
         Self {
@@ -103,6 +116,16 @@ impl Principal {
         match self {
             Self::Console => true,
             Self::User(user) => user.policy.is_platform_admin(&user.name),
+        }
+    }
+
+    /// Whether this caller may make a project of `workspace` on `cluster`.
+    pub(crate) fn may_create_project(&self, cluster: &str, workspace: &str) -> bool {
+        match self {
+            Self::Console => true,
+            Self::User(user) => user
+                .policy
+                .may_create_project(&user.name, cluster, workspace),
         }
     }
 

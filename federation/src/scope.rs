@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response};
-use orbital_iam::{Access, Decision, Verb, WORKSPACE_LABEL};
+use futures::StreamExt;
+use orbital_iam::{Access, Decision, Verb};
 use orbital_syntax::is_dns_label;
-use orbital_types::{Cluster, ClusterStatus, Connection, Kind, Page, Query};
+use orbital_types::{Cluster, ClusterStatus, Connection, Kind, ObjectRef, Page, Query};
 use tokio::task::JoinHandle;
 
 use crate::cache::Caches;
@@ -125,6 +126,15 @@ impl Federation {
     pub fn spawn_health(&self) -> Option<JoinHandle<()>> {
         match &self.0.reach {
             Reach::Host(host) => Some(health::spawn(host.pool().clone())),
+            Reach::Own { .. } => None,
+        }
+    }
+
+    /// Starts keeping every member's copies of the host's users, grants and workspaces that
+    /// concern it (host only).
+    pub fn spawn_copies(&self, copier: orbital_iam::copies::Copier) -> Option<JoinHandle<()>> {
+        match &self.0.reach {
+            Reach::Host(host) => Some(crate::copies::spawn(host, copier)),
             Reach::Own { .. } => None,
         }
     }
@@ -279,25 +289,7 @@ impl Scope {
         if !self.principal.needs_projects(cluster) {
             return ClusterProjects::default();
         }
-        let namespaces = self
-            .caches()
-            .objects(cluster, Kind::Namespaces, self.reach().client(cluster))
-            .await;
-        let namespaces = match namespaces {
-            Ok(namespaces) => namespaces,
-            Err(error) => {
-                tracing::warn!(cluster, "the projects of a cluster cannot be read: {error}");
-                return ClusterProjects::default();
-            }
-        };
-        let workspaces = namespaces
-            .iter()
-            .filter_map(|namespace| {
-                let label = namespace.metadata.labels.as_ref()?.get(WORKSPACE_LABEL)?;
-                Some((namespace.metadata.name.clone()?, label.clone()))
-            })
-            .collect();
-        ClusterProjects::new(cluster, workspaces)
+        self.read_projects(cluster).await
     }
 
     /// Passes a Kubernetes API call, addressed `/clusters/{name}/{api path}`, to the cluster
@@ -333,6 +325,99 @@ impl Scope {
             Ok(client) => proxy::forward(&client, &target, request, redaction).await,
             Err(PoolError::Unknown(_)) => proxy::unknown_cluster(target.cluster),
             Err(error) => proxy::unreachable_cluster(target.cluster, &error),
+        }
+    }
+}
+
+/// A request for [`Scope::call`]: what to do to which object, and what to send.
+#[derive(Clone, Debug)]
+pub struct Call<'a> {
+    /// The HTTP method, as the API server reads it.
+    pub method: axum::http::Method,
+    /// The object or collection.
+    pub target: &'a ObjectRef,
+    /// A subresource of the object (`log`, `scale`).
+    pub subresource: Option<&'a str>,
+    /// The query, without `?` (`watch=true&timeoutSeconds=5`); empty for none.
+    pub query: &'a str,
+    /// The body and its content type, if any.
+    pub body: Option<(Vec<u8>, &'static str)>,
+    /// For a watch: how long to collect what the cluster sends before answering.
+    pub collect_for: Option<Duration>,
+}
+
+/// What the cluster (or the console, refusing) answered a [`Call`].
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: axum::http::StatusCode,
+    /// The body: JSON, or text for logs; for a watch, the events collected, one per line.
+    pub body: Vec<u8>,
+}
+
+/// The most a call's answer may hold.
+const MAX_ANSWER: usize = 64 << 20;
+
+impl Scope {
+    /// Makes `call` on its cluster as the proxy would make it for the caller: the same
+    /// decision before anything is sent, the same answers (a Kubernetes `Status` when
+    /// refused), the same redaction. For the console's own object functions.
+    pub async fn call(&self, call: Call<'_>) -> Answer {
+        let collect_for = call.collect_for;
+        let response = self.respond(call).await;
+        let status = response.status();
+        let mut body = response.into_body().into_data_stream();
+        let mut read = Vec::new();
+        let reading = async {
+            while let Some(Ok(chunk)) = body.next().await {
+                read.extend_from_slice(&chunk);
+                if read.len() > MAX_ANSWER {
+                    break;
+                }
+            }
+        };
+        match collect_for {
+            Some(limit) => {
+                let _ = tokio::time::timeout(limit, reading).await;
+            }
+            None => reading.await,
+        }
+        Answer { status, body: read }
+    }
+
+    async fn respond(&self, call: Call<'_>) -> Response<Body> {
+        let path = match call.target.api_path(call.subresource) {
+            Ok(path) => path,
+            Err(error) => {
+                return proxy::status_response(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &error.to_string(),
+                );
+            }
+        };
+        let mut uri = format!("/clusters/{}{path}", call.target.cluster);
+        if !call.query.is_empty() {
+            uri = format!("{uri}?{}", call.query);
+        }
+        let mut request = Request::builder()
+            .method(call.method)
+            .uri(uri)
+            .header(axum::http::header::ACCEPT, "application/json");
+        let body = match call.body {
+            Some((body, content_type)) => {
+                request = request.header(axum::http::header::CONTENT_TYPE, content_type);
+                Body::from(body)
+            }
+            None => Body::empty(),
+        };
+        match request.body(body) {
+            Ok(request) => self.proxy(request).await,
+            Err(error) => proxy::status_response(
+                axum::http::StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &error.to_string(),
+            ),
         }
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use crate::access::{Access, ResourceAccess};
 use crate::grant::{Grant, GrantScope};
-use crate::role::Role;
 use crate::workspace::{Projects, Workspace};
+use orbital_types::Role;
 
 /// Subresources that open a shell, a stream or a connection into a workload: never a read.
 const INTERACTIVE: &[&str] = &["attach", "exec", "portforward", "proxy"];
@@ -78,6 +78,69 @@ impl Policy {
         self.grants_of(user)
             .iter()
             .any(|g| g.role == Role::PlatformAdmin)
+    }
+
+    /// Every workspace.
+    pub fn workspaces(&self) -> impl Iterator<Item = &Workspace> {
+        self.workspaces.values()
+    }
+
+    /// Whether `user` may create and delete the projects of `workspace`, and grant roles on
+    /// them: a platform admin, or an admin of that workspace.
+    pub fn administers_workspace(&self, user: &str, workspace: &str) -> bool {
+        self.grants_of(user).iter().any(|grant| match &grant.scope {
+            GrantScope::Platform => grant.role == Role::PlatformAdmin,
+            GrantScope::Workspace(w) => w == workspace && grant.role == Role::WorkspaceAdmin,
+            _ => false,
+        })
+    }
+
+    /// Whether `user` holds any grant on `workspace`, or administers the platform.
+    pub fn is_in_workspace(&self, user: &str, workspace: &str) -> bool {
+        self.is_platform_admin(user)
+            || self
+                .grants_of(user)
+                .iter()
+                .any(|grant| grant.scope == GrantScope::Workspace(workspace.to_owned()))
+    }
+
+    /// Whether `user` may give (or take back) `grant`. Platform admins may give any; project
+    /// roles may also be given by the project's admins, the admins of its cluster, and the
+    /// admins of the workspace it is a project of (which `projects` says).
+    pub fn may_grant(&self, user: &str, grant: &Grant, projects: &impl Projects) -> bool {
+        if self.is_platform_admin(user) {
+            return true;
+        }
+        let GrantScope::Project { cluster, namespace } = &grant.scope else {
+            return false;
+        };
+        self.grants_of(user)
+            .iter()
+            .any(|mine| match (&mine.scope, mine.role) {
+                (GrantScope::Cluster(c), Role::ClusterAdmin) => c == cluster,
+                (
+                    GrantScope::Project {
+                        cluster: c,
+                        namespace: n,
+                    },
+                    Role::ProjectAdmin,
+                ) => c == cluster && n == namespace,
+                (GrantScope::Workspace(w), Role::WorkspaceAdmin) => {
+                    self.workspace(w).is_some_and(|w| w.is_on(cluster))
+                        && projects.is_project_of(cluster, namespace, w)
+                }
+                _ => false,
+            })
+    }
+
+    /// Whether `user` may create a project of `workspace` on `cluster`: the workspace is
+    /// placed there and they administer it, or the cluster.
+    pub fn may_create_project(&self, user: &str, cluster: &str, workspace: &str) -> bool {
+        let placed = self.workspace(workspace).is_some_and(|w| w.is_on(cluster));
+        let cluster_admin = self.grants_of(user).iter().any(|grant| {
+            grant.role == Role::ClusterAdmin && grant.scope == GrantScope::Cluster(cluster.into())
+        });
+        placed && (self.administers_workspace(user, workspace) || cluster_admin)
     }
 
     /// Whether `cluster` exists for `user`: some grant of theirs reaches into it.

@@ -22,7 +22,7 @@ pub const VERSION: &str = "v1alpha1";
 const SERVED_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One of the three types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IamKind {
     /// `User`.
     User,

@@ -3,13 +3,16 @@
 //! key the client holds, never by the key itself: whoever reads the Secrets cannot present them.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
-use serde_json::Value;
+
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::directory::Account;
 use crate::objects::create_unless_exists;
 
 /// The namespace the console keeps its own objects in.
@@ -22,6 +25,12 @@ const USER_LABEL: &str = "iam.orbital.dev/user";
 const EXPIRES_ANNOTATION: &str = "iam.orbital.dev/expires";
 /// The key of the payload in a credential Secret.
 const PAYLOAD_KEY: &str = "payload";
+/// The payload field of a token holding its owner's credential when it was issued.
+const CREDENTIAL_FIELD: &str = "credential";
+/// The payload field of a token holding the name its owner gave it.
+const NAME_FIELD: &str = "name";
+/// The payload field of a token holding when it was issued, in Unix seconds.
+const ISSUED_FIELD: &str = "issued";
 
 /// What a credential is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +70,27 @@ pub struct Stored {
     pub expires: i64,
     /// What the console keeps with it.
     pub payload: Value,
+}
+
+impl Stored {
+    /// The owner's credential when a token was issued: the token stops working once the
+    /// owner's password changes.
+    pub fn credential(&self) -> &str {
+        self.payload[CREDENTIAL_FIELD].as_str().unwrap_or_default()
+    }
+}
+
+/// A token as its owner sees it listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// What it is called in the cluster, by which it is revoked; not the token.
+    pub id: String,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was issued, in Unix seconds.
+    pub issued: i64,
+    /// When it ends, in Unix seconds.
+    pub expires: i64,
 }
 
 /// The credential Secrets of the console's cluster. Cheap to clone.
@@ -178,6 +208,103 @@ impl Credentials {
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Issues a bearer token named `name` for `account`, lasting `lifetime`: the token, shown
+    /// once, and how it is listed.
+    pub async fn issue_token(
+        &self,
+        account: &Account,
+        name: &str,
+        lifetime: Duration,
+    ) -> Result<(String, IssuedToken), CredentialError> {
+        let token = new_key("orbital-");
+        let issued = unix_now();
+        let expires = issued + i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX / 2);
+        let stored = Stored {
+            user: account.name.clone(),
+            expires,
+            payload: json!({
+                CREDENTIAL_FIELD: account.credential(),
+                NAME_FIELD: name,
+                ISSUED_FIELD: issued,
+            }),
+        };
+        // A fresh 256-bit key cannot already be taken; `create` refuses to overwrite anyway.
+        self.create(CredentialKind::Token, &token, &stored).await?;
+        let listed = IssuedToken {
+            id: secret_name(CredentialKind::Token, &token),
+            name: name.to_owned(),
+            issued,
+            expires,
+        };
+        Ok((token, listed))
+    }
+
+    /// The tokens of `user` that have not ended, the newest first.
+    pub async fn tokens_of(&self, user: &str) -> Result<Vec<IssuedToken>, CredentialError> {
+        let list = self
+            .secrets
+            .list(&Self::of_user(CredentialKind::Token, user))
+            .await?;
+        let now = unix_now();
+        let mut tokens: Vec<IssuedToken> = list
+            .items
+            .iter()
+            .filter_map(|secret| {
+                let stored = read(secret).ok().flatten()?;
+                (stored.user == user && stored.expires > now).then(|| IssuedToken {
+                    id: secret.metadata.name.clone().unwrap_or_default(),
+                    name: stored.payload[NAME_FIELD]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    issued: stored.payload[ISSUED_FIELD].as_i64().unwrap_or_default(),
+                    expires: stored.expires,
+                })
+            })
+            .collect();
+        tokens.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| a.id.cmp(&b.id)));
+        Ok(tokens)
+    }
+
+    /// Revokes the token `id` of `user`; `false` if `user` has no such token.
+    pub async fn revoke_token(&self, user: &str, id: &str) -> Result<bool, CredentialError> {
+        let Some(secret) = self.secrets.get_opt(id).await? else {
+            return Ok(false);
+        };
+        let owned = read(&secret)?.is_some_and(|stored| stored.user == user)
+            && secret
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(KIND_LABEL))
+                == Some(&CredentialKind::Token.as_str().to_owned());
+        if !owned {
+            return Ok(false);
+        }
+        match self.secrets.delete(id, &DeleteParams::default()).await {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Ends every session and token of `user`, e.g. when the user is deleted.
+    pub async fn end_all_of(&self, user: &str) -> Result<(), CredentialError> {
+        for kind in [CredentialKind::Session, CredentialKind::Token] {
+            self.secrets
+                .delete_collection(&DeleteParams::default(), &Self::of_user(kind, user))
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn of_user(kind: CredentialKind, user: &str) -> ListParams {
+        ListParams::default().labels(&format!(
+            "{KIND_LABEL}={},{USER_LABEL}={user}",
+            kind.as_str()
+        ))
     }
 
     /// Deletes every credential that has ended; returns how many.

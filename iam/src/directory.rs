@@ -20,11 +20,14 @@ use crate::credentials::hex;
 use crate::grant::{Grant, GrantSpec};
 use crate::objects::create_unless_exists;
 use crate::password::{self, HASHED_ANNOTATION};
-use crate::role::Role;
 use crate::workspace::{Workspace, WorkspaceSpec};
+use orbital_types::Role;
 
 /// How long starting waits for the first complete lists.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a change written through the console may take to come back through the watches.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The annotation in which `kubectl apply` keeps the object as last applied.
 pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -64,6 +67,8 @@ pub struct Account {
     pub display_name: String,
     /// Whether they are barred from logging in.
     pub disabled: bool,
+    /// When they last logged in (RFC 3339), if ever.
+    pub last_login: Option<String>,
     password_hash: Option<String>,
 }
 
@@ -86,6 +91,9 @@ impl Account {
             email: text(&spec["email"]),
             display_name: text(&spec["displayName"]),
             disabled: spec["disabled"].as_bool().unwrap_or(false),
+            last_login: object.data["status"]["lastLoginTime"]
+                .as_str()
+                .map(str::to_owned),
             password_hash: password::is_hash(&stored).then_some(stored),
         }
     }
@@ -107,6 +115,7 @@ impl Account {
 struct Inner {
     client: kube::Client,
     users: Store<DynamicObject>,
+    grants: Store<DynamicObject>,
     policy: RwLock<Arc<Policy>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -190,6 +199,7 @@ impl Directory {
             Inner {
                 client: client.clone(),
                 users: users.clone(),
+                grants: sources.grants.clone(),
                 policy: RwLock::new(Arc::new(Policy::default())),
                 tasks,
             }
@@ -226,6 +236,62 @@ impl Directory {
             .users
             .get(&key)
             .map(|object| Account::from_object(&object))
+    }
+
+    /// Every user, by name.
+    pub fn accounts(&self) -> Vec<Account> {
+        let mut accounts: Vec<Account> = self
+            .0
+            .users
+            .state()
+            .iter()
+            .map(|object| Account::from_object(object))
+            .collect();
+        accounts.sort_by(|a, b| a.name.cmp(&b.name));
+        accounts
+    }
+
+    /// Every grant that gives something, with the name of its object, by name.
+    pub(crate) fn named_grants(&self) -> Vec<(String, Grant)> {
+        let mut grants: Vec<(String, Grant)> = self
+            .0
+            .grants
+            .state()
+            .iter()
+            .filter_map(|object| {
+                let spec: GrantSpec = serde_json::from_value(object.data["spec"].clone()).ok()?;
+                Some((object.metadata.name.clone()?, Grant::try_from(&spec).ok()?))
+            })
+            .collect();
+        grants.sort_by(|a, b| a.0.cmp(&b.0));
+        grants
+    }
+
+    /// Every grant object as written, by name.
+    pub(crate) fn grant_objects(&self) -> Vec<(String, Value)> {
+        objects_of(&self.0.grants)
+    }
+
+    /// Every user object as written, by name, password hashes included: for copies to
+    /// members only.
+    pub(crate) fn user_objects(&self) -> Vec<(String, Value)> {
+        objects_of(&self.0.users)
+    }
+
+    /// The client of the directory's cluster.
+    pub(crate) fn client(&self) -> &kube::Client {
+        &self.0.client
+    }
+
+    /// Waits until `done` holds of the directory, as a change just written comes back through
+    /// the watches; `false` if it does not within a few seconds.
+    pub(crate) async fn settled(&self, done: impl Fn(&Self) -> bool) -> bool {
+        let wait = async {
+            while !done(self) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(SETTLE_TIMEOUT, wait).await.is_ok()
     }
 
     /// Records that `name` logged in just now (`status.lastLoginTime`), in the background: a
@@ -272,6 +338,18 @@ impl Directory {
         create_unless_exists(&grants, &grant).await?;
         Ok(made)
     }
+}
+
+/// The objects of `store` as JSON, by name.
+fn objects_of(store: &Store<DynamicObject>) -> Vec<(String, Value)> {
+    store
+        .state()
+        .iter()
+        .filter_map(|object| {
+            let name = object.metadata.name.clone()?;
+            Some((name, serde_json::to_value(object.as_ref()).ok()?))
+        })
+        .collect()
 }
 
 type Events = std::pin::Pin<

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::role::{Role, RoleScope};
+use orbital_types::{Role, RoleScope};
 
 /// Where a grant applies, as its role needs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -62,7 +62,7 @@ pub enum GrantError {
     NoUser,
     /// The role is not a built-in one.
     #[error(transparent)]
-    Role(#[from] crate::role::UnknownRole),
+    Role(#[from] orbital_types::UnknownRole),
     /// A field the role needs is empty.
     #[error("a {role} grant needs spec.{field}")]
     Missing {

@@ -8,6 +8,7 @@
 
 pub mod access;
 mod authorizer;
+pub mod copies;
 pub mod crd;
 pub mod credentials;
 mod directory;
@@ -15,13 +16,16 @@ mod grant;
 mod objects;
 pub mod password;
 mod redact;
-mod role;
+mod tenancy;
 mod workspace;
 
 pub use access::{Access, AccessError, ResourceAccess, Verb};
 pub use authorizer::{Decision, Policy};
 pub use directory::{ADMIN_USER, Account, Directory, DirectoryError};
 pub use grant::{Grant, GrantError, GrantScope, GrantSpec};
+pub use orbital_types::{Role, RoleScope, UnknownRole};
 pub use redact::redact_users;
-pub use role::{Role, RoleScope, UnknownRole};
+pub use tenancy::{
+    MAX_TOKEN_LIFETIME, MIN_PASSWORD_LENGTH, NewUser, Tenancy, TenancyError, TenancyScope,
+};
 pub use workspace::{Projects, WORKSPACE_LABEL, Workspace, WorkspaceSpec};

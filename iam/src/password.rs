@@ -10,7 +10,7 @@ pub const HASHED_ANNOTATION: &str = "iam.orbital.dev/password-hashed";
 /// Why a password could not be hashed.
 #[derive(Debug, thiserror::Error)]
 #[error("the password could not be hashed: {0}")]
-pub struct HashError(String);
+pub struct HashError(pub(crate) String);
 
 /// The argon2id hash of `password`, with a fresh salt, as a PHC string.
 pub fn hash(password: &str) -> Result<String, HashError> {

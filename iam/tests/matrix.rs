@@ -11,87 +11,10 @@ use orbital_iam::{
     WorkspaceSpec,
 };
 
-/// The verbs of the columns, in order; the Pod column has `logs` as an eighth.
-const VERBS: [Verb; 7] = [
-    Verb::Get,
-    Verb::List,
-    Verb::Watch,
-    Verb::Create,
-    Verb::Update,
-    Verb::Patch,
-    Verb::Delete,
-];
+#[path = "matrix/table.rs"]
+mod table;
 
-/// One row: a role and its cells for Secret, Pod (+ logs), Node and a custom resource.
-struct Row {
-    role: Role,
-    secret: &'static str,
-    pod: &'static str,
-    node: &'static str,
-    widget: &'static str,
-}
-
-const fn row(
-    role: Role,
-    secret: &'static str,
-    pod: &'static str,
-    node: &'static str,
-    widget: &'static str,
-) -> Row {
-    Row {
-        role,
-        secret,
-        pod,
-        node,
-        widget,
-    }
-}
-
-/// In scope: namespace `demo` of `member-1` (a project of workspace `team`, placed on
-/// `member-1`); the Node is on `member-1`.
-#[rustfmt::skip]
-const IN_SCOPE: [Row; 9] = [
-    //  role                    secret      pod+logs    node        widget
-    row(Role::PlatformAdmin,    "yyyyyyy",  "yyyyyyyy", "yyyyyyy",  "yyyyyyy"),
-    row(Role::PlatformRegular,  "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::ClusterAdmin,     "yyyyyyy",  "yyyyyyyy", "yyyyyyy",  "yyyyyyy"),
-    row(Role::ClusterViewer,    ".......",  "yyy....y", "yyy....",  "yyy...."),
-    row(Role::WorkspaceAdmin,   "yyyyyyy",  "yyyyyyyy", ".......",  "yyyyyyy"),
-    row(Role::WorkspaceViewer,  ".......",  "yyy....y", ".......",  "yyy...."),
-    row(Role::ProjectAdmin,     "yyyyyyy",  "yyyyyyyy", ".......",  "yyyyyyy"),
-    row(Role::ProjectOperator,  ".......",  "yyyyyyyy", ".......",  "yyy...."),
-    row(Role::ProjectViewer,    ".......",  "yyy....y", ".......",  "yyy...."),
-];
-
-/// Out of scope on the same cluster: namespace `kube-system` of `member-1` (no project).
-/// The Node has no namespace, so it has no such place.
-#[rustfmt::skip]
-const OTHER_NAMESPACE: [Row; 9] = [
-    row(Role::PlatformAdmin,    "yyyyyyy",  "yyyyyyyy", "",         "yyyyyyy"),
-    row(Role::PlatformRegular,  "hhhhhhh",  "hhhhhhhh", "",         "hhhhhhh"),
-    row(Role::ClusterAdmin,     "yyyyyyy",  "yyyyyyyy", "",         "yyyyyyy"),
-    row(Role::ClusterViewer,    ".......",  "yyy....y", "",         "yyy...."),
-    row(Role::WorkspaceAdmin,   ".......",  "........", "",         "......."),
-    row(Role::WorkspaceViewer,  ".......",  "........", "",         "......."),
-    row(Role::ProjectAdmin,     ".......",  "........", "",         "......."),
-    row(Role::ProjectOperator,  ".......",  "........", "",         "......."),
-    row(Role::ProjectViewer,    ".......",  "........", "",         "......."),
-];
-
-/// Out of scope on another cluster: namespace `demo` of `member-2`, where the workspace is
-/// not placed and no grant but the platform admin's reaches.
-#[rustfmt::skip]
-const OTHER_CLUSTER: [Row; 9] = [
-    row(Role::PlatformAdmin,    "yyyyyyy",  "yyyyyyyy", "yyyyyyy",  "yyyyyyy"),
-    row(Role::PlatformRegular,  "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::ClusterAdmin,     "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::ClusterViewer,    "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::WorkspaceAdmin,   "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::WorkspaceViewer,  "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::ProjectAdmin,     "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::ProjectOperator,  "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-    row(Role::ProjectViewer,    "hhhhhhh",  "hhhhhhhh", "hhhhhhh",  "hhhhhhh"),
-];
+use table::{IN_SCOPE, OTHER_CLUSTER, OTHER_NAMESPACE, Row, VERBS};
 
 /// The grant of `role` to `ann`, at the scope of the in-scope place.
 fn grant(role: Role) -> Grant {

@@ -3,7 +3,7 @@
 //! line, with the cluster it concerned in `annotations["orbital.dev/cluster"]`.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::SocketAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -14,13 +14,17 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use orbital_app::AuditTrail;
+use orbital_app::api::{Changing, Names};
 use orbital_iam::{Access, ResourceAccess, Verb};
+use orbital_types::ObjectRef;
+use orbital_types::tenancy::{AuditEntry, AuditFilter};
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
 
-/// The largest server function form read to find the cluster it names.
-const MAX_FORM: usize = 1 << 20;
+/// The largest server function body read to find what it changes.
+const MAX_BODY: usize = 8 << 20;
 
 /// Why the audit log cannot be written.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +36,13 @@ pub struct AuditError {
 
 /// The audit log file. Cheap to clone.
 #[derive(Clone, Debug)]
-pub struct AuditLog(Arc<Mutex<File>>);
+pub struct AuditLog(Arc<Opened>);
+
+#[derive(Debug)]
+struct Opened {
+    path: PathBuf,
+    file: Mutex<File>,
+}
 
 impl AuditLog {
     /// Opens `path` for appending, readable by its owner only.
@@ -46,13 +56,76 @@ impl AuditLog {
                 path: path.to_owned(),
                 source,
             })?;
-        Ok(Self(Arc::new(Mutex::new(file))))
+        Ok(Self(Arc::new(Opened {
+            path: path.to_owned(),
+            file: Mutex::new(file),
+        })))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0.path
     }
 
     fn write(&self, event: &Value) {
-        let mut file = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut file = self.0.file.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = writeln!(file, "{event}") {
             tracing::error!("cannot write the audit log: {error}");
+        }
+    }
+}
+
+/// How much of the end of the log the audit page reads.
+const READ_TAIL: u64 = 8 << 20;
+
+/// The entry an event line records, if it is one.
+fn entry(line: &str) -> Option<AuditEntry> {
+    let event: Value = serde_json::from_str(line).ok()?;
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    let object = &event["objectRef"];
+    Some(AuditEntry {
+        time: text(&event["stageTimestamp"]),
+        user: text(&event["user"]["username"]),
+        verb: text(&event["verb"]),
+        resource: text(&object["resource"]),
+        namespace: object["namespace"].as_str().map(str::to_owned),
+        name: object["name"].as_str().map(str::to_owned),
+        cluster: text(&event["annotations"]["orbital.dev/cluster"]),
+        code: u16::try_from(event["responseStatus"]["code"].as_u64()?).ok()?,
+        uri: text(&event["requestURI"]),
+    })
+}
+
+impl AuditTrail for AuditLog {
+    fn recent(&self, filter: &AuditFilter, limit: usize) -> Vec<AuditEntry> {
+        let read = || -> std::io::Result<String> {
+            let mut file = File::open(self.path())?;
+            let length = file.metadata()?.len();
+            let start = length.saturating_sub(READ_TAIL);
+            file.seek(SeekFrom::Start(start))?;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            // A read that starts inside a line drops that line.
+            if start > 0 {
+                text = text
+                    .split_once('\n')
+                    .map(|(_, rest)| rest.to_owned())
+                    .unwrap_or_default();
+            }
+            Ok(text)
+        };
+        match read() {
+            Ok(text) => text
+                .lines()
+                .rev()
+                .filter_map(entry)
+                .filter(|entry| filter.matches(entry))
+                .take(limit)
+                .collect(),
+            Err(error) => {
+                tracing::warn!("cannot read the audit log: {error}");
+                Vec::new()
+            }
         }
     }
 }
@@ -89,12 +162,52 @@ fn object_ref(access: &ResourceAccess, path: &str) -> Value {
     })
 }
 
-/// The cluster named by a server function's form (`name=…`).
-fn named_cluster(form: &[u8]) -> String {
-    form.split(|b| *b == b'&')
-        .find_map(|pair| pair.strip_prefix(b"name="))
-        .map(|name| String::from_utf8_lossy(name).into_owned())
-        .unwrap_or_default()
+/// The value of `field` in a server function's form, decoded.
+fn form_field(form: &[u8], field: Option<&str>) -> Option<String> {
+    let field = field?;
+    form_urlencoded::parse(form)
+        .find(|(key, _)| key == field)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// What a changing server function changes, from its request's body.
+fn called(function: Changing, body: &[u8], user: &str) -> Change {
+    match function.names {
+        Names::Form {
+            group,
+            resource,
+            name_field,
+            cluster_field,
+        } => {
+            let name = match name_field {
+                Some(field) => form_field(body, Some(field)),
+                None => Some(user.to_owned()),
+            };
+            let (namespace, version) = match group {
+                "" => (name.clone(), "v1"),
+                _ => (None, "v1alpha1"),
+            };
+            Change {
+                verb: function.verb,
+                cluster: form_field(body, cluster_field).unwrap_or_default(),
+                object: json!({"resource": resource, "name": name, "namespace": namespace,
+                               "apiGroup": group, "apiVersion": version}),
+            }
+        }
+        Names::Target => {
+            let target: ObjectRef = serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|body| serde_json::from_value(body["target"].clone()).ok())
+                .unwrap_or_default();
+            Change {
+                verb: function.verb,
+                cluster: target.cluster,
+                object: json!({"resource": target.resource, "name": target.name,
+                               "namespace": target.namespace, "apiGroup": target.group,
+                               "apiVersion": target.version}),
+            }
+        }
+    }
 }
 
 /// Records every changing request once its answer is known.
@@ -107,23 +220,22 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
         || request.uri().path().to_owned(),
         |p| p.as_str().to_owned(),
     );
+    let user = request
+        .extensions()
+        .get::<Caller>()
+        .map(|caller| caller.0.name().to_owned())
+        .unwrap_or_default();
     let (change, request) = match orbital_app::api::changing(request.uri().path()) {
-        Some(verb) => {
+        Some(function) => {
             let (parts, body) = request.into_parts();
-            let Ok(form) = to_bytes(body, MAX_FORM).await else {
+            let Ok(form) = to_bytes(body, MAX_BODY).await else {
                 return (
                     axum::http::StatusCode::PAYLOAD_TOO_LARGE,
                     "the form is too large",
                 )
                     .into_response();
             };
-            let cluster = named_cluster(&form);
-            let change = Change {
-                verb,
-                cluster: cluster.clone(),
-                object: json!({"resource": "clusters", "name": cluster,
-                               "apiGroup": "cluster.orbital.dev", "apiVersion": "v1alpha1"}),
-            };
+            let change = called(function, &form, &user);
             (Some(change), Request::from_parts(parts, Body::from(form)))
         }
         None => (proxied(request.method(), &uri), request),
@@ -131,11 +243,6 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
     let Some(change) = change else {
         return next.run(request).await;
     };
-    let user = request
-        .extensions()
-        .get::<Caller>()
-        .map(|caller| caller.0.name().to_owned())
-        .unwrap_or_default();
     let source = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -194,6 +301,42 @@ mod tests {
         assert_eq!(scale.object["subresource"], "scale");
         assert!(proxied(&Method::GET, "/clusters/a/api/v1/pods").is_none());
         assert!(proxied(&Method::GET, "/clusters/a/api/v1/pods?watch=true").is_none());
-        assert_eq!(named_cluster(b"confirm=x&name=member-2"), "member-2");
+    }
+
+    #[test]
+    fn a_server_function_is_recorded_with_what_its_form_names() {
+        let remove = orbital_app::api::changing("/api/clusters/remove").unwrap();
+        let change = called(remove, b"confirm=x&name=member-2", "admin");
+        assert_eq!(
+            (change.verb, change.cluster.as_str()),
+            (Verb::Delete, "member-2")
+        );
+        assert_eq!(change.object["name"], "member-2");
+        let project = orbital_app::api::changing("/api/projects/create").unwrap();
+        let change = called(
+            project,
+            b"workspace=t&cluster=member-1&namespace=team%2Da",
+            "ann",
+        );
+        assert_eq!(change.cluster, "member-1");
+        assert_eq!(change.object["resource"], "namespaces");
+        assert_eq!(change.object["name"], "team-a");
+        assert_eq!(change.object["namespace"], "team-a");
+        let password = orbital_app::api::changing("/api/me/change-password").unwrap();
+        let change = called(password, b"current=a&password=b&confirm=b", "ann");
+        assert_eq!(change.object["name"], "ann");
+        assert_eq!(change.object["resource"], "users");
+        assert!(orbital_app::api::changing("/api/users/list").is_none());
+        let delete = orbital_app::api::changing("/api/objects/delete").unwrap();
+        let body = br#"{"target":{"cluster":"member-1","group":"apps","version":"v1","resource":"deployments","namespace":"demo","name":"web"}}"#;
+        let change = called(delete, body, "ann");
+        assert_eq!(
+            (change.verb, change.cluster.as_str()),
+            (Verb::Delete, "member-1")
+        );
+        assert_eq!(change.object["resource"], "deployments");
+        assert_eq!(change.object["apiGroup"], "apps");
+        assert_eq!(change.object["name"], "web");
+        assert!(orbital_app::api::changing("/api/objects/get").is_none());
     }
 }

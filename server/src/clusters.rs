@@ -10,7 +10,9 @@ use orbital_federation::{Federation, client_from_kubeconfig};
 use orbital_sandbox::{Sandbox, SandboxError};
 use tokio::task::JoinHandle;
 
-use orbital_iam::Directory;
+use orbital_iam::copies::Copier;
+use orbital_iam::credentials::Credentials;
+use orbital_iam::{Directory, Tenancy};
 
 use crate::admin::{self, AdminError};
 use crate::auth::Auth;
@@ -78,8 +80,12 @@ pub struct Clusters {
     federation: Federation,
     /// Who may log in, from the users of the console's own cluster.
     auth: Auth,
+    /// The users, grants and workspaces, changed for one caller at a time.
+    tenancy: Tenancy,
     /// Keeps member statuses true (host mode).
     monitor: Option<JoinHandle<()>>,
+    /// Keeps the members' copies of users, grants and workspaces (host mode).
+    copies: Option<JoinHandle<()>>,
     /// The embedded sandboxes, if any.
     #[cfg(feature = "sandbox")]
     sandboxes: Vec<Sandbox>,
@@ -150,6 +156,12 @@ impl Clusters {
         };
         let directory = Directory::start(client.clone()).await?;
         admin::ensure(&directory, &args.data_dir).await?;
+        let copier = Copier::new(directory.clone());
+        let tenancy = Tenancy::new(
+            directory.clone(),
+            Credentials::new(client.clone()),
+            args.mode == ConsoleMode::Host,
+        );
         let auth = Auth::new(directory, client.clone());
         let federation = match args.mode {
             ConsoleMode::Member => Federation::member(&args.cluster_name, client),
@@ -168,10 +180,13 @@ impl Clusters {
             }
         };
         let monitor = federation.spawn_health();
+        let copies = federation.spawn_copies(copier);
         Ok(Self {
             federation,
             auth,
+            tenancy,
             monitor,
+            copies,
             #[cfg(feature = "sandbox")]
             sandboxes,
         })
@@ -187,10 +202,15 @@ impl Clusters {
         &self.auth
     }
 
-    /// Stops the health loop and the embedded sandboxes.
+    /// The users, grants and workspaces.
+    pub fn tenancy(&self) -> &Tenancy {
+        &self.tenancy
+    }
+
+    /// Stops the health and copy loops and the embedded sandboxes.
     pub async fn shutdown(self) {
-        if let Some(monitor) = self.monitor {
-            monitor.abort();
+        for task in [self.monitor, self.copies].into_iter().flatten() {
+            task.abort();
         }
         #[cfg(feature = "sandbox")]
         for sandbox in self.sandboxes {

@@ -8,6 +8,7 @@ mod clusters;
 #[cfg(feature = "sandbox")]
 mod embedded;
 mod health;
+mod kubeconfig;
 mod router;
 #[cfg(feature = "sandbox")]
 mod sandbox;

@@ -16,10 +16,12 @@ use leptos_axum::{
 };
 use orbital_app::{App, ConsoleContext, shell};
 use orbital_federation::{Federation, Principal, Scope, proxy};
+use orbital_iam::{Tenancy, TenancyScope};
 use tower_http::trace::TraceLayer;
 
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
+use crate::kubeconfig::{self, ConsoleAddress};
 use crate::{health, security};
 
 /// What every handler can reach.
@@ -34,10 +36,15 @@ pub struct ConsoleState {
     pub federation: Option<Federation>,
     /// Who may log in, and who is calling; without it no request gets past the gate.
     pub auth: Option<Auth>,
+    /// The users, grants and workspaces; reached only through the scope
+    /// [`request_tenancy`] builds.
+    pub tenancy: Option<Tenancy>,
     /// Whether the session cookie is marked `Secure` (users reach the console over HTTPS).
     pub secure_cookies: bool,
     /// Where changing requests are recorded.
     pub audit: Option<AuditLog>,
+    /// How users reach the console, for the kubeconfigs it writes.
+    pub address: ConsoleAddress,
 }
 
 /// The scope of one request, for the caller the gate found: the one place where a request
@@ -46,6 +53,11 @@ pub struct ConsoleState {
 fn request_scope(federation: Option<&Federation>, caller: Option<&Caller>) -> Option<Scope> {
     let caller = caller?;
     federation.map(|federation| federation.scope(Principal::User(caller.0.clone())))
+}
+
+/// The tenancy of one request, for the caller the gate found.
+fn request_tenancy(tenancy: Option<&Tenancy>, caller: Option<&Caller>) -> Option<TenancyScope> {
+    Some(tenancy?.scope(caller?.0.name()))
 }
 
 impl FromRef<ConsoleState> for Option<Auth> {
@@ -72,11 +84,15 @@ fn page_routes() -> Vec<AxumRouteListing> {
 pub fn app(state: ConsoleState) -> Router {
     let console = state.console.clone();
     let federation = state.federation.clone();
+    let tenancy = state.tenancy.clone();
     let provide_console = move || {
         provide_context(console.clone());
         let caller = use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<Caller>().cloned());
         if let Some(scope) = request_scope(federation.as_ref(), caller.as_ref()) {
+            provide_context(scope);
+        }
+        if let Some(scope) = request_tenancy(tenancy.as_ref(), caller.as_ref()) {
             provide_context(scope);
         }
     };
@@ -87,6 +103,7 @@ pub fn app(state: ConsoleState) -> Router {
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/oauth/token", post(auth::token))
+        .route("/kubeconfig", post(kubeconfig::download))
         .route("/clusters/{name}/{*path}", any(cluster_api))
         .leptos_routes_with_context(&state, page_routes(), provide_console.clone(), move || {
             shell(leptos_options.clone())
@@ -145,8 +162,10 @@ mod tests {
                 console,
                 federation: None,
                 auth: None,
+                tenancy: None,
                 secure_cookies: false,
                 audit: None,
+                address: ConsoleAddress::default(),
             },
             readiness,
         )

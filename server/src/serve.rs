@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use crate::audit::AuditLog;
 use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
+use crate::kubeconfig::ConsoleAddress;
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
 
@@ -59,13 +60,16 @@ pub enum ServeError {
 /// How long open connections may finish after a shutdown signal when serving HTTPS.
 const DRAIN: Duration = Duration::from_secs(10);
 
-/// The TLS configuration `args` ask for, if any.
-fn tls_config(
-    args: &ServeArgs,
-    addr: SocketAddr,
-) -> Result<Option<Arc<rustls::ServerConfig>>, ServeError> {
+/// The TLS configuration `args` ask for, if any, with the certificate of the authority that
+/// signed the console's certificate when the console made it.
+type TlsSetup = (Arc<rustls::ServerConfig>, Option<String>);
+
+fn tls_config(args: &ServeArgs, addr: SocketAddr) -> Result<Option<TlsSetup>, ServeError> {
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-        return Ok(Some(orbital_tls::server_config_from_files(cert, key)?));
+        return Ok(Some((
+            orbital_tls::server_config_from_files(cert, key)?,
+            None,
+        )));
     }
     if !args.tls_self_signed {
         return Ok(None);
@@ -80,9 +84,8 @@ fn tls_config(
         "serving HTTPS; clients trust {}",
         dir.join("ca.crt").display()
     );
-    Ok(Some(authority.server_config(
-        &orbital_tls::certificate_hosts(addr.ip()),
-    )?))
+    let config = authority.server_config(&orbital_tls::certificate_hosts(addr.ip()))?;
+    Ok(Some((config, Some(authority.certificate_pem().to_owned()))))
 }
 
 /// Runs the console until SIGINT or SIGTERM, then finishes in-flight requests and returns.
@@ -102,18 +105,6 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     let clusters = Clusters::start(&args).await?;
     let federation = clusters.federation().clone();
     let connection_check = tokio::spawn(follow_connection(federation.clone(), readiness.clone()));
-    let state = ConsoleState {
-        leptos_options,
-        console: ConsoleContext::new(args.mode, readiness.clone()).with_host_url(
-            args.host_url
-                .clone()
-                .filter(|_| args.mode == ConsoleMode::Member),
-        ),
-        federation: Some(federation),
-        auth: Some(clusters.auth().clone()),
-        secure_cookies: args.secure_cookies(),
-        audit: Some(AuditLog::open(&audit_path)?),
-    };
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -123,6 +114,32 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
     let tls = tls_config(&args, addr)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let address = ConsoleAddress {
+        // In member mode the URL is the host's, not this console's.
+        public_url: args
+            .host_url
+            .clone()
+            .filter(|_| args.mode == ConsoleMode::Host),
+        tls: tls.is_some(),
+        ca_pem: tls.as_ref().and_then(|(_, ca)| ca.clone()),
+    };
+    let audit = AuditLog::open(&audit_path)?;
+    let state = ConsoleState {
+        leptos_options,
+        console: ConsoleContext::new(args.mode, readiness.clone())
+            .with_host_url(
+                args.host_url
+                    .clone()
+                    .filter(|_| args.mode == ConsoleMode::Member),
+            )
+            .with_audit(Arc::new(audit.clone())),
+        federation: Some(federation),
+        auth: Some(clusters.auth().clone()),
+        tenancy: Some(clusters.tenancy().clone()),
+        secure_cookies: args.secure_cookies(),
+        audit: Some(audit),
+        address,
+    };
     tracing::info!(mode = %args.mode, "Orbital console listening on {scheme}://{addr}");
     readiness.mark_ready();
 
@@ -131,7 +148,7 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         readiness.mark_not_ready();
     };
     match tls {
-        Some(config) => {
+        Some((config, _)) => {
             orbital_tls::serve(listener, config, router::app(state), stopping, DRAIN).await
         }
         None => {

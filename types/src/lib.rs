@@ -1,10 +1,16 @@
 //! The wire types Orbital's server and browser share, defined once: what a cluster looks like
 //! to the console ([`Cluster`]), the kinds listed across clusters ([`Kind`]), and the queries
-//! and pages of those lists ([`Query`], [`Page`]). Serde only, so the browser bundle compiles
-//! them as they are.
+//! and pages of those lists ([`Query`], [`Page`]), the built-in roles ([`Role`]) and the
+//! tenancy objects as pages show them ([`tenancy`]). No server code, so the browser bundle
+//! compiles them as they are.
 
 mod cluster;
+mod object;
+mod role;
+pub mod tenancy;
 mod view;
 
 pub use cluster::{Cluster, ClusterStatus, Connection, Reason, cores, gibibytes};
+pub use object::{InvalidObjectRef, ObjectRef};
+pub use role::{Role, RoleScope, UnknownRole};
 pub use view::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};

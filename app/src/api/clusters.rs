@@ -49,10 +49,8 @@ impl FromServerFnError for ClusterError {
 #[cfg(feature = "ssr")]
 impl ClusterError {
     /// The error, with the HTTP status of the answer set to match it when a script asked.
-    /// Pages set their own status, and a plain form post is sent back to its page, which a
-    /// status here would undo.
     pub(super) fn answer(self) -> Self {
-        use http::{StatusCode, header::ACCEPT};
+        use http::StatusCode;
         let status = match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -60,16 +58,7 @@ impl ClusterError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Failed(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
-        let from_script = use_context::<http::request::Parts>().is_some_and(|request| {
-            request
-                .headers
-                .get(ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_none_or(|accept| !accept.contains("text/html"))
-        });
-        if from_script && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
-        }
+        super::set_status(status);
         self
     }
 

@@ -3,15 +3,33 @@
 // The server macro turns each function's arguments into the fields of a public struct, which
 // cannot carry docs of their own: the functions' docs describe them.
 #[allow(missing_docs)]
+mod account;
+#[allow(missing_docs)]
+mod audit;
+#[allow(missing_docs)]
 mod cluster_admin;
 #[allow(missing_docs)]
 mod clusters;
+mod iam_error;
 mod me;
+#[allow(missing_docs)]
+mod members;
+#[allow(missing_docs)]
+mod objects;
 mod overview;
 #[allow(missing_docs)]
 mod resources;
 mod status;
+#[allow(missing_docs)]
+mod users;
+#[allow(missing_docs)]
+mod workspaces;
 
+pub use account::{
+    ChangePassword, CreateToken, GetPermissions, ListTokens, RevokeToken, change_password,
+    create_token, get_permissions, list_tokens, revoke_token,
+};
+pub use audit::{AUDIT_PAGE, ListAudit, list_audit};
 pub use cluster_admin::{
     RemoveCluster, RotateKubeconfig, UpdateCluster, remove_cluster, rotate_kubeconfig,
     update_cluster,
@@ -19,10 +37,26 @@ pub use cluster_admin::{
 pub use clusters::{
     ClusterError, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
 };
+pub use iam_error::IamError;
 pub use me::{GetMe, Me, get_me};
+pub use members::{GrantRole, ListMembers, RevokeGrant, grant_role, list_members, revoke_grant};
+pub use objects::{
+    CreateObject, DeleteObject, GetObject, ListObjects, MAX_WATCH_SECONDS, ObjectError,
+    PatchObject, PodLogs, ReplaceObject, WatchObjects, create_object, delete_object, get_object,
+    list_objects, patch_object, pod_logs, replace_object, watch_objects,
+};
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
 pub use resources::{ListResources, list_resources};
 pub use status::{ConsoleStatus, GetConsoleStatus, get_console_status};
+pub use users::{
+    CreateUser, DeleteUser, ListUsers, ResetPassword, SetUserDisabled, create_user, delete_user,
+    list_users, reset_password, set_user_disabled,
+};
+pub use workspaces::{
+    CreateProject, CreateWorkspace, DeleteProject, DeleteWorkspace, GetWorkspace, ListWorkspaces,
+    create_project, create_workspace, delete_project, delete_workspace, get_workspace,
+    list_workspaces,
+};
 
 #[cfg(feature = "ssr")]
 use leptos::prelude::{ServerFnError, use_context};
@@ -34,18 +68,101 @@ fn console_context() -> Result<crate::ConsoleContext, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("the console is not initialised; try again shortly"))
 }
 
-/// The server functions that change something, as the audit log records them: the path they
-/// answer at and the verb they amount to on the `Cluster` they name.
+/// Sets the HTTP status of the answer to `status` when a script asked. Pages set their own
+/// status, and a plain form post is sent back to its page, which a status here would undo.
 #[cfg(feature = "ssr")]
-pub fn changing(path: &str) -> Option<orbital_iam::Verb> {
+pub(crate) fn set_status(status: http::StatusCode) {
+    use http::header::ACCEPT;
+    let from_script = use_context::<http::request::Parts>().is_some_and(|request| {
+        request
+            .headers
+            .get(ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_none_or(|accept| !accept.contains("text/html"))
+    });
+    if from_script && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
+/// A server function that changes something, as the audit log records it.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Changing {
+    /// The verb it amounts to.
+    pub verb: orbital_iam::Verb,
+    /// Where its request names what it changes.
+    pub names: Names,
+}
+
+/// Where a changing server function's request names what it changes.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Names {
+    /// A form, changing one kind of the console's own objects.
+    Form {
+        /// The API group of what it changes.
+        group: &'static str,
+        /// The resource it changes.
+        resource: &'static str,
+        /// The form field naming the object changed; `None` when it is the caller's user.
+        name_field: Option<&'static str>,
+        /// The form field naming the cluster changed on, if any.
+        cluster_field: Option<&'static str>,
+    },
+    /// A JSON body whose `target` is an [`ObjectRef`](orbital_types::ObjectRef).
+    Target,
+}
+
+/// The server function answering at `path`, if it changes something.
+#[cfg(feature = "ssr")]
+pub fn changing(path: &str) -> Option<Changing> {
     use leptos::server_fn::ServerFn;
     use orbital_iam::Verb;
-    [
-        (JoinCluster::PATH, Verb::Create),
-        (UpdateCluster::PATH, Verb::Update),
-        (RotateKubeconfig::PATH, Verb::Update),
-        (RemoveCluster::PATH, Verb::Delete),
-    ]
-    .into_iter()
-    .find_map(|(changes, verb)| (changes == path).then_some(verb))
+    const CLUSTERS: (&str, &str) = ("cluster.orbital.dev", "clusters");
+    const USERS: (&str, &str) = ("iam.orbital.dev", "users");
+    const WORKSPACES: (&str, &str) = ("iam.orbital.dev", "workspaces");
+    const GRANTS: (&str, &str) = ("iam.orbital.dev", "grants");
+    const TOKENS: (&str, &str) = ("iam.orbital.dev", "tokens");
+    const PROJECTS: (&str, &str) = ("", "namespaces");
+    let change = |verb, (group, resource), name_field, cluster_field| Changing {
+        verb,
+        names: Names::Form {
+            group,
+            resource,
+            name_field,
+            cluster_field,
+        },
+    };
+    let object = |verb| Changing {
+        verb,
+        names: Names::Target,
+    };
+    #[rustfmt::skip]
+    let functions = [
+        (JoinCluster::PATH, change(Verb::Create, CLUSTERS, Some("name"), Some("name"))),
+        (UpdateCluster::PATH, change(Verb::Update, CLUSTERS, Some("name"), Some("name"))),
+        (RotateKubeconfig::PATH, change(Verb::Update, CLUSTERS, Some("name"), Some("name"))),
+        (RemoveCluster::PATH, change(Verb::Delete, CLUSTERS, Some("name"), Some("name"))),
+        (CreateUser::PATH, change(Verb::Create, USERS, Some("name"), None)),
+        (SetUserDisabled::PATH, change(Verb::Patch, USERS, Some("name"), None)),
+        (ResetPassword::PATH, change(Verb::Patch, USERS, Some("name"), None)),
+        (DeleteUser::PATH, change(Verb::Delete, USERS, Some("name"), None)),
+        (ChangePassword::PATH, change(Verb::Patch, USERS, None, None)),
+        (CreateWorkspace::PATH, change(Verb::Create, WORKSPACES, Some("name"), None)),
+        (DeleteWorkspace::PATH, change(Verb::Delete, WORKSPACES, Some("name"), None)),
+        (CreateProject::PATH, change(Verb::Create, PROJECTS, Some("namespace"), Some("cluster"))),
+        (DeleteProject::PATH, change(Verb::Delete, PROJECTS, Some("namespace"), Some("cluster"))),
+        (GrantRole::PATH, change(Verb::Create, GRANTS, Some("user"), Some("cluster"))),
+        (RevokeGrant::PATH, change(Verb::Delete, GRANTS, Some("grant"), Some("cluster"))),
+        (CreateToken::PATH, change(Verb::Create, TOKENS, Some("name"), None)),
+        (RevokeToken::PATH, change(Verb::Delete, TOKENS, Some("id"), None)),
+        (CreateObject::PATH, object(Verb::Create)),
+        (ReplaceObject::PATH, object(Verb::Update)),
+        (PatchObject::PATH, object(Verb::Patch)),
+        (DeleteObject::PATH, object(Verb::Delete)),
+    ];
+    functions
+        .into_iter()
+        .find_map(|(changes, function)| (changes == path).then_some(function))
 }

@@ -3,9 +3,12 @@ use leptos_router::components::A;
 
 use orbital_types::Kind;
 
-/// The navigation down the left side.
+use super::PermissionsResource;
+
+/// The navigation down the left side; Users and the audit log only for platform admins.
 #[component]
 pub fn SideNav() -> impl IntoView {
+    let permissions = expect_context::<PermissionsResource>();
     view! {
         <nav class="side-nav" aria-label="Main">
             <A href="/" exact=true>
@@ -16,6 +19,19 @@ pub fn SideNav() -> impl IntoView {
                 .into_iter()
                 .map(|kind| view! { <A href=format!("/{}", kind.plural())>{kind.title()}</A> })
                 .collect_view()}
+            <A href="/workspaces">"Workspaces"</A>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let admin = permissions.await.is_ok_and(|p| p.platform_admin);
+                    admin
+                        .then(|| {
+                            view! {
+                                <A href="/users">"Users"</A>
+                                <A href="/audit">"Audit log"</A>
+                            }
+                        })
+                })}
+            </Suspense>
         </nav>
     }
 }

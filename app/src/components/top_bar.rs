@@ -46,9 +46,9 @@ pub fn TopBar() -> impl IntoView {
                         .map(|me| {
                             view! {
                                 <span class="user-menu">
-                                    <span class="user-name" data-testid="user-name">
+                                    <a class="user-name" data-testid="user-name" href="/account" title="Your account: kubeconfig, tokens, password">
                                         {me.name}
-                                    </span>
+                                    </a>
                                     <form method="post" action="/logout">
                                         <button class="link-button" type="submit">
                                             "Log out"

@@ -7,7 +7,8 @@ use crate::ConsoleMode;
 use orbital_types::{Cluster, cores, gibibytes};
 
 use crate::api::{ClusterError, UpdateCluster, get_cluster};
-use crate::components::OverviewResource;
+use crate::components::{Members, OverviewResource, PermissionsResource};
+use orbital_types::tenancy::MemberTarget;
 
 /// One cluster: its connection, state and capacity, and on the host the forms that change it.
 /// A cluster this console does not serve is a 404, whether or not it exists elsewhere.
@@ -21,17 +22,21 @@ pub fn ClusterPage() -> impl IntoView {
         |(name, _)| get_cluster(name),
     );
     let overview = expect_context::<OverviewResource>();
+    let permissions = expect_context::<PermissionsResource>();
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let host = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
+                let platform_admin = permissions.await.is_ok_and(|p| p.platform_admin);
                 match cluster.await {
                     Ok(cluster) => {
-                        let admin = host
+                        let admin = (host && platform_admin)
                             .then(|| view! { <ClusterAdmin cluster=cluster.clone() update /> });
+                        let members = MemberTarget::Cluster(cluster.name.clone());
                         view! {
                             <h1>{cluster.name.clone()}</h1>
                             <ClusterFacts cluster />
+                            <Members target=members editable=platform_admin testid="cluster-members" />
                             {admin}
                         }
                             .into_any()

@@ -7,7 +7,9 @@ use crate::ConsoleMode;
 use orbital_types::{Cluster, cores, gibibytes};
 
 use crate::api::{JoinCluster, list_clusters};
-use crate::components::{FormOutcome, OverviewResource, SubmitButton, outcome_of};
+use crate::components::{
+    FormOutcome, OverviewResource, PermissionsResource, SubmitButton, outcome_of,
+};
 
 /// How often the list refreshes while the page is open.
 const REFRESH: Duration = Duration::from_secs(3);
@@ -29,6 +31,7 @@ pub fn ClustersPage() -> impl IntoView {
         |_| list_clusters(),
     );
     let overview = expect_context::<OverviewResource>();
+    let permissions = expect_context::<PermissionsResource>();
     view! {
         <h1>"Clusters"</h1>
         <section class="panel" aria-labelledby="clusters-heading">
@@ -52,7 +55,8 @@ pub fn ClustersPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 let host = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
-                host.then(|| view! { <JoinForm join /> })
+                let platform_admin = permissions.await.is_ok_and(|p| p.platform_admin);
+                (host && platform_admin).then(|| view! { <JoinForm join /> })
             })}
         </Suspense>
     }

@@ -13,6 +13,7 @@ pub fn LoginPage() -> impl IntoView {
             .get("problem")
             .map(|problem| match problem.as_str() {
                 "failed" => "The username or password is wrong.",
+                "password-changed" => "Your password was changed: log in with the new one.",
                 _ => "The console cannot log you in right now; try again shortly.",
             })
     };

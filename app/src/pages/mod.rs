@@ -1,5 +1,7 @@
 //! One component per routed page.
 
+mod account;
+mod audit;
 mod cluster;
 mod cluster_admin;
 mod clusters;
@@ -7,10 +9,18 @@ mod home;
 mod login;
 mod not_found;
 mod resources;
+mod users;
+mod workspace;
+mod workspaces;
 
+pub use account::AccountPage;
+pub use audit::AuditPage;
 pub use cluster::ClusterPage;
 pub use clusters::ClustersPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use resources::ResourcesPage;
+pub use users::UsersPage;
+pub use workspace::{ProjectPage, WorkspacePage};
+pub use workspaces::WorkspacesPage;

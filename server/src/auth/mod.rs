@@ -156,6 +156,24 @@ impl Auth {
         }
     }
 
+    /// Issues `user` a token named `name` lasting `lifetime`, if they may act now; `None` if
+    /// not or if it could not be recorded (which is logged).
+    pub async fn issue_token(&self, user: &str, name: &str, lifetime: Duration) -> Option<String> {
+        let account = self.0.directory.account(user).filter(|a| !a.disabled)?;
+        match self
+            .0
+            .credentials
+            .issue_token(&account, name, lifetime)
+            .await
+        {
+            Ok((token, _)) => Some(token),
+            Err(error) => {
+                tracing::warn!("cannot record a token: {error}");
+                None
+            }
+        }
+    }
+
     fn caller(&self, account: &Account) -> Caller {
         Caller(User::new(&account.name, self.0.directory.policy()))
     }
@@ -169,8 +187,7 @@ impl Auth {
             .await
             .map_err(|error| Unavailable::log(&error))?;
         Ok(stored.and_then(|stored| {
-            let credential = stored.payload[CREDENTIAL_KEY].as_str().unwrap_or_default();
-            self.active(&stored.user, credential)
+            self.active(&stored.user, stored.credential())
                 .map(|account| self.caller(&account))
         }))
     }

@@ -6,11 +6,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
-use orbital_iam::credentials::{CredentialKind, Stored, new_key, unix_now};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Auth, CREDENTIAL_KEY, Refusal, TOKEN_LIFETIME, client_address};
+use super::{Auth, Refusal, TOKEN_LIFETIME, client_address};
 
 /// The token request.
 #[derive(Debug, Deserialize)]
@@ -67,28 +66,23 @@ pub async fn token(
             );
         }
     };
-    let token = new_key("orbital-");
-    let lifetime = i64::try_from(TOKEN_LIFETIME.as_secs()).unwrap_or(i64::MAX);
-    let stored = Stored {
-        user: account.name.clone(),
-        expires: unix_now() + lifetime,
-        payload: json!({CREDENTIAL_KEY: account.credential()}),
-    };
-    match auth
+    let lifetime = TOKEN_LIFETIME.as_secs();
+    let token = match auth
         .0
         .credentials
-        .create(CredentialKind::Token, &token, &stored)
+        .issue_token(&account, "password grant", TOKEN_LIFETIME)
         .await
     {
-        Ok(true) => {}
-        Ok(false) | Err(_) => {
+        Ok((token, _)) => token,
+        Err(error) => {
+            tracing::warn!("cannot record a token: {error}");
             return oauth_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",
                 "the token could not be recorded; try again",
             );
         }
-    }
+    };
     tracing::info!(user = %account.name, "issued a token");
     Json(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime}))
         .into_response()

@@ -249,3 +249,53 @@ pub fn kubectl_as(console: &Console, token: &str, cluster: &str, args: &[&str]) 
     all.extend_from_slice(args);
     kubectl(console, &all)
 }
+
+/// A browser of the console at `console`, keeping its cookies in a jar of its own.
+pub struct Browser<'a> {
+    console: &'a Console,
+    jar: PathBuf,
+}
+
+impl<'a> Browser<'a> {
+    /// Logs `user` in with `password`.
+    pub fn login(console: &'a Console, user: &str, password: &str) -> Self {
+        let jar = console.data().join(format!("{user}.cookies"));
+        let url = format!("https://{}/login", console.addr);
+        let form = format!("username={user}&password={password}&next=/");
+        let jar_path = jar.to_string_lossy().into_owned();
+        let (status, _) = curl(console, &["-c", &jar_path, "-d", &form, &url]);
+        assert_eq!(status, 303, "{user} logs in");
+        Self { console, jar }
+    }
+
+    /// Posts `form` to `path` in the session: status and body.
+    pub fn post(&self, path: &str, form: &str) -> (u16, String) {
+        let url = format!("https://{}{path}", self.console.addr);
+        let jar = self.jar.to_string_lossy().into_owned();
+        curl(self.console, &["-b", &jar, "-d", form, &url])
+    }
+
+    /// Calls the server function at `endpoint` with the JSON `body`: status and body.
+    pub fn call_json(&self, endpoint: &str, body: &serde_json::Value) -> (u16, String) {
+        let url = format!("https://{}/api/{endpoint}", self.console.addr);
+        let jar = self.jar.to_string_lossy().into_owned();
+        let body = body.to_string();
+        curl(
+            self.console,
+            &[
+                "-b",
+                &jar,
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                &body,
+                &url,
+            ],
+        )
+    }
+
+    /// Calls the server function at `endpoint` with `form`: status and body.
+    pub fn call(&self, endpoint: &str, form: &str) -> (u16, String) {
+        self.post(&format!("/api/{endpoint}"), form)
+    }
+}

@@ -1,0 +1,91 @@
+//! Keeping the members' copies of the host's users, grants and workspaces: every few seconds
+//! each member is brought in line, on its own, so a slow or dead member delays nobody else.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::Api;
+use orbital_iam::copies::Copier;
+use tokio::task::JoinHandle;
+
+use crate::host::Host;
+use crate::pool::ClientPool;
+
+/// How often every member's copies are brought in line: a change on the host reaches a
+/// reachable member within this and one pass.
+pub const COPY_INTERVAL: Duration = Duration::from_secs(5);
+/// How long one pass over one member may take.
+const COPY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Copies to every registered member but the host cluster itself, until aborted.
+pub(crate) fn spawn(host: &Host, copier: Copier) -> JoinHandle<()> {
+    let pool = host.pool().clone();
+    let identity = host.identity().to_owned();
+    tokio::spawn(async move {
+        let mut passes: HashMap<String, JoinHandle<()>> = HashMap::new();
+        let mut ticker = tokio::time::interval(COPY_INTERVAL);
+        loop {
+            ticker.tick().await;
+            let members = match pool.registry().list().await {
+                Ok(members) => members,
+                Err(error) => {
+                    tracing::warn!("cannot list member clusters to copy to: {error}");
+                    continue;
+                }
+            };
+            passes.retain(|name, pass| {
+                let known = members.iter().any(|m| &m.name == name);
+                if !known {
+                    pass.abort();
+                }
+                known && !pass.is_finished()
+            });
+            for member in members {
+                if passes.contains_key(&member.name) {
+                    continue;
+                }
+                let pass = copy_once(
+                    pool.clone(),
+                    copier.clone(),
+                    member.name.clone(),
+                    identity.clone(),
+                );
+                passes.insert(member.name, tokio::spawn(pass));
+            }
+        }
+    })
+}
+
+/// One pass over the member `name`, unless it is the host cluster itself.
+async fn copy_once(pool: ClientPool, copier: Copier, name: String, host_identity: String) {
+    let pass = async {
+        let client = pool.client(&name).await.map_err(|e| e.to_string())?;
+        let identity = Api::<Namespace>::all(client.clone())
+            .get("kube-system")
+            .await
+            .map_err(|e| e.to_string())?
+            .metadata
+            .uid;
+        if identity.as_deref() == Some(host_identity.as_str()) {
+            return Ok(None);
+        }
+        copier
+            .copy_to(&name, &client)
+            .await
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    match tokio::time::timeout(COPY_TIMEOUT, pass).await {
+        Ok(Ok(Some(report))) if report.written + report.removed > 0 => {
+            tracing::info!(cluster = %name, written = report.written, removed = report.removed, "brought the member's copies of users and grants in line");
+        }
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => {
+            tracing::debug!(cluster = %name, "cannot copy users and grants to the member: {error}");
+        }
+        Err(_) => {
+            tracing::debug!(cluster = %name, "copying users and grants to the member timed out")
+        }
+    }
+}
