@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
 // Names of this run's own, so that a rerun against the same console starts afresh.
@@ -92,6 +93,38 @@ test.describe.serial('tenancy', () => {
     expect(removal.status()).toBe(403);
     const proxied = await page.request.delete(`/clusters/member-1/api/v1/namespaces/${project}`);
     expect(proxied.status()).toBe(403);
+
+    await hydrated(page, '/account');
+    const tokens = page.getByTestId('create-token-form');
+    await tokens.getByLabel('Name').fill('ci');
+    await tokens.getByLabel('Lasts (days)').fill('7');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByTestId('new-token');
+    await expect(shown).toHaveText(/^orbital-[0-9a-f]{64}$/);
+    const token = (await shown.textContent()) ?? '';
+    await expect(page.getByTestId('tokens').getByTestId('token')).toHaveCount(1);
+    await expect(page.getByTestId('tokens')).not.toContainText(token);
+    const withToken = await page.request.get(`/clusters/member-1/api/v1/namespaces/${project}/pods`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(withToken.status()).toBe(200);
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('download-kubeconfig').click();
+    const file = await (await download).path();
+    const kubeconfig = JSON.parse(readFileSync(file, 'utf8'));
+    expect(kubeconfig.contexts.map((c: { name: string }) => c.name)).toEqual(['member-1']);
+    expect(kubeconfig.clusters[0].cluster.server).toMatch(/\/clusters\/member-1$/);
     await context.close();
+  });
+
+  test('the audit page shows the refused edit, filtered by user', async ({ page }) => {
+    await hydrated(page, `/audit?user=${user}&refused=yes`);
+    const entries = page.getByTestId('audit').getByTestId('audit-entry');
+    await expect(entries.first()).toBeVisible();
+    await expect(entries.filter({ hasText: 'namespaces' }).filter({ hasText: '403' }).first()).toBeVisible();
+    for (const row of await entries.all()) {
+      await expect(row).toContainText(user);
+    }
   });
 });

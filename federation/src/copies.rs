@@ -1,7 +1,6 @@
 //! Keeping the members' copies of the host's users, grants and workspaces: every few seconds
 //! each member is brought in line, on its own, so a slow or dead member delays nobody else.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
@@ -11,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::host::Host;
 use crate::pool::ClientPool;
+use crate::rounds::every_member;
 
 /// How often every member's copies are brought in line: a change on the host reaches a
 /// reachable member within this and one pass.
@@ -22,38 +22,14 @@ const COPY_TIMEOUT: Duration = Duration::from_secs(20);
 pub(crate) fn spawn(host: &Host, copier: Copier) -> JoinHandle<()> {
     let pool = host.pool().clone();
     let identity = host.identity().to_owned();
-    tokio::spawn(async move {
-        let mut passes: HashMap<String, JoinHandle<()>> = HashMap::new();
-        let mut ticker = tokio::time::interval(COPY_INTERVAL);
-        loop {
-            ticker.tick().await;
-            let members = match pool.registry().list().await {
-                Ok(members) => members,
-                Err(error) => {
-                    tracing::warn!("cannot list member clusters to copy to: {error}");
-                    continue;
-                }
-            };
-            passes.retain(|name, pass| {
-                let known = members.iter().any(|m| &m.name == name);
-                if !known {
-                    pass.abort();
-                }
-                known && !pass.is_finished()
-            });
-            for member in members {
-                if passes.contains_key(&member.name) {
-                    continue;
-                }
-                let pass = copy_once(
-                    pool.clone(),
-                    copier.clone(),
-                    member.name.clone(),
-                    identity.clone(),
-                );
-                passes.insert(member.name, tokio::spawn(pass));
-            }
-        }
+    let passes = pool.clone();
+    every_member(pool, COPY_INTERVAL, "copies", move |member| {
+        copy_once(
+            passes.clone(),
+            copier.clone(),
+            member.name,
+            identity.clone(),
+        )
     })
 }
 

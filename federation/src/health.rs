@@ -1,7 +1,6 @@
 //! Keeping every member's status true: a probe per member every few seconds, each on its own,
 //! so a slow or dead member delays nobody else.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Node;
@@ -13,6 +12,7 @@ use jiff::Timestamp;
 use orbital_types::{ClusterStatus, Reason};
 
 use crate::pool::{ClientPool, PoolError};
+use crate::rounds::every_member;
 
 /// How often every member is probed.
 pub const PROBE_INTERVAL: Duration = Duration::from_secs(5);
@@ -24,45 +24,16 @@ pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Probes every registered member until aborted, writing a status only when it changed.
 pub(crate) fn spawn(pool: ClientPool) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut probes: HashMap<String, JoinHandle<()>> = HashMap::new();
-        let mut ticker = tokio::time::interval(PROBE_INTERVAL);
-        loop {
-            ticker.tick().await;
-            let members = match pool.registry().list().await {
-                Ok(members) => members,
-                Err(error) => {
-                    tracing::warn!("cannot list member clusters: {error}");
-                    continue;
-                }
+    let probes = pool.clone();
+    every_member(pool, PROBE_INTERVAL, "probes", move |member| {
+        let pool = probes.clone();
+        async move {
+            let observed = probe(&pool, &member.name).await;
+            let Some(status) = to_record(&member.status, observed, Timestamp::now()) else {
+                return;
             };
-            probes.retain(|name, probe| {
-                let known = members.iter().any(|m| &m.name == name);
-                if !known {
-                    probe.abort();
-                }
-                known && !probe.is_finished()
-            });
-            for member in members {
-                // A probe still running is a slow member; it is not probed twice at once.
-                if probes.contains_key(&member.name) {
-                    continue;
-                }
-                let pool = pool.clone();
-                let name = member.name.clone();
-                let previous = member.status;
-                probes.insert(
-                    member.name,
-                    tokio::spawn(async move {
-                        let observed = probe(&pool, &name).await;
-                        let Some(status) = to_record(&previous, observed, Timestamp::now()) else {
-                            return;
-                        };
-                        if let Err(error) = pool.registry().set_status(&name, &status).await {
-                            tracing::warn!(cluster = %name, "cannot record the cluster's status: {error}");
-                        }
-                    }),
-                );
+            if let Err(error) = pool.registry().set_status(&member.name, &status).await {
+                tracing::warn!(cluster = %member.name, "cannot record the cluster's status: {error}");
             }
         }
     })

@@ -20,6 +20,7 @@ mod projects;
 pub mod proxy;
 mod registry;
 mod request_id;
+mod rounds;
 mod scope;
 mod views;
 

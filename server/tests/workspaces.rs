@@ -162,6 +162,24 @@ fn a_workspace_viewer_made_through_the_console_sees_only_their_workspace() {
     );
     assert!(!revoked.status.success(), "a revoked token opens nothing");
 
+    let (status, body) = wendy.call(
+        "me/change-password",
+        "current=wrong-pass-1&password=wendy-pass-2&confirm=wendy-pass-2",
+    );
+    assert_eq!(status, 422, "the current password must be given: {body}");
+    let (status, body) = wendy.call(
+        "me/change-password",
+        "current=wendy-pass-1&password=wendy-pass-2&confirm=wendy-pass-2",
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = wendy.call("workspaces/list", "");
+    assert_eq!(
+        status, 401,
+        "a changed password ends the session it was changed in"
+    );
+    let wendy = Browser::login(&console, "wendy", "wendy-pass-2");
+    assert_eq!(wendy.call("workspaces/list", "").0, 200);
+
     let audit = std::fs::read_to_string(console.data().join("audit.log")).unwrap();
     let events: Vec<serde_json::Value> = audit
         .lines()

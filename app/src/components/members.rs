@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use super::Alert;
 use orbital_types::tenancy::{Member, MemberTarget, Project};
 use orbital_types::{Role, RoleScope};
 
@@ -59,11 +61,7 @@ pub fn Members(
                         }
                         Ok(members) => view! { <MemberTable members editable revoke /> }.into_any(),
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not load the members: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not load the members: {error}") /> }
                                 .into_any()
                         }
                     }

@@ -1,5 +1,6 @@
 //! Pieces of the console's layout shared by every page.
 
+mod alert;
 mod form_outcome;
 mod members;
 mod side_nav;
@@ -12,6 +13,7 @@ use orbital_types::tenancy::Permissions;
 
 use crate::api::{ConsoleOverview, IamError};
 
+pub use alert::Alert;
 pub use form_outcome::{FormOutcome, outcome_of};
 pub use members::Members;
 pub use side_nav::SideNav;

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use orbital_types::tenancy::TokenSummary;
 
 use crate::api::{ChangePassword, CreateToken, RevokeToken, list_tokens};
-use crate::components::{FormOutcome, PermissionsResource, SubmitButton, outcome_of};
+use crate::components::{Alert, FormOutcome, PermissionsResource, SubmitButton, outcome_of};
 
 /// The caller's own account: a kubeconfig to download, tokens for tools, their password.
 #[component]
@@ -80,11 +80,7 @@ fn Tokens() -> impl IntoView {
                     match tokens.await {
                         Ok(tokens) => view! { <TokenTable tokens revoke /> }.into_any(),
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not load your tokens: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not load your tokens: {error}") /> }
                                 .into_any()
                         }
                     }

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::Alert;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use orbital_types::tenancy::{AuditEntry, AuditFilter};
@@ -12,12 +14,7 @@ pub fn AuditPage() -> impl IntoView {
     let params = use_query_map();
     let filter = move || {
         let params = params.read();
-        let text = |key: &str| {
-            params
-                .get(key)
-                .map(|value| value.trim().to_owned())
-                .filter(|value| !value.is_empty())
-        };
+        let text = |key: &str| super::query_text(&params, key);
         AuditFilter {
             user: text("user"),
             verb: text("verb"),
@@ -43,11 +40,7 @@ pub fn AuditPage() -> impl IntoView {
                         }
                         Ok(entries) => view! { <AuditTable entries /> }.into_any(),
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not read the audit log: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not read the audit log: {error}") /> }
                                 .into_any()
                         }
                     }

@@ -7,7 +7,7 @@ use crate::ConsoleMode;
 use orbital_types::{Cluster, cores, gibibytes};
 
 use crate::api::{ClusterError, UpdateCluster, get_cluster};
-use crate::components::{Members, OverviewResource, PermissionsResource};
+use crate::components::{Alert, Members, OverviewResource, PermissionsResource};
 use orbital_types::tenancy::MemberTarget;
 
 /// One cluster: its connection, state and capacity, and on the host the forms that change it.
@@ -43,11 +43,7 @@ pub fn ClusterPage() -> impl IntoView {
                     }
                     Err(ClusterError::NotFound) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
-                        view! {
-                            <p class="error" role="alert">
-                                {format!("Could not load the cluster: {error}")}
-                            </p>
-                        }
+                        view! { <Alert text=format!("Could not load the cluster: {error}") /> }
                             .into_any()
                     }
                 }

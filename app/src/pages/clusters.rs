@@ -8,7 +8,7 @@ use orbital_types::{Cluster, cores, gibibytes};
 
 use crate::api::{JoinCluster, list_clusters};
 use crate::components::{
-    FormOutcome, OverviewResource, PermissionsResource, SubmitButton, outcome_of,
+    Alert, FormOutcome, OverviewResource, PermissionsResource, SubmitButton, outcome_of,
 };
 
 /// How often the list refreshes while the page is open.
@@ -41,11 +41,7 @@ pub fn ClustersPage() -> impl IntoView {
                     match clusters.await {
                         Ok(clusters) => view! { <ClusterTable clusters /> }.into_any(),
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not load the clusters: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not load the clusters: {error}") /> }
                                 .into_any()
                         }
                     }

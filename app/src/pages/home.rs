@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::{ConsoleStatus, GetConsoleStatus, get_console_status};
-use crate::components::OverviewResource;
+use crate::components::{Alert, OverviewResource};
 
 /// The landing page: what this console is, and a live check of the server behind it.
 #[component]
@@ -40,11 +40,7 @@ pub fn HomePage() -> impl IntoView {
                                 .into_any()
                         }
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not load the console overview: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not load the console overview: {error}") /> }
                                 .into_any()
                         }
                     }

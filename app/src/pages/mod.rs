@@ -24,3 +24,11 @@ pub use resources::ResourcesPage;
 pub use users::UsersPage;
 pub use workspace::{ProjectPage, WorkspacePage};
 pub use workspaces::WorkspacesPage;
+
+/// The value of `key` in a page's query, trimmed; `None` when absent or blank.
+fn query_text(params: &leptos_router::params::ParamsMap, key: &str) -> Option<String> {
+    params
+        .get(key)
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}

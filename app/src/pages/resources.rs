@@ -6,7 +6,7 @@ use orbital_types::{Kind, PAGE_SIZE, Page, Query, Sort};
 
 use crate::ConsoleMode;
 use crate::api::list_resources;
-use crate::components::OverviewResource;
+use crate::components::{Alert, OverviewResource};
 
 /// One kind of resource across every cluster the console serves, with filters, sorting and
 /// paging done on the server. The filters are a plain GET form, so the page works without
@@ -16,12 +16,7 @@ pub fn ResourcesPage(kind: Kind) -> impl IntoView {
     let params = use_query_map();
     let query = move || {
         let params = params.read();
-        let text = |key: &str| {
-            params
-                .get(key)
-                .map(|value| value.trim().to_owned())
-                .filter(|value| !value.is_empty())
-        };
+        let text = |key: &str| super::query_text(&params, key);
         Query {
             cluster: text("cluster"),
             namespace: text("namespace"),
@@ -56,11 +51,7 @@ pub fn ResourcesPage(kind: Kind) -> impl IntoView {
                     match resources.await {
                         Ok(page) => view! { <ResourceTable kind page query=query() /> }.into_any(),
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not list {}: {error}", kind.plural())}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not list {}: {error}", kind.plural()) /> }
                                 .into_any()
                         }
                     }

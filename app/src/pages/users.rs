@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use orbital_types::tenancy::UserSummary;
 
 use crate::api::{CreateUser, DeleteUser, ResetPassword, SetUserDisabled, list_users};
-use crate::components::{FormOutcome, SubmitButton, outcome_of};
+use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
 
 /// The users, for platform admins: make, disable, reset and delete them.
 #[component]
@@ -35,11 +35,7 @@ pub fn UsersPage() -> impl IntoView {
                     match users.await {
                         Ok(users) => view! { <UserTable users actions /> }.into_any(),
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not load the users: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not load the users: {error}") /> }
                                 .into_any()
                         }
                     }

@@ -5,7 +5,9 @@ use orbital_types::tenancy::{MemberTarget, Project, WorkspaceSummary};
 
 use super::NotFound;
 use crate::api::{CreateProject, DeleteProject, DeleteWorkspace, IamError, get_workspace};
-use crate::components::{FormOutcome, Members, PermissionsResource, SubmitButton, outcome_of};
+use crate::components::{
+    Alert, FormOutcome, Members, PermissionsResource, SubmitButton, outcome_of,
+};
 
 /// One workspace: where it is placed, its projects and its members, with the controls the
 /// caller may use.
@@ -36,11 +38,7 @@ pub fn WorkspacePage() -> impl IntoView {
                     }
                     Err(IamError::NotFound(_)) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
-                        view! {
-                            <p class="error" role="alert">
-                                {format!("Could not load the workspace: {error}")}
-                            </p>
-                        }
+                        view! { <Alert text=format!("Could not load the workspace: {error}") /> }
                             .into_any()
                     }
                 }

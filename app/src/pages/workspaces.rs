@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{CreateWorkspace, list_clusters, list_workspaces};
-use crate::components::{FormOutcome, PermissionsResource, SubmitButton, outcome_of};
+use crate::components::{Alert, FormOutcome, PermissionsResource, SubmitButton, outcome_of};
 
 /// The workspaces the caller belongs to, and for platform admins a form to make one.
 #[component]
@@ -53,11 +53,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                 .into_any()
                         }
                         Err(error) => {
-                            view! {
-                                <p class="error" role="alert">
-                                    {format!("Could not load the workspaces: {error}")}
-                                </p>
-                            }
+                            view! { <Alert text=format!("Could not load the workspaces: {error}") /> }
                                 .into_any()
                         }
                     }
