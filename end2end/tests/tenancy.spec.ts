@@ -82,6 +82,10 @@ test.describe.serial('tenancy', () => {
     await expect(page.getByTestId('clusters').locator('tbody tr')).toHaveCount(1);
     await expect(page.getByTestId('cluster-member-1')).toBeVisible();
     await expect(page.getByRole('region', { name: 'Join a cluster' })).toHaveCount(0);
+    await hydrated(page, '/clusters/member-1');
+    await expect(page.getByTestId('cluster-members')).toContainText('Only those who may read all of it');
+    await expect(page.getByTestId('grant-form')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /Save details|Replace kubeconfig|Remove cluster/ })).toHaveCount(0);
 
     const forced = await page.request.post('/api/projects/create', {
       form: { workspace, cluster: 'member-1', namespace: `forced-${suffix}` },

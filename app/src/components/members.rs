@@ -5,7 +5,7 @@ use orbital_types::tenancy::{Member, MemberTarget, Project};
 use orbital_types::{Role, RoleScope};
 
 use super::{FormOutcome, SubmitButton, outcome_of};
-use crate::api::{GrantRole, RevokeGrant, list_members};
+use crate::api::{GrantRole, IamError, RevokeGrant, list_members};
 
 /// The roles granted on `target`'s kind of scope.
 fn roles_for(target: &MemberTarget) -> Vec<Role> {
@@ -60,6 +60,10 @@ pub fn Members(
                             view! { <p class="muted">"Nobody holds a role here yet."</p> }.into_any()
                         }
                         Ok(members) => view! { <MemberTable members editable revoke /> }.into_any(),
+                        Err(IamError::Forbidden(_)) => {
+                            view! { <p class="muted">"Only those who may read all of it see who holds roles here."</p> }
+                                .into_any()
+                        }
                         Err(error) => {
                             view! { <Alert text=format!("Could not load the members: {error}") /> }
                                 .into_any()

@@ -27,7 +27,9 @@ pub fn ClusterPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let host = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
-                let platform_admin = permissions.await.is_ok_and(|p| p.platform_admin);
+                let permissions = permissions.await.unwrap_or_default();
+                let platform_admin = permissions.platform_admin;
+                let grants_here = platform_admin && permissions.managed_here;
                 match cluster.await {
                     Ok(cluster) => {
                         let admin = (host && platform_admin)
@@ -36,7 +38,7 @@ pub fn ClusterPage() -> impl IntoView {
                         view! {
                             <h1>{cluster.name.clone()}</h1>
                             <ClusterFacts cluster />
-                            <Members target=members editable=platform_admin testid="cluster-members" />
+                            <Members target=members editable=grants_here testid="cluster-members" />
                             {admin}
                         }
                             .into_any()
