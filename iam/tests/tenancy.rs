@@ -34,8 +34,9 @@ async fn tenancy(client: &kube::Client) -> (Tenancy, Directory) {
     let directory = Directory::start(client.clone()).await.unwrap();
     directory.ensure_admin("admin-password").await.unwrap();
     let tenancy = Tenancy::new(directory.clone(), Credentials::new(client.clone()), true);
-    common::eventually("the first admin's grant", || {
-        let admin = directory.policy().is_platform_admin(ADMIN_USER);
+    common::eventually("the first admin and their grant", || {
+        let admin = directory.policy().is_platform_admin(ADMIN_USER)
+            && directory.account(ADMIN_USER).is_some();
         async move { admin.then_some(()) }
     })
     .await;
@@ -314,6 +315,11 @@ async fn a_member_console_changes_nothing_of_what_its_host_keeps() {
     let (_sandbox, client) = cluster(&dir).await;
     let directory = Directory::start(client.clone()).await.unwrap();
     directory.ensure_admin("admin-password").await.unwrap();
+    common::eventually("the admin in the directory", || {
+        let known = directory.account(ADMIN_USER).is_some();
+        async move { known.then_some(()) }
+    })
+    .await;
     let member = Tenancy::new(directory, Credentials::new(client.clone()), false);
     let admin = member.scope(ADMIN_USER);
     assert!(!admin.permissions().managed_here);
