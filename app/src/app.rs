@@ -8,8 +8,8 @@ use crate::BUNDLE_NAME;
 use crate::api::{get_console_overview, get_permissions};
 use crate::components::{OverviewResource, PermissionsResource, SideNav, TopBar};
 use crate::pages::{
-    AccountPage, AuditPage, ClusterPage, ClustersPage, HomePage, LoginPage, NotFound, ProjectPage,
-    ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
+    AccountPage, AuditPage, ClusterPage, ClustersPage, CreatePage, HomePage, KindPage, LoginPage,
+    NotFound, ObjectPage, ProjectPage, ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
 };
 use orbital_types::Kind;
 
@@ -77,6 +77,27 @@ pub fn App() -> impl IntoView {
                             <Route
                                 path=path!("/clusters/:name")
                                 view=ClusterPage
+                                ssr=SsrMode::Async
+                            />
+                            // The static `create` before the kinds, which it would match.
+                            <Route
+                                path=path!("/clusters/:name/create")
+                                view=CreatePage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/clusters/:name/:resource")
+                                view=KindPage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/clusters/:name/:resource/:object")
+                                view=ObjectPage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/clusters/:name/namespaces/:namespace/:resource/:object")
+                                view=ObjectPage
                                 ssr=SsrMode::Async
                             />
                             <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />

@@ -12,9 +12,12 @@ mod audit_trail;
 mod components;
 #[cfg(feature = "ssr")]
 mod context;
+mod live;
 mod mode;
 mod pages;
 mod shell;
+mod url;
+mod wait;
 
 pub use app::App;
 #[cfg(feature = "ssr")]

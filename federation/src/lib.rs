@@ -10,6 +10,7 @@
 mod cache;
 pub mod cluster;
 mod copies;
+mod discovery;
 mod health;
 mod host;
 pub mod host_mark;
@@ -24,10 +25,11 @@ mod rounds;
 mod scope;
 mod views;
 
+pub use discovery::DiscoveryError;
 pub use join::{JoinError, JoinRequest};
 pub use pool::client_from_kubeconfig;
 pub use principal::{ClusterProjects, Principal, User};
 pub use projects::ProjectError;
 pub use registry::RegistryError;
-pub use scope::{Answer, Call, Federation, Scope};
+pub use scope::{Accept, Answer, Call, Federation, Scope};
 pub use views::ViewError;

@@ -13,10 +13,11 @@ use axum::http::{Request, Response};
 use futures::StreamExt;
 use orbital_iam::{Access, Decision, Verb};
 use orbital_syntax::is_dns_label;
-use orbital_types::{Cluster, ClusterStatus, Connection, Kind, ObjectRef, Page, Query};
+use orbital_types::{ApiKind, Cluster, ClusterStatus, Connection, Kind, ObjectRef, Page, Query};
 use tokio::task::JoinHandle;
 
 use crate::cache::Caches;
+use crate::discovery::{Discoveries, DiscoveryError};
 use crate::health::{self, probe_client};
 use crate::host::Host;
 use crate::join::{self, JoinError, JoinRequest};
@@ -75,6 +76,7 @@ impl Reach {
 struct Inner {
     reach: Reach,
     caches: Caches,
+    discoveries: Discoveries,
 }
 
 /// What the console reaches its clusters with. Cheap to clone; reached only through [`Scope`].
@@ -95,6 +97,7 @@ impl Federation {
         Self(Arc::new(Inner {
             reach,
             caches: Caches::new(),
+            discoveries: Discoveries::default(),
         }))
     }
 
@@ -170,6 +173,7 @@ impl Federation {
             host.pool().forget(name).await;
         }
         self.0.caches.forget(name);
+        self.0.discoveries.forget(name);
     }
 }
 
@@ -277,6 +281,59 @@ impl Scope {
         views::cached(self, kind, query).await
     }
 
+    /// The kinds the cluster `name` serves, if it is in scope.
+    pub async fn kinds(&self, name: &str) -> Result<Arc<Vec<ApiKind>>, DiscoveryError> {
+        self.discover(name, false).await
+    }
+
+    /// The kinds the cluster `name` serves, asked of it now.
+    pub async fn kinds_again(&self, name: &str) -> Result<Arc<Vec<ApiKind>>, DiscoveryError> {
+        self.discover(name, true).await
+    }
+
+    /// The kind `address` (`pods`, `deployments.apps`) on the cluster `name`; the cluster is
+    /// asked again before a kind is called unknown, so one defined a moment ago is found.
+    pub async fn kind(&self, name: &str, address: &str) -> Result<ApiKind, DiscoveryError> {
+        for again in [false, true] {
+            if let Some(kind) = ApiKind::find(&self.discover(name, again).await?, address) {
+                return Ok(kind.clone());
+            }
+        }
+        Err(DiscoveryError::UnknownKind(address.to_owned()))
+    }
+
+    async fn discover(&self, name: &str, again: bool) -> Result<Arc<Vec<ApiKind>>, DiscoveryError> {
+        if !self.principal.sees(name) {
+            return Err(DiscoveryError::UnknownCluster);
+        }
+        // A member known to be down is reported at once, not waited for.
+        if let Reach::Host(host) = self.reach()
+            && let Ok(Some(cluster)) = host.registry().get(name).await
+            && !cluster.status.ready
+        {
+            return Err(DiscoveryError::Unreachable(format!(
+                "the cluster {name} is not ready: {}",
+                cluster.status.message
+            )));
+        }
+        let client = match self.reach().client(name).await {
+            Ok(client) => client,
+            Err(PoolError::Unknown(_)) => return Err(DiscoveryError::UnknownCluster),
+            Err(error) => {
+                let id = crate::request_id::RequestId::new();
+                tracing::warn!(request_id = %id, cluster = name, "no client: {error}");
+                return Err(DiscoveryError::Unreachable(format!(
+                    "the console cannot reach the cluster {name} now (request id {id})"
+                )));
+            }
+        };
+        self.federation
+            .0
+            .discoveries
+            .kinds(name, client, again)
+            .await
+    }
+
     /// The same page, listing every cluster now: what the caches save (for comparison).
     pub async fn view_uncached(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
         views::live(self, kind, query).await
@@ -344,6 +401,27 @@ pub struct Call<'a> {
     pub body: Option<(Vec<u8>, &'static str)>,
     /// For a watch: how long to collect what the cluster sends before answering.
     pub collect_for: Option<Duration>,
+    /// What the answer should be.
+    pub accept: Accept,
+}
+
+/// The representation a [`Call`] asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Accept {
+    /// The objects as they are.
+    #[default]
+    Objects,
+    /// A `meta.k8s.io/v1` `Table` of them, with the API server's columns.
+    Table,
+}
+
+impl Accept {
+    fn header(self) -> &'static str {
+        match self {
+            Self::Objects => "application/json",
+            Self::Table => "application/json;as=Table;v=v1;g=meta.k8s.io",
+        }
+    }
 }
 
 /// What the cluster (or the console, refusing) answered a [`Call`].
@@ -364,7 +442,7 @@ impl Scope {
     /// refused), the same redaction. For the console's own object functions.
     pub async fn call(&self, call: Call<'_>) -> Answer {
         let collect_for = call.collect_for;
-        let response = self.respond(call).await;
+        let response = self.open(call).await;
         let status = response.status();
         let mut body = response.into_body().into_data_stream();
         let mut read = Vec::new();
@@ -385,7 +463,9 @@ impl Scope {
         Answer { status, body: read }
     }
 
-    async fn respond(&self, call: Call<'_>) -> Response<Body> {
+    /// Makes `call` as [`Scope::call`] does, answering with the response as it streams in: for
+    /// watches and followed logs that the console passes on as they come.
+    pub async fn open(&self, call: Call<'_>) -> Response<Body> {
         let path = match call.target.api_path(call.subresource) {
             Ok(path) => path,
             Err(error) => {
@@ -403,7 +483,7 @@ impl Scope {
         let mut request = Request::builder()
             .method(call.method)
             .uri(uri)
-            .header(axum::http::header::ACCEPT, "application/json");
+            .header(axum::http::header::ACCEPT, call.accept.header());
         let body = match call.body {
             Some((body, content_type)) => {
                 request = request.header(axum::http::header::CONTENT_TYPE, content_type);

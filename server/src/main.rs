@@ -9,6 +9,7 @@ mod clusters;
 mod embedded;
 mod health;
 mod kubeconfig;
+mod live;
 mod router;
 #[cfg(feature = "sandbox")]
 mod sandbox;

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig::{self, ConsoleAddress};
-use crate::{health, security};
+use crate::{health, live, security};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -50,7 +50,10 @@ pub struct ConsoleState {
 /// The scope of one request, for the caller the gate found: the one place where a request
 /// gets its way to the clusters, for pages, server functions and the proxy alike. A request
 /// without a caller gets none.
-fn request_scope(federation: Option<&Federation>, caller: Option<&Caller>) -> Option<Scope> {
+pub(crate) fn request_scope(
+    federation: Option<&Federation>,
+    caller: Option<&Caller>,
+) -> Option<Scope> {
     let caller = caller?;
     federation.map(|federation| federation.scope(Principal::User(caller.0.clone())))
 }
@@ -104,7 +107,15 @@ pub fn app(state: ConsoleState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/oauth/token", post(auth::token))
         .route("/kubeconfig", post(kubeconfig::download))
-        .route("/clusters/{name}/{*path}", any(cluster_api))
+        .route("/live/changes", get(live::changes))
+        .route("/live/logs", get(live::logs))
+        // Only the API roots: the console's own pages live beside them under each cluster.
+        .route("/clusters/{name}/api", any(cluster_api))
+        .route("/clusters/{name}/api/{*path}", any(cluster_api))
+        .route("/clusters/{name}/apis", any(cluster_api))
+        .route("/clusters/{name}/apis/{*path}", any(cluster_api))
+        .route("/clusters/{name}/version", any(cluster_api))
+        .route("/clusters/{name}/openapi/{*path}", any(cluster_api))
         .leptos_routes_with_context(&state, page_routes(), provide_console.clone(), move || {
             shell(leptos_options.clone())
         })

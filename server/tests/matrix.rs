@@ -278,7 +278,7 @@ fn column_calls(
     if let Some(pod) = pod {
         calls.push((
             "objects/logs",
-            json!({"target": target(Some(pod)), "tail_lines": 5}),
+            json!({"target": target(Some(pod)), "options": {"tail_lines": 5}}),
         ));
     }
     calls

@@ -1,9 +1,11 @@
 //! What Kubernetes writes as text, read the way an API server reads it: label selectors, label
-//! sets, DNS-1123 names and resource quantities. Shared by the sandbox cluster and the console.
+//! sets, DNS-1123 names, resource quantities, YAML documents and merge patches. Shared by the sandbox cluster and the console.
 
 mod labels;
+pub mod merge_patch;
 mod quantity;
 mod selector;
+pub mod yaml;
 
 pub use labels::{LabelSetError, is_dns_label, parse_label_set};
 pub use quantity::{bytes, millicores};

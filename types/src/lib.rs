@@ -4,13 +4,19 @@
 //! tenancy objects as pages show them ([`tenancy`]). No server code, so the browser bundle
 //! compiles them as they are.
 
+mod api_kind;
 mod cluster;
+mod diff;
 mod object;
 mod role;
+mod table;
 pub mod tenancy;
 mod view;
 
+pub use api_kind::{ApiKind, ApiVerb, LiveTarget};
 pub use cluster::{Cluster, ClusterStatus, Connection, Reason, cores, gibibytes};
+pub use diff::{DiffLine, LineChange, line_diff};
 pub use object::{InvalidObjectRef, ObjectRef};
 pub use role::{Role, RoleScope, UnknownRole};
+pub use table::{Table, TableColumn, TableQuery, TableRow};
 pub use view::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};

@@ -10,16 +10,34 @@ mod audit;
 mod cluster_admin;
 #[allow(missing_docs)]
 mod clusters;
+#[allow(missing_docs)]
+mod events;
 mod iam_error;
+#[allow(missing_docs)]
+mod kinds;
 mod me;
 #[allow(missing_docs)]
 mod members;
+#[cfg(feature = "ssr")]
+mod object_call;
+#[allow(missing_docs)]
+mod object_view;
 #[allow(missing_docs)]
 mod objects;
 mod overview;
 #[allow(missing_docs)]
+mod owned;
+#[allow(missing_docs)]
+mod plan_yaml;
+#[allow(missing_docs)]
 mod resources;
+#[allow(missing_docs)]
+mod reveal;
+#[allow(missing_docs)]
+mod save_yaml;
 mod status;
+#[allow(missing_docs)]
+mod table;
 #[allow(missing_docs)]
 mod users;
 #[allow(missing_docs)]
@@ -37,17 +55,25 @@ pub use cluster_admin::{
 pub use clusters::{
     ClusterError, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
 };
+pub use events::{EventRow, ObjectEvents, object_events};
 pub use iam_error::IamError;
+pub use kinds::{ListKinds, list_kinds};
 pub use me::{GetMe, Me, get_me};
 pub use members::{GrantRole, ListMembers, RevokeGrant, grant_role, list_members, revoke_grant};
+pub use object_view::{GetObjectView, ObjectView, get_object_view};
 pub use objects::{
-    CreateObject, DeleteObject, GetObject, ListObjects, MAX_WATCH_SECONDS, ObjectError,
+    CreateObject, DeleteObject, GetObject, ListObjects, LogOptions, MAX_WATCH_SECONDS, ObjectError,
     PatchObject, PodLogs, ReplaceObject, WatchObjects, create_object, delete_object, get_object,
     list_objects, patch_object, pod_logs, replace_object, watch_objects,
 };
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
+pub use owned::{OwnedObject, OwnedObjects, owned_objects};
+pub use plan_yaml::{PlanObjects, PlannedObject, plan_objects};
 pub use resources::{ListResources, list_resources};
+pub use reveal::{RevealSecret, reveal_secret};
+pub use save_yaml::{SaveObjectYaml, SaveOutcome, save_object_yaml};
 pub use status::{ConsoleStatus, GetConsoleStatus, get_console_status};
+pub use table::{ListColumns, ListTable, list_columns, list_table};
 pub use users::{
     CreateUser, DeleteUser, ListUsers, ResetPassword, SetUserDisabled, create_user, delete_user,
     list_users, reset_password, set_user_disabled,
@@ -161,6 +187,9 @@ pub fn changing(path: &str) -> Option<Changing> {
         (ReplaceObject::PATH, object(Verb::Update)),
         (PatchObject::PATH, object(Verb::Patch)),
         (DeleteObject::PATH, object(Verb::Delete)),
+        (SaveObjectYaml::PATH, object(Verb::Update)),
+        // Not a change, but each reveal of a Secret's values is recorded.
+        (RevealSecret::PATH, object(Verb::Get)),
     ];
     functions
         .into_iter()

@@ -45,91 +45,7 @@ impl FromServerFnError for ObjectError {
 }
 
 #[cfg(feature = "ssr")]
-mod call {
-    use std::time::Duration;
-
-    use http::Method;
-    use orbital_federation::{Answer, Call};
-    use orbital_types::ObjectRef;
-    use serde_json::Value;
-
-    use super::ObjectError;
-
-    /// What to ask of the cluster.
-    pub(super) struct Ask<'a> {
-        pub method: Method,
-        pub target: &'a ObjectRef,
-        pub subresource: Option<&'a str>,
-        pub query: String,
-        pub body: Option<(Vec<u8>, &'static str)>,
-        pub collect_for: Option<Duration>,
-    }
-
-    impl<'a> Ask<'a> {
-        pub fn new(method: Method, target: &'a ObjectRef) -> Self {
-            Self {
-                method,
-                target,
-                subresource: None,
-                query: String::new(),
-                body: None,
-                collect_for: None,
-            }
-        }
-
-        pub fn json(mut self, body: &Value, content_type: &'static str) -> Self {
-            self.body = Some((body.to_string().into_bytes(), content_type));
-            self
-        }
-    }
-
-    /// The answer's body if the cluster did what was asked, else its `Status` as the error;
-    /// the HTTP status of the server function's answer is set to match.
-    pub(super) async fn send(ask: Ask<'_>) -> Result<Vec<u8>, ObjectError> {
-        let scope =
-            leptos::prelude::use_context::<orbital_federation::Scope>().ok_or_else(|| {
-                ObjectError {
-                    code: 503,
-                    reason: "ServiceUnavailable".into(),
-                    message: "the console is still connecting to its clusters; try again shortly"
-                        .into(),
-                }
-            })?;
-        let Answer { status, body } = scope
-            .call(Call {
-                method: ask.method,
-                target: ask.target,
-                subresource: ask.subresource,
-                query: &ask.query,
-                body: ask.body,
-                collect_for: ask.collect_for,
-            })
-            .await;
-        if status.is_success() {
-            return Ok(body);
-        }
-        crate::api::set_status(status);
-        let answer: Value = serde_json::from_slice(&body).unwrap_or_default();
-        let text = |key: &str| answer[key].as_str().unwrap_or_default().to_owned();
-        Err(ObjectError {
-            code: status.as_u16(),
-            reason: text("reason"),
-            message: match text("message") {
-                message if message.is_empty() => String::from_utf8_lossy(&body).into_owned(),
-                message => message,
-            },
-        })
-    }
-
-    /// The body as JSON.
-    pub(super) fn json(body: &[u8]) -> Result<Value, ObjectError> {
-        serde_json::from_slice(body).map_err(|error| ObjectError {
-            code: 502,
-            reason: "BadGateway".into(),
-            message: format!("the cluster's answer is not JSON: {error}"),
-        })
-    }
-}
+use super::object_call as call;
 
 /// The object `target` names.
 #[server(endpoint = "objects/get", input = Json)]
@@ -205,14 +121,51 @@ pub async fn delete_object(target: ObjectRef) -> Result<Value, ObjectError> {
     call::json(&call::send(call::Ask::new(Method::DELETE, &target)).await?)
 }
 
-/// The last `tail_lines` lines (all when none) of the logs of the pod `target` names.
+/// Which of a pod's logs to read, as `kubectl logs` takes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogOptions {
+    /// The container; the pod's only one when none.
+    pub container: Option<String>,
+    /// The last lines only.
+    pub tail_lines: Option<u32>,
+    /// Only lines of the last seconds.
+    pub since_seconds: Option<u32>,
+    /// Each line with its time.
+    pub timestamps: bool,
+    /// The previous, terminated run of the container.
+    pub previous: bool,
+}
+
+impl LogOptions {
+    /// The options as the API server's query.
+    pub fn query(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(container) = &self.container {
+            pairs.push(format!("container={}", crate::url::encode(container)));
+        }
+        if let Some(lines) = self.tail_lines {
+            pairs.push(format!("tailLines={lines}"));
+        }
+        if let Some(seconds) = self.since_seconds {
+            pairs.push(format!("sinceSeconds={seconds}"));
+        }
+        if self.timestamps {
+            pairs.push("timestamps=true".into());
+        }
+        if self.previous {
+            pairs.push("previous=true".into());
+        }
+        pairs.join("&")
+    }
+}
+
+/// The logs of the pod `target` names, as `options` asks.
 #[server(endpoint = "objects/logs", input = Json)]
-pub async fn pod_logs(target: ObjectRef, tail_lines: Option<u32>) -> Result<String, ObjectError> {
+pub async fn pod_logs(target: ObjectRef, options: LogOptions) -> Result<String, ObjectError> {
     use http::Method;
     let mut ask = call::Ask::new(Method::GET, &target);
     ask.subresource = Some("log");
-    if let Some(lines) = tail_lines {
-        ask.query = format!("tailLines={lines}");
-    }
+    ask.query = options.query();
     Ok(String::from_utf8_lossy(&call::send(ask).await?).into_owned())
 }

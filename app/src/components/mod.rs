@@ -1,11 +1,19 @@
 //! Pieces of the console's layout shared by every page.
 
 mod alert;
+mod delete_object;
 mod form_outcome;
+mod kind_nav;
 mod members;
+mod object_events;
+mod object_overview;
+mod pod_logs;
+mod secret_values;
 mod side_nav;
 mod submit_button;
 mod top_bar;
+mod yaml_editor;
+mod yaml_highlight;
 
 use leptos::prelude::{Resource, ServerFnError};
 
@@ -14,11 +22,18 @@ use orbital_types::tenancy::Permissions;
 use crate::api::{ConsoleOverview, IamError};
 
 pub use alert::Alert;
+pub use delete_object::DeleteObjectForm;
 pub use form_outcome::{FormOutcome, outcome_of};
+pub use kind_nav::KindNav;
 pub use members::Members;
+pub use object_events::ObjectEvents;
+pub use object_overview::ObjectOverview;
+pub use pod_logs::PodLogs;
+pub use secret_values::SecretValues;
 pub use side_nav::SideNav;
 pub use submit_button::SubmitButton;
 pub use top_bar::TopBar;
+pub use yaml_editor::YamlEditor;
 
 /// The console overview, loaded once by the app and read through context.
 pub type OverviewResource = Resource<Result<ConsoleOverview, ServerFnError>>;

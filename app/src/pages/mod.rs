@@ -5,9 +5,12 @@ mod audit;
 mod cluster;
 mod cluster_admin;
 mod clusters;
+mod create;
 mod home;
+mod kind;
 mod login;
 mod not_found;
+mod object;
 mod resources;
 mod users;
 mod workspace;
@@ -17,16 +20,19 @@ pub use account::AccountPage;
 pub use audit::AuditPage;
 pub use cluster::ClusterPage;
 pub use clusters::ClustersPage;
+pub use create::CreatePage;
 pub use home::HomePage;
+pub use kind::KindPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use object::ObjectPage;
 pub use resources::ResourcesPage;
 pub use users::UsersPage;
 pub use workspace::{ProjectPage, WorkspacePage};
 pub use workspaces::WorkspacesPage;
 
 /// The value of `key` in a page's query, trimmed; `None` when absent or blank.
-fn query_text(params: &leptos_router::params::ParamsMap, key: &str) -> Option<String> {
+pub(crate) fn query_text(params: &leptos_router::params::ParamsMap, key: &str) -> Option<String> {
     params
         .get(key)
         .map(|value| value.trim().to_owned())

@@ -7,6 +7,7 @@ use orbital_types::{Kind, PAGE_SIZE, Page, Query, Sort};
 use crate::ConsoleMode;
 use crate::api::list_resources;
 use crate::components::{Alert, OverviewResource};
+use crate::url::encode;
 
 /// One kind of resource across every cluster the console serves, with filters, sorting and
 /// paging done on the server. The filters are a plain GET form, so the page works without
@@ -134,19 +135,6 @@ fn page_link(kind: Kind, query: &Query, page: usize) -> String {
         link.push_str(&format!("&{key}={}", encode(value)));
     }
     link
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -294,6 +294,29 @@ impl<'a> Browser<'a> {
         )
     }
 
+    /// Gets `path` in the session: status and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let url = format!("https://{}{path}", self.console.addr);
+        let jar = self.jar.to_string_lossy().into_owned();
+        curl(self.console, &["-b", &jar, &url])
+    }
+
+    /// Starts reading the stream at `path` in the session for `seconds`; its output is what
+    /// arrived in that time.
+    pub fn stream(&self, path: &str, seconds: u32) -> Child {
+        let url = format!("https://{}{path}", self.console.addr);
+        Command::new("curl")
+            .args(["-sSN", "--max-time", &seconds.to_string(), "--cacert"])
+            .arg(self.console.data().join("tls/ca.crt"))
+            .arg("-b")
+            .arg(&self.jar)
+            .arg(url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
     /// Calls the server function at `endpoint` with `form`: status and body.
     pub fn call(&self, endpoint: &str, form: &str) -> (u16, String) {
         self.post(&format!("/api/{endpoint}"), form)

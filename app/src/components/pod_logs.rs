@@ -1,0 +1,185 @@
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use orbital_types::ObjectRef;
+use serde_json::Value;
+
+use crate::api::{LogOptions, pod_logs};
+use crate::components::Alert;
+use crate::live::follow_logs;
+use crate::url::encode;
+
+/// Lines shown when the form asks for no number.
+const DEFAULT_TAIL: u32 = 500;
+/// The most lines a followed log keeps on the page.
+const KEEP_LINES: usize = 5000;
+
+/// The address of the pod's logs as `options` asks, streamed (or, with `download`, as a file).
+fn logs_url(target: &ObjectRef, options: &LogOptions, download: bool) -> String {
+    let mut url = format!(
+        "/live/logs?target={}",
+        encode(&serde_json::to_string(target).unwrap_or_default())
+    );
+    if let Some(container) = &options.container {
+        url += &format!("&container={}", encode(container));
+    }
+    if let Some(lines) = options.tail_lines {
+        url += &format!("&tailLines={lines}");
+    }
+    if let Some(seconds) = options.since_seconds {
+        url += &format!("&sinceSeconds={seconds}");
+    }
+    if options.timestamps {
+        url += "&timestamps=1";
+    }
+    if options.previous {
+        url += "&previous=1";
+    }
+    if download {
+        url += "&download=1";
+    }
+    url
+}
+
+/// A pod's logs: container, tail lines, since, timestamps and the previous run chosen in a
+/// plain GET form, so the page reads them without JavaScript too; with it, followed as new
+/// lines are written, searched, wrapped, and downloaded.
+#[component]
+pub fn PodLogs(
+    /// The pod.
+    target: ObjectRef,
+    /// The pod's object, for its containers.
+    pod: Value,
+) -> impl IntoView {
+    let containers: Vec<String> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|container| container["name"].as_str().map(str::to_owned))
+        .collect();
+    let query = use_query_map();
+    let read = query.read_untracked();
+    let text = |key: &str| crate::pages::query_text(&read, key);
+    let options = LogOptions {
+        container: text("container"),
+        tail_lines: Some(
+            text("tailLines")
+                .and_then(|lines| lines.parse().ok())
+                .unwrap_or(DEFAULT_TAIL),
+        ),
+        since_seconds: text("sinceSeconds").and_then(|seconds| seconds.parse().ok()),
+        timestamps: text("timestamps").is_some(),
+        previous: text("previous").is_some(),
+    };
+    let follow = text("follow").is_some();
+    drop(read);
+    let download = logs_url(&target, &options, true);
+    let streamed = RwSignal::new(Vec::<String>::new());
+    if follow {
+        let url = logs_url(&target, &options, false);
+        Effect::new(move || follow_logs(url.clone(), streamed, KEEP_LINES));
+    }
+    let logs = Resource::new(
+        {
+            let (target, options) = (target.clone(), options.clone());
+            move || (target.clone(), options.clone())
+        },
+        |(target, options)| pod_logs(target, options),
+    );
+    let search = RwSignal::new(String::new());
+    let wrap = RwSignal::new(false);
+    let shown = move |lines: Vec<String>| {
+        let wanted = search.get();
+        lines
+            .into_iter()
+            .filter(|line| wanted.is_empty() || line.contains(&wanted))
+            .map(|line| line + "\n")
+            .collect::<String>()
+    };
+    let current = options;
+    view! {
+        <section class="panel" aria-labelledby="logs-heading">
+            <h2 id="logs-heading">"Logs"</h2>
+            <Form method="GET" action="" attr:class="filters">
+                <input type="hidden" name="tab" value="logs" />
+                <label>
+                    "Container"
+                    <select name="container">
+                        {containers
+                            .into_iter()
+                            .map(|name| {
+                                let selected = current.container.as_deref() == Some(name.as_str());
+                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Last lines"
+                    <input name="tailLines" type="number" min="1" value=current.tail_lines.unwrap_or(DEFAULT_TAIL) />
+                </label>
+                <label>
+                    "Since (seconds)"
+                    <input name="sinceSeconds" type="number" min="1" value=current.since_seconds.map(|s| s.to_string()).unwrap_or_default() />
+                </label>
+                <label>
+                    <input type="checkbox" name="timestamps" value="1" checked=current.timestamps />
+                    " Timestamps"
+                </label>
+                <label>
+                    <input type="checkbox" name="previous" value="1" checked=current.previous />
+                    " Previous run"
+                </label>
+                <label>
+                    <input type="checkbox" name="follow" value="1" checked=follow />
+                    " Follow"
+                </label>
+                <button class="button" type="submit">"Show"</button>
+            </Form>
+            <div class="filters">
+                <label>
+                    "Search"
+                    <input
+                        type="search"
+                        data-testid="logs-search"
+                        prop:value=move || search.get()
+                        on:input=move |event| search.set(event_target_value(&event))
+                    />
+                </label>
+                <label>
+                    <input type="checkbox" on:change=move |event| wrap.set(event_target_checked(&event)) />
+                    " Wrap lines"
+                </label>
+                <a href=download download="" data-testid="logs-download">"Download"</a>
+            </div>
+            {if follow {
+                view! {
+                    <pre class="logs" class:wrap=move || wrap.get() data-testid="pod-logs" aria-live="off">
+                        {move || shown(streamed.get())}
+                    </pre>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match logs.await {
+                                Ok(text) => {
+                                    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+                                    view! {
+                                        <pre class="logs" class:wrap=move || wrap.get() data-testid="pod-logs">
+                                            {move || shown(lines.clone())}
+                                        </pre>
+                                    }
+                                        .into_any()
+                                }
+                                Err(error) => view! { <Alert text=format!("Could not read the logs: {error}") /> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,118 @@
+//! Pages that follow the cluster: server-sent events from `/live/changes` and `/live/logs`,
+//! opened in the browser only (a page rendered on the server is complete as it is).
+
+use leptos::prelude::*;
+use orbital_types::LiveTarget;
+
+/// How long a burst of changes is gathered before the page reads afresh once.
+#[cfg(feature = "hydrate")]
+const GATHER: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The address of the change stream for `targets`.
+#[cfg(any(feature = "hydrate", test))]
+fn changes_url(targets: &[LiveTarget]) -> String {
+    use crate::url::encode;
+    let mut url = "/live/changes?".to_owned();
+    for (at, target) in targets.iter().enumerate() {
+        if at > 0 {
+            url.push('&');
+        }
+        url.push_str("target=");
+        url.push_str(&encode(&serde_json::to_string(target).unwrap_or_default()));
+    }
+    url
+}
+
+/// A count that goes up each time something `targets` names changes (and when the stream
+/// opens, for what may have been missed): resources read it to be read again. The stream
+/// follows `targets` as they change.
+pub(crate) fn use_changes(
+    targets: impl Fn() -> Vec<LiveTarget> + Send + Sync + 'static,
+) -> ReadSignal<u32> {
+    let (changes, set_changes) = signal(0u32);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let url = changes_url(&targets());
+        let waiting = Arc::new(AtomicBool::new(false));
+        browser::listen(&url, &["open", "change"], move |_| {
+            // A burst of changes is read once, after it.
+            if !waiting.swap(true, Ordering::SeqCst) {
+                let waiting = waiting.clone();
+                set_timeout(
+                    move || {
+                        waiting.store(false, Ordering::SeqCst);
+                        set_changes.update(|count| *count += 1);
+                    },
+                    GATHER,
+                );
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (targets, set_changes);
+    changes
+}
+
+/// The lines a followed pod log adds, from `url` (`/live/logs?…`), into `lines`, keeping the
+/// last `keep`.
+pub(crate) fn follow_logs(url: String, lines: RwSignal<Vec<String>>, keep: usize) {
+    #[cfg(feature = "hydrate")]
+    browser::listen(&url, &["line"], move |line| {
+        lines.update(|lines| {
+            lines.push(line);
+            if lines.len() > keep {
+                let extra = lines.len() - keep;
+                lines.drain(..extra);
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, lines, keep);
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use leptos::prelude::on_cleanup;
+    use send_wrapper::SendWrapper;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{EventSource, MessageEvent};
+
+    /// Opens an event source at `url` for as long as the calling component lives, calling
+    /// `each` with the data of every event named in `names`.
+    pub(super) fn listen(url: &str, names: &[&str], each: impl Fn(String) + 'static) {
+        let Ok(source) = EventSource::new(url) else {
+            return;
+        };
+        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |message: MessageEvent| {
+            each(message.data().as_string().unwrap_or_default());
+        });
+        for name in names {
+            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+        }
+        let kept = SendWrapper::new((source, handler));
+        on_cleanup(move || kept.0.close());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_ride_in_the_query_as_json() {
+        let pods = LiveTarget {
+            cluster: "m1".into(),
+            resource: "pods".into(),
+            ..LiveTarget::default()
+        };
+        let url = changes_url(&[pods.clone(), pods]);
+        assert!(
+            url.starts_with("/live/changes?target=%7B%22cluster%22%3A%22m1%22"),
+            "{url}"
+        );
+        assert_eq!(url.matches("target=").count(), 2);
+    }
+}

@@ -1,0 +1,230 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use orbital_types::{ApiKind, ApiVerb, LiveTarget, ObjectRef};
+use serde::{Deserialize, Serialize};
+
+use super::NotFound;
+use crate::api::{ObjectError, ObjectView, get_object_view, list_kinds};
+use crate::components::{
+    Alert, DeleteObjectForm, KindNav, ObjectEvents, ObjectOverview, PodLogs, SecretValues,
+    YamlEditor,
+};
+use crate::live::use_changes;
+
+/// The tabs of an object's page, `?tab=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Yaml,
+    Events,
+    Logs,
+}
+
+impl Tab {
+    fn parse(text: Option<&str>) -> Self {
+        match text {
+            Some("yaml") => Self::Yaml,
+            Some("events") => Self::Events,
+            Some("logs") => Self::Logs,
+            _ => Self::Overview,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Overview => "overview",
+            Self::Yaml => "yaml",
+            Self::Events => "events",
+            Self::Logs => "logs",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::Overview => "Overview",
+            Self::Yaml => "YAML",
+            Self::Events => "Events",
+            Self::Logs => "Logs",
+        }
+    }
+}
+
+/// What an object's page shows: the cluster's kinds, the object's kind, and the object.
+#[derive(Clone, Serialize, Deserialize)]
+struct Loaded {
+    kinds: Vec<ApiKind>,
+    kind: ApiKind,
+    target: ObjectRef,
+    view: ObjectView,
+}
+
+async fn load(
+    cluster: String,
+    resource: String,
+    namespace: Option<String>,
+    name: String,
+) -> Result<Loaded, ObjectError> {
+    let kinds = list_kinds(cluster.clone()).await?;
+    let kind = ApiKind::find(&kinds, &resource)
+        .cloned()
+        .ok_or_else(|| ObjectError {
+            code: 404,
+            reason: "NotFound".into(),
+            message: format!("the cluster serves no kind {resource:?}"),
+        })?;
+    let target = kind.object(&cluster, namespace.as_deref(), &name);
+    let view = get_object_view(target.clone()).await?;
+    Ok(Loaded {
+        kinds,
+        kind,
+        target,
+        view,
+    })
+}
+
+/// What an object's page follows: the object, and for a workload what it makes in its
+/// namespace, so its pods are seen to follow a change.
+fn live_targets(
+    cluster: &str,
+    resource: &str,
+    namespace: Option<String>,
+    name: &str,
+) -> Vec<LiveTarget> {
+    let object = LiveTarget {
+        cluster: cluster.to_owned(),
+        resource: resource.to_owned(),
+        namespace: namespace.clone(),
+        name: Some(name.to_owned()),
+    };
+    let made: &[&str] = match resource {
+        "deployments.apps" => &["replicasets.apps", "pods"],
+        "cronjobs.batch" => &["jobs.batch", "pods"],
+        "replicasets.apps" | "statefulsets.apps" | "daemonsets.apps" | "jobs.batch" => &["pods"],
+        _ => &[],
+    };
+    std::iter::once(object)
+        .chain(made.iter().map(|made| LiveTarget {
+            cluster: cluster.to_owned(),
+            resource: (*made).to_owned(),
+            namespace: namespace.clone(),
+            name: None,
+        }))
+        .collect()
+}
+
+/// One object, `/clusters/{cluster}/{resource}/{name}` or
+/// `/clusters/{cluster}/namespaces/{namespace}/{resource}/{name}`, with tabs for its overview,
+/// YAML, events and (pods) logs. Reads render completely without JavaScript.
+#[component]
+pub fn ObjectPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let param = move |key: &str| params.read().get(key).unwrap_or_default();
+    let tab = move || Tab::parse(query.read().get("tab").as_deref());
+    let changes = use_changes(move || {
+        let namespace = params.read().get("namespace");
+        live_targets(
+            &param("name"),
+            &param("resource"),
+            namespace,
+            &param("object"),
+        )
+    });
+    // The overview and events follow the cluster; the YAML and the logs stay as they are,
+    // so an edit or a followed log is never swept away (a save finds what changed meanwhile).
+    let follows = move || matches!(tab(), Tab::Overview | Tab::Events);
+    let loaded = Resource::new(
+        move || {
+            (
+                param("name"),
+                param("resource"),
+                params.read().get("namespace"),
+                param("object"),
+                follows().then(|| changes.get()),
+            )
+        },
+        |(cluster, resource, namespace, name, _)| load(cluster, resource, namespace, name),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match loaded.await {
+                    Ok(loaded) => view! { <ObjectBody loaded tab=tab() /> }.into_any(),
+                    Err(error) if error.code == 404 => view! { <NotFound /> }.into_any(),
+                    Err(error) => {
+                        view! { <Alert text=format!("Could not load the object: {error}") /> }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ObjectBody(loaded: Loaded, tab: Tab) -> impl IntoView {
+    let Loaded {
+        kinds,
+        kind,
+        target,
+        view,
+    } = loaded;
+    let cluster = target.cluster.clone();
+    let name = target.name.clone().unwrap_or_default();
+    let page = kind.page(&cluster, target.namespace.as_deref(), &name);
+    let is_pod = kind.group.is_empty() && kind.resource == "pods";
+    let tabs = [Tab::Overview, Tab::Yaml, Tab::Events]
+        .into_iter()
+        .chain(is_pod.then_some(Tab::Logs))
+        .map(|each| {
+            let href = format!("{page}?tab={}", each.as_str());
+            let current = (each == tab).then_some("page");
+            view! {
+                <a href=href aria-current=current class="tab">
+                    {each.title()}
+                </a>
+            }
+        })
+        .collect_view();
+    let list = format!("/clusters/{cluster}/{}", kind.address());
+    let heading = format!("{} {name}", kind.kind);
+    let place = match &target.namespace {
+        Some(namespace) => format!("in {namespace} on {cluster}"),
+        None => format!("on {cluster}"),
+    };
+    let uid = view.object["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let delete = kind
+        .allows(ApiVerb::Delete)
+        .then(|| view! { <DeleteObjectForm kind=kind.clone() target=target.clone() /> });
+    let kind_name = kind.kind.clone();
+    let body = match tab {
+        Tab::Overview => view! {
+            <ObjectOverview kinds=kinds.clone() kind=kind.clone() target=target.clone() object=view.object.clone() />
+            {view.hidden.then(|| view! { <SecretValues target=target.clone() /> })}
+        }
+            .into_any(),
+        Tab::Yaml => view! { <YamlEditor target=target.clone() yaml=view.yaml hidden=view.hidden /> }
+            .into_any(),
+        Tab::Events => view! { <ObjectEvents target=target.clone() uid=uid.clone() /> }.into_any(),
+        Tab::Logs => view! { <PodLogs target=target.clone() pod=view.object.clone() /> }.into_any(),
+    };
+    view! {
+        <div class="browser">
+            <KindNav cluster=cluster.clone() kinds />
+            <div class="browser-main">
+                <p class="muted">
+                    <A href=list>{kind_name}</A>
+                    {format!(" {place}")}
+                </p>
+                <h1 data-testid="object-heading">{heading}</h1>
+                <nav class="tabs" aria-label="Views of the object">{tabs}</nav>
+                {body}
+                {delete}
+            </div>
+        </div>
+    }
+}

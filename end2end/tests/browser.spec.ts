@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+
+// The resource browser on the embedded member-1, with kubectl beside it as another user of the
+// same cluster.
+const suffix = Date.now().toString(36);
+const memberKubeconfig = () => {
+  const host = process.env.ORBITAL_HOST_KUBECONFIG;
+  if (!host) {
+    throw new Error('ORBITAL_HOST_KUBECONFIG is not set: run the suite through scripts/test');
+  }
+  return host.replace('/sandboxes/host/', '/sandboxes/member-1/');
+};
+const kubectl = (...args: string[]) =>
+  execFileSync('kubectl', ['--kubeconfig', memberKubeconfig(), ...args], { encoding: 'utf8' });
+
+// A tab of an object's page.
+const tab = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Views of the object' }).getByRole('link', { name });
+
+async function hydrated(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+}
+
+test.describe.serial('the resource browser', () => {
+  const deployment = `shop-${suffix}`;
+
+  test.beforeAll(() => {
+    kubectl('-n', 'demo', 'create', 'deployment', deployment, '--image=nginx:1.27', '--replicas=1');
+  });
+
+  test('lists, objects, YAML and logs read completely without JavaScript', async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/clusters/member-1/deployments.apps?namespace=demo&sort=Name');
+    await expect(page.getByTestId('kind-nav').getByRole('link', { name: 'CronJob' })).toBeVisible();
+    const rows = page.getByTestId('object-row');
+    await expect(rows.filter({ hasText: 'web' }).first()).toBeVisible();
+    await page.getByRole('link', { name: 'web', exact: true }).click();
+    await expect(page.getByTestId('object-heading')).toHaveText('Deployment web');
+    await expect(page.getByTestId('owned-objects').getByTestId('owned-object').filter({ hasText: 'Pod' })).not.toHaveCount(0);
+
+    await tab(page, 'YAML').click();
+    await expect(page.getByTestId('yaml-text')).toHaveValue(/kind: Deployment/);
+
+    const pod = page.getByTestId('owned-object').filter({ hasText: 'Pod' }).first().getByRole('link');
+    await page.goto('/clusters/member-1/namespaces/demo/deployments.apps/web');
+    await pod.click();
+    await expect(page.getByTestId('object-heading')).toHaveText(/^Pod web-/);
+    await expect(page.getByTestId('pod-facts')).toContainText('Running');
+    await tab(page, 'Logs').click();
+    await expect(page.getByTestId('pod-logs')).not.toBeEmpty();
+    await tab(page, 'Events').click();
+    await expect(page.getByTestId('object-events')).toContainText('Scheduled');
+    await context.close();
+  });
+
+  test('a YAML edit is saved, and one over a change made meanwhile is resolved in the page', async ({ page }) => {
+    await hydrated(page, `/clusters/member-1/namespaces/demo/deployments.apps/${deployment}?tab=yaml`);
+    const editor = page.getByTestId('yaml-text');
+    const loaded = await editor.inputValue();
+    await editor.fill(loaded.replace('replicas: 1', 'replicas: 2'));
+    await page.getByTestId('yaml-save').click();
+    await expect(page.getByTestId('yaml-outcome')).toHaveText('Saved.');
+    expect(kubectl('-n', 'demo', 'get', 'deployment', deployment, '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+
+    // Someone else labels it while the edit is open.
+    const open = await editor.inputValue();
+    await editor.fill(open.replace('replicas: 2', 'replicas: 3'));
+    kubectl('-n', 'demo', 'label', 'deployment', deployment, 'changed-by=kubectl');
+    await page.getByTestId('yaml-save').click();
+    const conflict = page.getByTestId('yaml-conflict');
+    await expect(conflict).toBeVisible();
+    await expect(page.getByTestId('conflict-diff').locator('.diff-added')).toContainText(['changed-by: kubectl']);
+    expect(kubectl('-n', 'demo', 'get', 'deployment', deployment, '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+    await page.getByTestId('reapply').click();
+    await expect(editor).toHaveValue(/replicas: 3/);
+    await expect(editor).toHaveValue(/changed-by: kubectl/);
+    await page.getByTestId('yaml-save').click();
+    await expect(page.getByTestId('yaml-outcome')).toHaveText('Saved.');
+    expect(kubectl('-n', 'demo', 'get', 'deployment', deployment, '-o', 'jsonpath={.spec.replicas} {.metadata.labels.changed-by}')).toBe('3 kubectl');
+
+    // An objection of the API server is shown at its line.
+    const saved = await editor.inputValue();
+    await editor.fill(saved.replace(/replicas: 3/, 'replicas: [3'));
+    await page.getByTestId('yaml-save').click();
+    await expect(page.getByTestId('yaml-outcome')).toContainText(/Not saved\. Line \d+/);
+    await expect(page.locator('.y-error')).toHaveCount(1);
+  });
+
+  test('an open page follows the cluster: replicas edited in YAML, pods following on the overview', async ({ page, context }) => {
+    await hydrated(page, `/clusters/member-1/namespaces/demo/deployments.apps/${deployment}`);
+    const pods = page.getByTestId('owned-object').filter({ hasText: 'Pod' });
+    await expect(pods).toHaveCount(3);
+    const editing = await context.newPage();
+    await hydrated(editing, `/clusters/member-1/namespaces/demo/deployments.apps/${deployment}?tab=yaml`);
+    const editor = editing.getByTestId('yaml-text');
+    await editor.fill((await editor.inputValue()).replace('replicas: 3', 'replicas: 1'));
+    await editing.getByTestId('yaml-save').click();
+    await expect(editing.getByTestId('yaml-outcome')).toHaveText('Saved.');
+    // No reload: the open overview follows the change as the cluster makes it.
+    await expect(pods).toHaveCount(1);
+    await editing.close();
+  });
+
+  test('a followed log shows new lines as they are written', async ({ page }) => {
+    const pod = kubectl('-n', 'demo', 'get', 'pods', '-l', 'app.kubernetes.io/name=web', '-o', 'jsonpath={.items[0].metadata.name}');
+    await hydrated(page, `/clusters/member-1/namespaces/demo/pods/${pod}?tab=logs&tailLines=1&follow=1`);
+    const logs = page.getByTestId('pod-logs');
+    await expect(logs).not.toBeEmpty();
+    const first = (await logs.textContent()) ?? '';
+    expect(first.trim().split('\n')).toHaveLength(1);
+    // The simulated web server prints a line every few seconds.
+    await expect(async () => {
+      const now = (await logs.textContent()) ?? '';
+      expect(now.trim().split('\n').length).toBeGreaterThan(1);
+    }).toPass({ timeout: 15_000 });
+    await page.getByTestId('logs-search').fill('no line says this');
+    await expect(logs).toBeEmpty();
+  });
+
+  test('two objects are created from one YAML text and one is deleted', async ({ page }) => {
+    await hydrated(page, '/clusters/member-1/create');
+    await page.getByTestId('create-namespace').fill('demo');
+    await page.getByTestId('create-yaml').fill(
+      [`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first-${suffix}\ndata:\n  a: "1"`,
+       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second-${suffix}\ndata:\n  b: "2"`].join('\n---\n'),
+    );
+    await page.getByTestId('create-submit').click();
+    const reports = page.getByTestId('create-report');
+    await expect(reports).toHaveText([
+      `ConfigMap demo/first-${suffix}: created open`,
+      `ConfigMap demo/second-${suffix}: created open`,
+    ]);
+    await reports.first().getByRole('link', { name: 'open' }).click();
+    await expect(page.getByTestId('object-heading')).toHaveText(`ConfigMap first-${suffix}`);
+    await page.getByTestId('delete-object').click();
+    await expect(page).toHaveURL(/\/clusters\/member-1\/configmaps$/);
+    expect(kubectl('-n', 'demo', 'get', 'configmaps', '-o', 'name')).not.toContain(`first-${suffix}`);
+    expect(kubectl('-n', 'demo', 'get', 'configmaps', '-o', 'name')).toContain(`second-${suffix}`);
+  });
+
+  test('a CRD applied with kubectl is browsable at once, and its objects editable', async ({ page }) => {
+    const plural = `gizmos${suffix}`;
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.example.com` },
+      spec: {
+        group: 'example.com', scope: 'Namespaced',
+        names: { plural, singular: `gizmo${suffix}`, kind: `Gizmo${suffix}` },
+        versions: [{
+          name: 'v1', served: true, storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          additionalPrinterColumns: [{ name: 'Colour', type: 'string', jsonPath: '.spec.colour' }],
+        }],
+      },
+    };
+    execFileSync('kubectl', ['--kubeconfig', memberKubeconfig(), 'apply', '-f', '-'], { input: JSON.stringify(crd) });
+    const gizmo = { apiVersion: 'example.com/v1', kind: `Gizmo${suffix}`, metadata: { name: 'g1', namespace: 'demo' }, spec: { colour: 'red' } };
+    await expect(async () => {
+      execFileSync('kubectl', ['--kubeconfig', memberKubeconfig(), 'apply', '-f', '-'], { input: JSON.stringify(gizmo) });
+    }).toPass();
+    await hydrated(page, `/clusters/member-1/${plural}.example.com`);
+    await expect(page.getByRole('columnheader', { name: 'Colour' })).toBeVisible();
+    await expect(page.getByTestId('object-row')).toContainText(['red']);
+    await page.getByRole('link', { name: 'g1' }).click();
+    await tab(page, 'YAML').click();
+    const editor = page.getByTestId('yaml-text');
+    await expect(editor).toHaveValue(/colour: red/);
+    await editor.fill((await editor.inputValue()).replace('colour: red', 'colour: blue'));
+    await page.getByTestId('yaml-save').click();
+    await expect(page.getByTestId('yaml-outcome')).toHaveText('Saved.');
+    expect(kubectl('-n', 'demo', 'get', plural, 'g1', '-o', 'jsonpath={.spec.colour}')).toBe('blue');
+  });
+
+  test('a Secret shows its values only when revealed', async ({ page }) => {
+    await hydrated(page, '/clusters/member-1/namespaces/demo/secrets/db-credentials');
+    await expect(page.locator('body')).not.toContainText('sandbox-only');
+    await tab(page, 'YAML').click();
+    await expect(page.getByTestId('yaml-text')).not.toHaveValue(/c2FuZGJveC1vbmx5/);
+    await tab(page, 'Overview').click();
+    await page.getByTestId('reveal-secret').click();
+    await expect(page.getByTestId('secret-values')).toContainText('sandbox-only');
+  });
+});

@@ -1,0 +1,262 @@
+//! Live pages: what changes in what a page shows, and a pod's new log lines, sent as they happen
+//! as server-sent events, fed by watches made through the request's `Scope` (so a page follows
+//! only what its caller may watch). Change events carry which object changed, never the object:
+//! the page reads it again through its server functions, so no Secret value rides along.
+
+use std::pin::Pin;
+
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, BoxStream, Stream, StreamExt};
+use orbital_app::api::LogOptions;
+use orbital_federation::{Accept, Call, Scope};
+use orbital_types::{LiveTarget, ObjectRef};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Caller;
+use crate::router::{ConsoleState, request_scope};
+
+/// The most targets one page follows.
+const MAX_TARGETS: usize = 8;
+
+type Events = BoxStream<'static, Result<Event, std::convert::Infallible>>;
+
+/// The request's scope; none while the console is still connecting.
+fn scope_of(state: &ConsoleState, request: &Request) -> Option<Scope> {
+    let caller = request.extensions().get::<Caller>().cloned();
+    request_scope(state.federation.as_ref(), caller.as_ref())
+}
+
+/// The answer while there is no scope.
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the console is still connecting to its clusters; try again shortly",
+    )
+        .into_response()
+}
+
+/// The lines of a streamed body, as they complete.
+fn lines(body: Body) -> impl Stream<Item = Vec<u8>> + Send {
+    let chunks = body.into_data_stream();
+    stream::unfold(
+        (chunks, Vec::new(), false),
+        |(mut chunks, mut pending, ended)| async move {
+            loop {
+                if let Some(at) = pending.iter().position(|byte| *byte == b'\n') {
+                    let line: Vec<u8> = pending.drain(..=at).collect();
+                    return Some((line[..line.len() - 1].to_vec(), (chunks, pending, ended)));
+                }
+                if ended {
+                    return (!pending.is_empty())
+                        .then(|| (std::mem::take(&mut pending), (chunks, Vec::new(), true)));
+                }
+                match chunks.next().await {
+                    Some(Ok(chunk)) => pending.extend_from_slice(&chunk),
+                    _ => {
+                        return (!pending.is_empty())
+                            .then(|| (std::mem::take(&mut pending), (chunks, Vec::new(), true)));
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Why a refused call was refused, from its `Status` body.
+async fn refusal(response: Response<Body>) -> String {
+    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap_or_default();
+    serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|status| status["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned())
+}
+
+fn event(name: &str, data: &Value) -> Result<Event, std::convert::Infallible> {
+    Ok(Event::default().event(name).data(data.to_string()))
+}
+
+fn refused(message: String) -> Events {
+    stream::once(async move { event("refused", &json!({"message": message})) }).boxed()
+}
+
+/// The changes to one target, as events.
+async fn follow(scope: Scope, target: LiveTarget) -> Events {
+    let kind = match scope.kind(&target.cluster, &target.resource).await {
+        Ok(kind) => kind,
+        Err(error) => return refused(error.to_string()),
+    };
+    let collection = kind.collection(&target.cluster, target.namespace.as_deref());
+    let mut query = "watch=true".to_owned();
+    if let Some(name) = &target.name {
+        query += &format!("&fieldSelector=metadata.name%3D{}", encode(name));
+    }
+    let response = scope
+        .open(Call {
+            method: Method::GET,
+            target: &collection,
+            subresource: None,
+            query: &query,
+            body: None,
+            collect_for: None,
+            accept: Accept::Objects,
+        })
+        .await;
+    if !response.status().is_success() {
+        return refused(refusal(response).await);
+    }
+    let cluster = target.cluster.clone();
+    lines(response.into_body())
+        .filter_map(move |line| {
+            let cluster = cluster.clone();
+            async move {
+                let change: Value = serde_json::from_slice(&line).ok()?;
+                let kind = change["type"].as_str()?;
+                // A watch that ended on an error is started again by the page.
+                (kind != "ERROR" && kind != "BOOKMARK").then(|| {
+                    let metadata = &change["object"]["metadata"];
+                    event(
+                        "change",
+                        &json!({"type": kind, "cluster": cluster, "namespace": metadata["namespace"],
+                                "name": metadata["name"]}),
+                    )
+                })
+            }
+        })
+        .boxed()
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// `GET /live/changes?target={LiveTarget}&…`: an event for every change to the targets, after
+/// an `open` event that tells the page to read afresh what it may have missed.
+pub async fn changes(State(state): State<ConsoleState>, request: Request) -> Response {
+    let Some(scope) = scope_of(&state, &request) else {
+        return unavailable();
+    };
+    let query = request.uri().query().unwrap_or_default().as_bytes();
+    let targets: Result<Vec<LiveTarget>, _> = form_urlencoded::parse(query)
+        .filter(|(key, _)| key == "target")
+        .map(|(_, value)| serde_json::from_str::<LiveTarget>(&value))
+        .collect();
+    let targets = match targets {
+        Ok(targets) if !targets.is_empty() && targets.len() <= MAX_TARGETS => targets,
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("name 1 to {MAX_TARGETS} targets, each a live target in JSON"),
+            )
+                .into_response();
+        }
+    };
+    let followed = futures::future::join_all(
+        targets
+            .into_iter()
+            .map(|target| follow(scope.clone(), target)),
+    )
+    .await;
+    let opened: Events = stream::once(async { event("open", &json!({})) }).boxed();
+    let all: Pin<Box<dyn Stream<Item = _> + Send>> =
+        Box::pin(opened.chain(stream::select_all(followed)));
+    Sse::new(all)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// What `/live/logs` takes: the pod, and the options as `kubectl logs` names them.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogQuery {
+    /// The pod, an object reference in JSON.
+    target: String,
+    container: Option<String>,
+    tail_lines: Option<u32>,
+    since_seconds: Option<u32>,
+    #[serde(default)]
+    timestamps: Option<String>,
+    #[serde(default)]
+    previous: Option<String>,
+    /// Present: the logs as a file to save, not followed.
+    #[serde(default)]
+    download: Option<String>,
+}
+
+/// `GET /live/logs?target={ObjectRef}&container=…&tailLines=…`: the pod's log lines as
+/// events, new ones as they are written; with `download`, the lines so far as a text file.
+pub async fn logs(
+    State(state): State<ConsoleState>,
+    Query(asked): Query<LogQuery>,
+    request: Request,
+) -> Response {
+    let Some(scope) = scope_of(&state, &request) else {
+        return unavailable();
+    };
+    let Ok(target) = serde_json::from_str::<ObjectRef>(&asked.target) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "target must be an object reference in JSON",
+        )
+            .into_response();
+    };
+    let options = LogOptions {
+        container: asked.container.filter(|c| !c.is_empty()),
+        tail_lines: asked.tail_lines,
+        since_seconds: asked.since_seconds,
+        timestamps: asked.timestamps.is_some(),
+        previous: asked.previous.is_some(),
+    };
+    let download = asked.download.is_some();
+    let mut query = options.query();
+    if !download {
+        query += if query.is_empty() {
+            "follow=true"
+        } else {
+            "&follow=true"
+        };
+    }
+    let response = scope
+        .open(Call {
+            method: Method::GET,
+            target: &target,
+            subresource: Some("log"),
+            query: &query,
+            body: None,
+            collect_for: None,
+            accept: Accept::Objects,
+        })
+        .await;
+    if !response.status().is_success() {
+        let status = response.status();
+        return (status, refusal(response).await).into_response();
+    }
+    if download {
+        let name = target.name.clone().unwrap_or_default();
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .header(
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.log\""),
+            )
+            .body(response.into_body())
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
+    let lines: Events = lines(response.into_body())
+        .map(|line| {
+            Ok(Event::default()
+                .event("line")
+                .data(String::from_utf8_lossy(&line)))
+        })
+        .boxed();
+    Sse::new(lines)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}

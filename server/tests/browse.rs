@@ -1,0 +1,524 @@
+//! The resource browser's server functions against the embedded sandboxes, through the binary:
+//! every kind from discovery (a CRD applied a moment ago too), tables with the server's
+//! columns, an object's view, YAML saved after a dry run and never over a change made
+//! meanwhile, what a workload owns, events, Secrets revealed only on request and audited,
+//! objects created from YAML, and a dead member named at once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+
+fn answer(call: (u16, String)) -> (u16, Value) {
+    let (status, body) = call;
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+fn ok(call: (u16, String)) -> Value {
+    let (status, body) = answer(call);
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn deployment(name: &str) -> Value {
+    json!({"cluster": "member-1", "group": "apps", "version": "v1", "resource": "deployments",
+           "namespace": "demo", "name": name})
+}
+
+#[test]
+fn kinds_tables_views_and_yaml_edits_on_a_member() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+
+    // Every kind the cluster serves, by the address pages use.
+    let kinds = ok(admin.call_json("objects/kinds", &json!({"cluster": "member-1"})));
+    let addresses: Vec<String> = kinds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|kind| match kind["group"].as_str().unwrap() {
+            "" => kind["resource"].as_str().unwrap().to_owned(),
+            group => format!("{}.{group}", kind["resource"].as_str().unwrap()),
+        })
+        .collect();
+    for wanted in [
+        "pods",
+        "nodes",
+        "deployments.apps",
+        "cronjobs.batch",
+        "customresourcedefinitions.apiextensions.k8s.io",
+    ] {
+        assert!(
+            addresses.iter().any(|a| a == wanted),
+            "{wanted} in {addresses:?}"
+        );
+    }
+    let (status, _) = answer(admin.call_json("objects/kinds", &json!({"cluster": "nowhere"})));
+    assert_eq!(status, 404);
+
+    // A table with the API server's columns, filtered and sorted on the server.
+    let table = |resource: &str, query: Value| {
+        answer(admin.call_json(
+            "objects/table",
+            &json!({"cluster": "member-1", "resource": resource, "query": query}),
+        ))
+    };
+    let (status, pods) = table(
+        "pods",
+        json!({"namespace": "demo", "name": "web", "sort": "Name"}),
+    );
+    assert_eq!(status, 200, "{pods}");
+    let columns: Vec<&str> = pods["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &columns[..5],
+        ["Name", "Ready", "Status", "Restarts", "Age"]
+    );
+    let rows = pods["rows"].as_array().unwrap();
+    assert_eq!(pods["total"], 3, "the three web pods: {pods}");
+    assert!(
+        rows.iter()
+            .all(|row| row["name"].as_str().unwrap().starts_with("web-"))
+    );
+    let (_, labelled) = table("deployments.apps", json!({"labels": "tier=backend"}));
+    let names: Vec<&str> = labelled["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api", "cache"]);
+    let (status, refused) = table("pods", json!({"labels": "app in (web"}));
+    assert_eq!(status, 400, "{refused}");
+    let (status, _) = table("gadgets.example.com", json!({}));
+    assert_eq!(status, 404);
+
+    // A CRD applied a moment ago is browsable and editable at once.
+    let crd = json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+                 "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                 "versions": [{"name": "v1", "served": true, "storage": true,
+                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
+                               "additionalPrinterColumns": [{"name": "Size", "type": "integer", "jsonPath": ".spec.size"}]}]},
+    });
+    let crds = json!({"cluster": "member-1", "group": "apiextensions.k8s.io", "version": "v1",
+                      "resource": "customresourcedefinitions"});
+    ok(admin.call_json("objects/create", &json!({"target": crds, "object": crd})));
+    let widgets = json!({"cluster": "member-1", "group": "example.com", "version": "v1",
+                         "resource": "widgets", "namespace": "demo"});
+    let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+                        "metadata": {"name": "w1", "namespace": "demo"}, "spec": {"size": 3}});
+    let created = wait_until(Duration::from_secs(10), || {
+        let (status, _) = answer(admin.call_json(
+            "objects/create",
+            &json!({"target": widgets, "object": widget}),
+        ));
+        (status == 200).then_some(())
+    });
+    assert!(created.is_some(), "the CRD's kind is served");
+    let (status, listed) = table("widgets.example.com", json!({"namespace": "demo"}));
+    assert_eq!(status, 200, "{listed}");
+    assert!(
+        listed["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Size"),
+        "{listed}"
+    );
+    assert_eq!(listed["rows"][0]["name"], "w1");
+
+    // The view: YAML without managed fields.
+    let view = ok(admin.call_json("objects/view", &json!({"target": deployment("web")})));
+    let yaml = view["yaml"].as_str().unwrap().to_owned();
+    assert!(
+        yaml.contains("kind: Deployment") && yaml.contains("replicas: 3"),
+        "{yaml}"
+    );
+    assert!(!yaml.contains("managedFields") && view["hidden"] == false);
+
+    // Saving: a bad document is shown at its line; another name is refused; a good edit saves.
+    let save = |original: &str, edited: &str| {
+        ok(admin.call_json(
+            "objects/save-yaml",
+            &json!({"target": deployment("web"), "original": original, "edited": edited}),
+        ))
+    };
+    let broken = yaml.replacen("replicas: 3", "replicas: [3", 1);
+    let outcome = save(&yaml, &broken);
+    assert!(outcome["Invalid"]["line"].as_u64().is_some(), "{outcome}");
+    let renamed = yaml.replacen("\n  name: web\n", "\n  name: other\n", 1);
+    let outcome = save(&yaml, &renamed);
+    assert!(
+        outcome["Invalid"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("metadata.name"),
+        "{outcome}"
+    );
+    let four = yaml.replacen("replicas: 3", "replicas: 4", 1);
+    let outcome = save(&yaml, &four);
+    let saved = outcome["Saved"]["yaml"].as_str().unwrap().to_owned();
+    assert!(saved.contains("replicas: 4"), "{outcome}");
+
+    // Someone else changes it; an edit of the old version is a conflict showing their change,
+    // with the edit made again on the latest version.
+    ok(admin.call_json(
+        "objects/patch",
+        &json!({"target": deployment("web"), "patch": {"metadata": {"labels": {"changed-by": "kubectl"}}}}),
+    ));
+    let mine = saved.replacen("replicas: 4", "replicas: 5", 1);
+    let outcome = save(&saved, &mine);
+    let conflict = &outcome["Conflict"];
+    let theirs: Vec<&Value> = conflict["theirs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["change"] == "Added")
+        .collect();
+    assert!(
+        theirs.iter().any(|line| line["text"]
+            .as_str()
+            .unwrap()
+            .contains("changed-by: kubectl")),
+        "{outcome}"
+    );
+    let rebased = conflict["rebased"].as_str().unwrap();
+    assert!(
+        rebased.contains("replicas: 5") && rebased.contains("changed-by: kubectl"),
+        "{rebased}"
+    );
+    let latest = ok(admin.call_json("objects/get", &json!({"target": deployment("web")})));
+    assert_eq!(latest["spec"]["replicas"], 4, "nothing was written over");
+    let outcome = save(conflict["latest"].as_str().unwrap(), rebased);
+    assert!(
+        outcome["Saved"]["yaml"]
+            .as_str()
+            .unwrap()
+            .contains("replicas: 5"),
+        "{outcome}"
+    );
+    let latest = ok(admin.call_json("objects/get", &json!({"target": deployment("web")})));
+    assert_eq!(latest["spec"]["replicas"], 5);
+    assert_eq!(latest["metadata"]["labels"]["changed-by"], "kubectl");
+
+    // What the deployment owns, down to its pods, once they follow.
+    let uid = latest["metadata"]["uid"].as_str().unwrap();
+    let owned = wait_until(Duration::from_secs(20), || {
+        let owned = ok(admin.call_json(
+            "objects/owned",
+            &json!({"target": deployment("web"), "kind": "Deployment", "uid": uid}),
+        ));
+        let pods = owned
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["kind"] == "Pod")
+            .count();
+        (pods == 5).then_some(owned)
+    })
+    .expect("five pods under the deployment");
+    let first = &owned[0];
+    assert_eq!(
+        (first["kind"].as_str(), first["depth"].as_u64()),
+        (Some("ReplicaSet"), Some(1))
+    );
+
+    // Events about a pod, by its UID.
+    let pod_name = pods["rows"][0]["name"].as_str().unwrap();
+    let pod = json!({"cluster": "member-1", "group": "", "version": "v1", "resource": "pods",
+                     "namespace": "demo", "name": pod_name});
+    let pod_object = ok(admin.call_json("objects/get", &json!({"target": pod})));
+    let events = ok(admin.call_json(
+        "objects/events",
+        &json!({"target": pod, "uid": pod_object["metadata"]["uid"]}),
+    ));
+    let reasons: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"Scheduled"), "{events}");
+
+    // Logs, as asked.
+    let (status, logs) = admin.call_json(
+        "objects/logs",
+        &json!({"target": pod, "options": {"tail_lines": 2, "timestamps": true}}),
+    );
+    assert_eq!(status, 200, "{logs}");
+    let logs: String = serde_json::from_str(&logs).unwrap();
+    assert_eq!(logs.lines().count(), 2, "{logs}");
+    assert!(logs.starts_with("20"), "a timestamp first: {logs}");
+}
+
+fn encoded(value: &Value) -> String {
+    form_urlencoded(&value.to_string())
+}
+
+#[test]
+fn pages_follow_changes_and_logs_as_they_happen() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let web = json!({"cluster": "member-1", "resource": "deployments.apps", "namespace": "demo", "name": "web"});
+    let pods = json!({"cluster": "member-1", "resource": "pods", "namespace": "demo"});
+    let nothing = json!({"cluster": "member-1", "resource": "gadgets.example.com"});
+    let path = format!(
+        "/live/changes?target={}&target={}&target={}",
+        encoded(&web),
+        encoded(&pods),
+        encoded(&nothing)
+    );
+    let mut stream = admin.stream(&path, 6);
+    let mut reader = std::io::BufReader::new(stream.stdout.take().unwrap());
+    let mut output = String::new();
+    // Once the stream is open, a change to the deployment and the pods it makes are sent.
+    while !output.contains("event: open") {
+        assert!(
+            std::io::BufRead::read_line(&mut reader, &mut output).unwrap() > 0,
+            "{output}"
+        );
+    }
+    ok(admin.call_json(
+        "objects/patch",
+        &json!({"target": deployment("web"), "patch": {"spec": {"replicas": 4}}}),
+    ));
+    std::io::Read::read_to_string(&mut reader, &mut output).unwrap();
+    stream.wait().unwrap();
+    assert!(output.starts_with("event: open"), "{output}");
+    assert!(
+        output.contains("event: refused"),
+        "an unknown kind is refused: {output}"
+    );
+    let changes: Vec<Value> = output
+        .lines()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|pair| pair[0] == "event: change")
+        .map(|pair| serde_json::from_str(pair[1].trim_start_matches("data: ")).unwrap())
+        .collect();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["name"] == "web" && c["type"] == "MODIFIED"),
+        "{output}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["type"] == "ADDED" && c["name"].as_str().unwrap().starts_with("web-")),
+        "the new pod: {output}"
+    );
+    assert!(
+        !output.contains("\"spec\""),
+        "changes carry no objects: {output}"
+    );
+    let (status, _) = admin.get("/live/changes?target=not-json");
+    assert_eq!(status, 400);
+
+    // A followed log sends what is there and then new lines as they are written.
+    let table = ok(admin.call_json(
+        "objects/table",
+        &json!({"cluster": "member-1", "resource": "pods", "query": {"namespace": "demo", "name": "web-"}}),
+    ));
+    let pod = json!({"cluster": "member-1", "group": "", "version": "v1", "resource": "pods",
+                     "namespace": "demo", "name": table["rows"][0]["name"]});
+    let (status, file) = admin.get(&format!(
+        "/live/logs?target={}&tailLines=3&download=1",
+        encoded(&pod)
+    ));
+    assert_eq!((status, file.lines().count()), (200, 3), "{file}");
+    let followed = admin.stream(
+        &format!("/live/logs?target={}&tailLines=1", encoded(&pod)),
+        8,
+    );
+    let output = String::from_utf8(followed.wait_with_output().unwrap().stdout).unwrap();
+    let lines = output.lines().filter(|line| *line == "event: line").count();
+    assert!(
+        lines >= 2,
+        "the last line and at least one new one in 8 s: {output}"
+    );
+}
+
+#[test]
+fn secrets_are_revealed_only_on_request_and_each_reveal_is_audited() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let secret = json!({"cluster": "member-1", "group": "", "version": "v1", "resource": "secrets",
+                        "namespace": "demo", "name": "db-credentials"});
+    let view = ok(admin.call_json("objects/view", &json!({"target": secret})));
+    let shown = view.to_string();
+    assert!(
+        view["hidden"] == true
+            && !shown.contains("c2FuZGJveC1vbmx5")
+            && !shown.contains("sandbox-only"),
+        "{shown}"
+    );
+    let outcome = ok(admin.call_json(
+        "objects/save-yaml",
+        &json!({"target": secret, "original": view["yaml"], "edited": view["yaml"]}),
+    ));
+    assert!(
+        outcome["Invalid"].is_object(),
+        "a Secret is not saved without its values: {outcome}"
+    );
+
+    let values = ok(admin.call_json("objects/reveal", &json!({"target": secret})));
+    assert_eq!(values["password"], "sandbox-only");
+    let (status, _) =
+        answer(admin.call_json("objects/reveal", &json!({"target": deployment("web")})));
+    assert_eq!(status, 400, "only Secrets are revealed");
+    let audited = wait_until(Duration::from_secs(5), || {
+        let entries = ok(admin.call(
+            "audit/list",
+            "filter[resource]=secrets&filter[refused]=false",
+        ));
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| {
+                e["verb"] == "get" && e["name"] == "db-credentials" && e["cluster"] == "member-1"
+            })
+            .then_some(())
+    });
+    assert!(audited.is_some(), "the reveal is in the audit log");
+}
+
+#[test]
+fn objects_are_created_from_yaml_each_on_its_own() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\ndata:\n  a: '1'\n---\n\
+                apiVersion: v1\nkind: Namespace\nmetadata:\n  name: made-here\n---\n\
+                apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n---\n\
+                kind: [broken\n";
+    let planned = ok(admin.call_json(
+        "objects/plan",
+        &json!({"cluster": "member-1", "namespace": "demo", "yaml": yaml}),
+    ));
+    let planned = planned.as_array().unwrap();
+    assert_eq!(planned.len(), 4, "{planned:?}");
+    assert_eq!(planned[0]["summary"], "ConfigMap demo/one");
+    assert_eq!(planned[0]["target"]["namespace"], "demo");
+    assert_eq!(planned[1]["summary"], "Namespace made-here");
+    assert!(planned[1]["target"]["namespace"].is_null());
+    assert!(planned[2]["problem"].as_str().unwrap().contains("Gadget"));
+    // Lines count over the whole text: the broken document starts on line 18.
+    assert!(
+        planned[3]["problem"].as_str().unwrap().contains("line 18"),
+        "{:?}",
+        planned[3]
+    );
+    for document in &planned[..2] {
+        ok(admin.call_json(
+            "objects/create",
+            &json!({"target": document["target"], "object": document["object"]}),
+        ));
+    }
+    let made = ok(admin.call_json(
+        "objects/get",
+        &json!({"target": {"cluster": "member-1", "group": "", "version": "v1", "resource": "configmaps",
+                           "namespace": "demo", "name": "one"}}),
+    ));
+    assert_eq!(made["data"]["a"], "1");
+}
+
+#[test]
+fn a_dead_member_is_named_at_once() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let sandbox_dir = tempfile::TempDir::new().unwrap();
+    let kubeconfig = sandbox_dir.path().join("kubeconfig");
+    let port = free_address().port();
+    let mut sandbox = std::process::Command::new(ORBITAL)
+        .args([
+            "sandbox",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--empty",
+        ])
+        .arg("--data-dir")
+        .arg(sandbox_dir.path().join("data"))
+        .arg("--kubeconfig-out")
+        .arg(&kubeconfig)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let text = wait_until(STARTUP_TIMEOUT, || {
+        std::fs::read_to_string(&kubeconfig).ok()
+    })
+    .expect("the sandbox writes its kubeconfig");
+    let form = format!(
+        "name=doomed&kubeconfig={}&labels=&provider=&description=",
+        form_urlencoded(&text)
+    );
+    let (status, body) = admin.call("clusters/join", &form);
+    assert_eq!(status, 200, "{body}");
+    let served = wait_until(Duration::from_secs(20), || {
+        let (status, _) = answer(admin.call_json("objects/kinds", &json!({"cluster": "doomed"})));
+        (status == 200).then_some(())
+    });
+    assert!(
+        served.is_some(),
+        "the new member's kinds are served once its health is known"
+    );
+
+    sandbox.kill().unwrap();
+    sandbox.wait().unwrap();
+    // Once the health loop has seen it go, every page about it answers at once, naming it.
+    let named = wait_until(Duration::from_secs(30), || {
+        let started = Instant::now();
+        let (status, body) = answer(admin.call_json(
+            "objects/table",
+            &json!({"cluster": "doomed", "resource": "pods", "query": {}}),
+        ));
+        (status == 503
+            && body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("doomed is not ready"))
+        .then(|| started.elapsed())
+    })
+    .expect("the dead member is named");
+    assert!(named < Duration::from_secs(2), "answered in {named:?}");
+    let started = Instant::now();
+    let (status, body) = answer(admin.call_json("objects/kinds", &json!({"cluster": "doomed"})));
+    assert_eq!(status, 503, "{body}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // The other members answer as before.
+    ok(admin.call_json(
+        "objects/table",
+        &json!({"cluster": "member-2", "resource": "pods", "query": {}}),
+    ));
+}
+
+fn form_urlencoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
