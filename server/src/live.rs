@@ -78,6 +78,26 @@ async fn refusal(response: Response<Body>) -> String {
         .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned())
 }
 
+/// A GET of `target` (its `subresource`) through the scope, answered as it streams in.
+async fn stream_get(
+    scope: &Scope,
+    target: &ObjectRef,
+    subresource: Option<&str>,
+    query: &str,
+) -> Response<Body> {
+    scope
+        .open(Call {
+            method: Method::GET,
+            target,
+            subresource,
+            query,
+            body: None,
+            collect_for: None,
+            accept: Accept::Objects,
+        })
+        .await
+}
+
 fn event(name: &str, data: &Value) -> Result<Event, std::convert::Infallible> {
     Ok(Event::default().event(name).data(data.to_string()))
 }
@@ -97,17 +117,7 @@ async fn follow(scope: Scope, target: LiveTarget) -> Events {
     if let Some(name) = &target.name {
         query += &format!("&fieldSelector=metadata.name%3D{}", encode(name));
     }
-    let response = scope
-        .open(Call {
-            method: Method::GET,
-            target: &collection,
-            subresource: None,
-            query: &query,
-            body: None,
-            collect_for: None,
-            accept: Accept::Objects,
-        })
-        .await;
+    let response = stream_get(&scope, &collection, None, &query).await;
     if !response.status().is_success() {
         return refused(refusal(response).await);
     }
@@ -223,17 +233,7 @@ pub async fn logs(
             "&follow=true"
         };
     }
-    let response = scope
-        .open(Call {
-            method: Method::GET,
-            target: &target,
-            subresource: Some("log"),
-            query: &query,
-            body: None,
-            collect_for: None,
-            accept: Accept::Objects,
-        })
-        .await;
+    let response = stream_get(&scope, &target, Some("log"), &query).await;
     if !response.status().is_success() {
         let status = response.status();
         return (status, refusal(response).await).into_response();
