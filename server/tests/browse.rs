@@ -2,7 +2,8 @@
 //! every kind from discovery (a CRD applied a moment ago too), tables with the server's
 //! columns, an object's view, YAML saved after a dry run and never over a change made
 //! meanwhile, what a workload owns, events, Secrets revealed only on request and audited,
-//! objects created from YAML, and a dead member named at once.
+//! objects created from YAML, the actions (scale, rollout undo and restart, cordon, suspend),
+//! and a dead member named at once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -439,6 +440,119 @@ fn objects_are_created_from_yaml_each_on_its_own() {
                            "namespace": "demo", "name": "one"}}),
     ));
     assert_eq!(made["data"]["a"], "1");
+}
+
+#[test]
+fn actions_scale_roll_back_cordon_and_suspend_until_the_cluster_reflects_them() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let act = |target: &Value, action: Value| {
+        answer(admin.call_json("objects/act", &json!({"target": target, "action": action})))
+    };
+    let get = |target: &Value| ok(admin.call_json("objects/get", &json!({"target": target})));
+    let wait_for = |what: &str, target: &Value, done: &dyn Fn(&Value) -> bool| {
+        wait_until(Duration::from_secs(60), || {
+            Some(get(target)).filter(|o| done(o))
+        })
+        .unwrap_or_else(|| panic!("{what}: {}", get(target)))
+    };
+    let collection = json!({"cluster": "member-1", "group": "apps", "version": "v1",
+                            "resource": "deployments", "namespace": "demo"});
+    let rolled = deployment("rolled");
+    let template = |image: &str| {
+        json!({"metadata": {"labels": {"app": "rolled"}},
+        "spec": {"containers": [{"name": "web", "image": image}]}})
+    };
+    ok(admin.call_json(
+        "objects/create",
+        &json!({"target": collection, "object": {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "rolled", "namespace": "demo"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "rolled"}},
+                 "template": template("nginx:1.27")}}}),
+    ));
+    let available = |wanted: i64| {
+        move |o: &Value| {
+            o["status"]["availableReplicas"] == wanted
+                && o["status"]["updatedReplicas"] == wanted
+                && o["status"]["replicas"] == wanted
+        }
+    };
+    wait_for("one replica available", &rolled, &available(1));
+
+    // A single revision has nothing to go back to.
+    let (status, refused) = act(&rolled, json!("Undo"));
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no earlier revision"),
+        "{refused}"
+    );
+
+    let (status, body) = act(&rolled, json!({"Scale": 3}));
+    assert_eq!(status, 200, "{body}");
+    wait_for("scaled to three", &rolled, &available(3));
+
+    ok(admin.call_json(
+        "objects/patch",
+        &json!({"target": rolled,
+        "patch": {"spec": {"template": template("nginx:1.28")}}}),
+    ));
+    wait_for("rolled out to 1.28", &rolled, &|o| {
+        o["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2" && available(3)(o)
+    });
+    let (status, body) = act(&rolled, json!("Undo"));
+    assert_eq!(status, 200, "{body}");
+    let image = |o: &Value| o["spec"]["template"]["spec"]["containers"][0]["image"].clone();
+    let undone = wait_for("back on 1.27", &rolled, &|o| {
+        image(o) == "nginx:1.27" && available(3)(o)
+    });
+    assert!(
+        undone["spec"]["template"]["metadata"]["labels"]["pod-template-hash"].is_null(),
+        "{undone}"
+    );
+
+    let (status, body) = act(&rolled, json!("Restart"));
+    assert_eq!(status, 200, "{body}");
+    let restarted = wait_for("restarted", &rolled, &|o| {
+        o["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4" && available(3)(o)
+    });
+    let stamp = &restarted["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"];
+    assert!(stamp.as_str().unwrap().ends_with('Z'), "{restarted}");
+
+    // Nodes are cordoned and uncordoned; a node cannot be scaled.
+    let nodes = json!({"cluster": "member-1", "group": "", "version": "v1", "resource": "nodes"});
+    let listed = ok(admin.call_json("objects/list", &json!({"target": nodes})));
+    let mut node = nodes.clone();
+    node["name"] = listed["items"][0]["metadata"]["name"].clone();
+    let (status, refused) = act(&node, json!({"Scale": 2}));
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(act(&node, json!("Cordon")).0, 200);
+    wait_for("cordoned", &node, &|o| o["spec"]["unschedulable"] == true);
+    assert_eq!(act(&node, json!("Uncordon")).0, 200);
+    wait_for("uncordoned", &node, &|o| {
+        o["spec"]["unschedulable"].is_null()
+    });
+
+    let cronjobs = json!({"cluster": "member-1", "group": "batch", "version": "v1",
+                          "resource": "cronjobs", "namespace": "demo"});
+    ok(admin.call_json(
+        "objects/create",
+        &json!({"target": cronjobs, "object": {
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "nightly", "namespace": "demo"},
+        "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "job", "image": "busybox"}]}}}}}}}),
+    ));
+    let mut cronjob = cronjobs.clone();
+    cronjob["name"] = json!("nightly");
+    assert_eq!(act(&cronjob, json!("Suspend")).0, 200);
+    wait_for("suspended", &cronjob, &|o| o["spec"]["suspend"] == true);
+    assert_eq!(act(&cronjob, json!("Resume")).0, 200);
+    wait_for("resumed", &cronjob, &|o| o["spec"]["suspend"] == false);
 }
 
 #[test]

@@ -5,6 +5,8 @@
 #[allow(missing_docs)]
 mod account;
 #[allow(missing_docs)]
+mod act;
+#[allow(missing_docs)]
 mod audit;
 #[allow(missing_docs)]
 mod cluster_admin;
@@ -47,6 +49,7 @@ pub use account::{
     ChangePassword, CreateToken, GetPermissions, ListTokens, RevokeToken, change_password,
     create_token, get_permissions, list_tokens, revoke_token,
 };
+pub use act::{ActOnObject, ObjectAction, act_on_object, rollout_progress};
 pub use audit::{AUDIT_PAGE, ListAudit, list_audit};
 pub use cluster_admin::{
     RemoveCluster, RotateKubeconfig, UpdateCluster, remove_cluster, rotate_kubeconfig,
@@ -188,6 +191,7 @@ pub fn changing(path: &str) -> Option<Changing> {
         (PatchObject::PATH, object(Verb::Patch)),
         (DeleteObject::PATH, object(Verb::Delete)),
         (SaveObjectYaml::PATH, object(Verb::Update)),
+        (ActOnObject::PATH, object(Verb::Patch)),
         // Not a change, but each reveal of a Secret's values is recorded.
         (RevealSecret::PATH, object(Verb::Get)),
     ];

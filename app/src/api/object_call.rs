@@ -121,3 +121,35 @@ pub(crate) fn json(body: &[u8]) -> Result<Value, ObjectError> {
         message: format!("the cluster's answer is not JSON: {error}"),
     })
 }
+
+/// The objects of `(group, resource)` (version `v1`) in `target`'s namespace on its cluster
+/// that the object with UID `uid` owns.
+pub(crate) async fn owned_by(
+    target: &ObjectRef,
+    (group, resource): (&str, &str),
+    uid: &str,
+) -> Result<Vec<Value>, ObjectError> {
+    let collection = ObjectRef {
+        cluster: target.cluster.clone(),
+        group: group.to_owned(),
+        version: "v1".to_owned(),
+        resource: resource.to_owned(),
+        namespace: target.namespace.clone(),
+        name: None,
+    };
+    let mut list = json(&send(Ask::new(Method::GET, &collection)).await?)?;
+    let items = match list["items"].take() {
+        Value::Array(items) => items,
+        _ => Vec::new(),
+    };
+    Ok(items
+        .into_iter()
+        .filter(|item| {
+            item["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|owner| owner["uid"] == uid)
+        })
+        .collect())
+}

@@ -35,13 +35,12 @@ pub async fn owned_objects(
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use http::Method;
     use orbital_types::ObjectRef;
     use serde_json::Value;
 
     use super::OwnedObject;
     use crate::api::ObjectError;
-    use crate::api::object_call::{self, Ask};
+    use crate::api::object_call;
 
     /// The kind whose objects `kind` makes, as (group, resource, kind).
     fn made_by(kind: &str) -> Option<(&'static str, &'static str, &'static str)> {
@@ -86,26 +85,7 @@ mod ssr {
                 let Some((group, resource, made)) = made_by(&owner_kind) else {
                     continue;
                 };
-                let collection = ObjectRef {
-                    cluster: target.cluster.clone(),
-                    group: group.to_owned(),
-                    version: "v1".to_owned(),
-                    resource: resource.to_owned(),
-                    namespace: target.namespace.clone(),
-                    name: None,
-                };
-                let list = object_call::json(
-                    &object_call::send(Ask::new(Method::GET, &collection)).await?,
-                )?;
-                for item in list["items"].as_array().into_iter().flatten() {
-                    let owned_by = item["metadata"]["ownerReferences"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .any(|owner| owner["uid"] == owner_uid);
-                    if !owned_by {
-                        continue;
-                    }
+                for item in &object_call::owned_by(target, (group, resource), &owner_uid).await? {
                     let name = item["metadata"]["name"].as_str().unwrap_or_default();
                     found.push(OwnedObject {
                         depth,
