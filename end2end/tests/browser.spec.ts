@@ -174,6 +174,27 @@ test.describe.serial('the resource browser', () => {
     expect(kubectl('-n', 'demo', 'get', plural, 'g1', '-o', 'jsonpath={.spec.colour}')).toBe('blue');
   });
 
+  test('scaling from the actions panel ends with the pods there, and a node is cordoned and uncordoned', async ({ page }) => {
+    await hydrated(page, `/clusters/member-1/namespaces/demo/deployments.apps/${deployment}`);
+    const replicas = () => kubectl('-n', 'demo', 'get', 'deployment', deployment, '-o', 'jsonpath={.spec.replicas}/{.status.availableReplicas}');
+    const wanted = Number(replicas().split('/')[0]) + 1;
+    await page.getByTestId('scale-replicas').fill(String(wanted));
+    await page.getByTestId('action-scale').click();
+    await expect(page.getByTestId('scale-replicas')).toHaveValue(String(wanted));
+    await expect(page.getByTestId('owned-object').filter({ hasText: 'Pod' })).toHaveCount(wanted);
+    await expect(page.getByTestId('action-progress')).toBeEmpty();
+    expect(replicas()).toBe(`${wanted}/${wanted}`);
+
+    const node = kubectl('get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}');
+    await hydrated(page, `/clusters/member-1/nodes/${node}`);
+    await page.getByTestId('action-cordon').click();
+    await expect(page.getByTestId('action-uncordon')).toBeVisible();
+    expect(kubectl('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}')).toBe('true');
+    await page.getByTestId('action-uncordon').click();
+    await expect(page.getByTestId('action-cordon')).toBeVisible();
+    expect(kubectl('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}')).toBe('');
+  });
+
   test('a Secret shows its values only when revealed', async ({ page }) => {
     await hydrated(page, '/clusters/member-1/namespaces/demo/secrets/db-credentials');
     await expect(page.locator('body')).not.toContainText('sandbox-only');

@@ -353,6 +353,42 @@ async fn statefulsets_daemonsets_jobs_cronjobs_and_endpoints() {
     nodes.sort();
     assert_eq!(nodes, ["node-1", "node-2", "node-3"]);
 
+    // Each template a DaemonSet ran is a ControllerRevision, so kubectl can undo a rollout.
+    kubectl
+        .ok(&["set", "image", "daemonset/agent", "agent=busybox:1.37"])
+        .await;
+    let status = kubectl
+        .ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"])
+        .await;
+    assert!(status.contains("successfully rolled out"), "{status}");
+    let history = kubectl.ok(&["rollout", "history", "daemonset/agent"]).await;
+    let revisions: Vec<&str> = history
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|word| word.parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(revisions, ["1", "2"], "{history}");
+    let undone = kubectl.ok(&["rollout", "undo", "daemonset/agent"]).await;
+    assert!(undone.contains("rolled back"), "{undone}");
+    eventually(WAIT, "the agents back on busybox:1.36", || async {
+        let agents = items(&kubectl, &["get", "pods", "-l", "app=agent"]).await;
+        (agents.len() == 3
+            && agents.iter().all(|pod| {
+                pod["spec"]["containers"][0]["image"] == "busybox:1.36"
+                    && pod["status"]["phase"] == "Running"
+            }))
+        .then_some(())
+    })
+    .await;
+    let revisions = items(&kubectl, &["get", "controllerrevisions", "-l", "app=agent"]).await;
+    let mut numbers: Vec<i64> = revisions
+        .iter()
+        .filter_map(|revision| revision["revision"].as_i64())
+        .collect();
+    numbers.sort();
+    // The first template came back as revision 3; no third revision was made.
+    assert_eq!(numbers, [2, 3]);
+
     kubectl
         .ok(&[
             "wait",

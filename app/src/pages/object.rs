@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::NotFound;
 use crate::api::{ObjectError, ObjectView, get_object_view, list_kinds};
 use crate::components::{
-    Alert, DeleteObjectForm, KindNav, ObjectEvents, ObjectOverview, PodLogs, SecretValues,
-    YamlEditor,
+    ActionsState, Alert, DeleteObjectForm, KindNav, ObjectActions, ObjectEvents, ObjectOverview,
+    PodLogs, SecretValues, YamlEditor,
 };
 use crate::live::use_changes;
 
@@ -122,6 +122,7 @@ pub fn ObjectPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| params.read().get(key).unwrap_or_default();
     let tab = move || Tab::parse(query.read().get("tab").as_deref());
+    provide_context(ActionsState::new());
     let changes = use_changes(move || {
         let namespace = params.read().get("namespace");
         live_targets(
@@ -203,6 +204,9 @@ fn ObjectBody(loaded: Loaded, tab: Tab) -> impl IntoView {
     let kind_name = kind.kind.clone();
     let body = match tab {
         Tab::Overview => view! {
+            {kind.allows(ApiVerb::Patch).then(|| view! {
+                <ObjectActions kind=kind.clone() target=target.clone() object=view.object.clone() />
+            })}
             <ObjectOverview kinds=kinds.clone() kind=kind.clone() target=target.clone() object=view.object.clone() />
             {view.hidden.then(|| view! { <SecretValues target=target.clone() /> })}
         }

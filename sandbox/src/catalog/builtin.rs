@@ -43,6 +43,7 @@ const BUILTINS: &[Builtin] = &[
     Builtin { group: "apps", kind: "ReplicaSet", plural: "replicasets", short_names: &["rs"], in_category_all: true, status: true, scale: true, ..DEFAULTS },
     Builtin { group: "apps", kind: "StatefulSet", plural: "statefulsets", short_names: &["sts"], in_category_all: true, status: true, scale: true, ..DEFAULTS },
     Builtin { group: "apps", kind: "DaemonSet", plural: "daemonsets", short_names: &["ds"], in_category_all: true, status: true, ..DEFAULTS },
+    Builtin { group: "apps", kind: "ControllerRevision", plural: "controllerrevisions", ..DEFAULTS },
     Builtin { group: "batch", kind: "Job", plural: "jobs", in_category_all: true, status: true, ..DEFAULTS },
     Builtin { group: "batch", kind: "CronJob", plural: "cronjobs", short_names: &["cj"], in_category_all: true, status: true, ..DEFAULTS },
     Builtin { group: "networking.k8s.io", kind: "Ingress", plural: "ingresses", short_names: &["ing"], status: true, ..DEFAULTS },

@@ -11,6 +11,7 @@ use super::events::Recorder;
 use super::objects::{Kind, Writer, hash_label, int, is_ready, own_or_owner};
 use super::pods::{PodName, active_pods, from_template, name_of, ready_and_available};
 use super::pods::{create_recorded, delete_recorded};
+use super::revisions;
 use super::scheduler::{node_selector_matches, tolerates};
 use crate::api::ApiError;
 use crate::cluster::Cluster;
@@ -112,6 +113,7 @@ impl Controller for DaemonSetController {
         let name = key.name.as_str();
         let template = &set["spec"]["template"];
         let revision = hash_label(&normalized_template(template));
+        revisions::record(&self.writer, &set, &revision).await?;
         let nodes = self
             .writer
             .list("", "nodes", None, |node| wants(template, node));

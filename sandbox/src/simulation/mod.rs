@@ -18,6 +18,7 @@ mod nodes;
 mod objects;
 mod pods;
 mod replicaset;
+mod revisions;
 mod scheduler;
 mod seed;
 mod statefulset;

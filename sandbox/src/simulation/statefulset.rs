@@ -11,6 +11,7 @@ use super::events::Recorder;
 use super::objects::{Kind, Writer, hash_label, int, is_ready, own_or_owner};
 use super::pods::{PodName, active_pods, from_template, name_of, ready_and_available};
 use super::pods::{create_recorded, delete_recorded};
+use super::revisions;
 use crate::api::ApiError;
 use crate::cluster::Cluster;
 use crate::store::{Event, ObjectKey};
@@ -64,10 +65,9 @@ impl Controller for StatefulSetController {
         let name = key.name.as_str();
         let replicas = int(&set["spec"]["replicas"], 1).max(0) as usize;
         let ordered = set["spec"]["podManagementPolicy"] != "Parallel";
-        let update_revision = format!(
-            "{name}-{}",
-            hash_label(&normalized_template(&set["spec"]["template"]))
-        );
+        let hash = hash_label(&normalized_template(&set["spec"]["template"]));
+        revisions::record(&self.writer, &set, &hash).await?;
+        let update_revision = format!("{name}-{hash}");
         let mut pods = active_pods(&self.writer, &set);
         pods.sort_by_key(|pod| ordinal(name, name_of(pod).0).unwrap_or(usize::MAX));
         let by_ordinal = |i: usize| {
