@@ -12,10 +12,6 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
-  // Known bug, open: now and then an object's page, soon after hydration, reads itself again on
-  // a live change but does not render what it read, so a journey that watches the page follow
-  // the cluster fails. CI tries a failed group again (the report names it flaky) until it is fixed.
-  retries: process.env.CI ? 2 : 0,
   workers: 1,
   reporter: 'list',
   use: {

@@ -8,8 +8,9 @@ use crate::BUNDLE_NAME;
 use crate::api::{get_console_overview, get_permissions};
 use crate::components::{OverviewResource, PermissionsResource, SideNav, TopBar};
 use crate::pages::{
-    AccountPage, AuditPage, ClusterPage, ClustersPage, CreatePage, HomePage, KindPage, LoginPage,
-    NotFound, ObjectPage, ProjectPage, ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
+    AccountPage, AuditPage, ClusterPage, ClustersPage, CreatePage, FindPage, HomePage, KindPage,
+    LoginPage, NotFound, ObjectPage, ProjectPage, ResourcesPage, UsersPage, WorkspacePage,
+    WorkspacesPage,
 };
 use orbital_types::Kind;
 
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
                             // complete without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                             <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async />
+                            <Route path=path!("/find") view=FindPage ssr=SsrMode::Async />
                             <Route
                                 path=path!("/nodes")
                                 view=|| view! { <ResourcesPage kind=Kind::Nodes /> }

@@ -195,6 +195,38 @@ test.describe.serial('the resource browser', () => {
     expect(kubectl('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}')).toBe('');
   });
 
+  test('the palette finds objects by name across clusters and opens one; without JavaScript it is a page', async ({ page, browser }) => {
+    await hydrated(page, '/');
+    const palette = page.getByTestId('palette');
+    await page.keyboard.press('Control+K');
+    await expect(palette).toBeFocused();
+    await palette.fill('web');
+    const options = page.getByRole('listbox', { name: 'Found' }).getByRole('option');
+    await expect(options.filter({ hasText: 'on member-2' }).first()).toBeVisible();
+
+    await palette.fill(deployment);
+    await expect(options.first()).toContainText(`Deployment in demo on member-1`);
+    await expect(options.first()).toHaveAttribute('aria-selected', 'true');
+    await palette.press('ArrowDown');
+    await expect(options.nth(1)).toHaveAttribute('aria-selected', 'true');
+    await expect(options.nth(1)).toContainText('Pod in demo on member-1');
+    const pod = (await options.nth(1).locator('.found-name').textContent()) ?? '';
+    await palette.press('Enter');
+    await expect(page).toHaveURL(`/clusters/member-1/namespaces/demo/pods/${pod}`);
+    await expect(page.getByTestId('object-heading')).toHaveText(`Pod ${pod}`);
+    await expect(page.getByRole('listbox', { name: 'Found' })).toBeHidden();
+
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await plain.goto('/');
+    await plain.getByTestId('palette').fill(pod);
+    await plain.getByTestId('palette').press('Enter');
+    await expect(plain).toHaveURL(/\/find\?q=/);
+    await plain.getByTestId('found').filter({ hasText: pod }).first().click();
+    await expect(plain.getByTestId('object-heading')).toHaveText(`Pod ${pod}`);
+    await context.close();
+  });
+
   test('a Secret shows its values only when revealed', async ({ page }) => {
     await hydrated(page, '/clusters/member-1/namespaces/demo/secrets/db-credentials');
     await expect(page.locator('body')).not.toContainText('sandbox-only');

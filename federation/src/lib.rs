@@ -5,12 +5,13 @@
 //! the member's kubeconfig in a Secret owned by it. A [`Federation`] holds the registry, one
 //! client per member, the health loop and reflector caches, all private to this crate; a
 //! [`Scope`], built per request for a [`Principal`], is the only way through: listing and
-//! managing clusters, cross-cluster views, and the API proxy.
+//! managing clusters, cross-cluster views, finding anything by name, and the API proxy.
 
 mod cache;
 pub mod cluster;
 mod copies;
 mod discovery;
+mod find;
 mod health;
 mod host;
 pub mod host_mark;

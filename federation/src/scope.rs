@@ -13,7 +13,9 @@ use axum::http::{Request, Response};
 use futures::StreamExt;
 use orbital_iam::{Access, Decision, Verb};
 use orbital_syntax::is_dns_label;
-use orbital_types::{ApiKind, Cluster, ClusterStatus, Connection, Kind, ObjectRef, Page, Query};
+use orbital_types::{
+    ApiKind, Cluster, ClusterStatus, Connection, Findings, Kind, ObjectRef, Page, Query,
+};
 use tokio::task::JoinHandle;
 
 use crate::cache::Caches;
@@ -279,6 +281,12 @@ impl Scope {
     /// may list.
     pub async fn view(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
         views::cached(self, kind, query).await
+    }
+
+    /// The best matches for `text` among the clusters, namespaces, kinds and cached objects the
+    /// caller may see (the command palette's answer); clusters that cannot answer are named.
+    pub async fn find(&self, text: &str) -> Result<Findings, ViewError> {
+        crate::find::find(self, text).await
     }
 
     /// The kinds the cluster `name` serves, if it is in scope.

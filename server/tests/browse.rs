@@ -3,7 +3,7 @@
 //! columns, an object's view, YAML saved after a dry run and never over a change made
 //! meanwhile, what a workload owns, events, Secrets revealed only on request and audited,
 //! objects created from YAML, the actions (scale, rollout undo and restart, cordon, suspend),
-//! and a dead member named at once.
+//! the command palette's search, and a dead member named at once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -523,6 +523,47 @@ fn actions_scale_roll_back_cordon_and_suspend_until_the_cluster_reflects_them() 
     let stamp = &restarted["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"];
     assert!(stamp.as_str().unwrap().ends_with('Z'), "{restarted}");
 
+    // A StatefulSet and a DaemonSet go back to their previous template, found in their
+    // ControllerRevisions.
+    for (resource, kind, extra) in [
+        (
+            "statefulsets",
+            "StatefulSet",
+            json!({"replicas": 1, "serviceName": "ledger"}),
+        ),
+        ("daemonsets", "DaemonSet", json!({})),
+    ] {
+        let name = format!("ledger-{}", &resource[..1]);
+        let collection = json!({"cluster": "member-1", "group": "apps", "version": "v1",
+                                "resource": resource, "namespace": "demo"});
+        let mut spec = extra;
+        spec["selector"] = json!({"matchLabels": {"app": name}});
+        spec["template"] = json!({"metadata": {"labels": {"app": name}},
+            "spec": {"containers": [{"name": "main", "image": "ledger:1"}]}});
+        ok(admin.call_json(
+            "objects/create",
+            &json!({"target": collection, "object": {"apiVersion": "apps/v1", "kind": kind,
+                "metadata": {"name": name, "namespace": "demo"}, "spec": spec}}),
+        ));
+        let mut set = collection.clone();
+        set["name"] = json!(name);
+        let observed = |o: &Value| o["status"]["observedGeneration"] == o["metadata"]["generation"];
+        wait_for("first revision recorded", &set, &observed);
+        let (status, refused) = act(&set, json!("Undo"));
+        assert_eq!(status, 400, "{kind}: {refused}");
+        ok(admin.call_json(
+            "objects/patch",
+            &json!({"target": set, "patch": {"spec": {"template": {"spec": {
+                "containers": [{"name": "main", "image": "ledger:2"}]}}}}}),
+        ));
+        wait_for("second revision seen", &set, &observed);
+        let (status, body) = act(&set, json!("Undo"));
+        assert_eq!(status, 200, "{kind}: {body}");
+        wait_for("back on ledger:1", &set, &|o| {
+            image(o) == "ledger:1" && observed(o)
+        });
+    }
+
     // Nodes are cordoned and uncordoned; a node cannot be scaled.
     let nodes = json!({"cluster": "member-1", "group": "", "version": "v1", "resource": "nodes"});
     let listed = ok(admin.call_json("objects/list", &json!({"target": nodes})));
@@ -553,6 +594,88 @@ fn actions_scale_roll_back_cordon_and_suspend_until_the_cluster_reflects_them() 
     wait_for("suspended", &cronjob, &|o| o["spec"]["suspend"] == true);
     assert_eq!(act(&cronjob, json!("Resume")).0, 200);
     wait_for("resumed", &cronjob, &|o| o["spec"]["suspend"] == false);
+}
+
+#[test]
+fn the_palette_finds_clusters_namespaces_kinds_and_objects_within_the_callers_rights() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let find = |browser: &Browser, text: &str| {
+        ok(browser.call("find", &format!("text={}", form_urlencoded(text))))
+    };
+    let found = |findings: &Value| -> Vec<(String, String, String)> {
+        findings["found"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|found| {
+                let text = |key: &str| found[key].as_str().unwrap().to_owned();
+                (text("what"), text("name"), text("href"))
+            })
+            .collect()
+    };
+
+    let pods = ok(admin.call(
+        "views/list",
+        "kind=Pods&query[cluster]=member-2&query[namespace]=demo",
+    ));
+    let pod = pods["rows"][0]["name"].as_str().unwrap().to_owned();
+    let pod_page = format!("/clusters/member-2/namespaces/demo/pods/{pod}");
+    // Whatever the case typed, the exact name comes first, leading to the object's page.
+    let findings = found(&find(&admin, &pod.to_uppercase()));
+    assert_eq!(findings.first().map(|(_, name, _)| name), Some(&pod));
+    assert!(
+        findings.contains(&("Object".to_owned(), pod.clone(), pod_page.clone())),
+        "{findings:?}"
+    );
+
+    let clusters = found(&find(&admin, "member"));
+    let names: Vec<&str> = clusters
+        .iter()
+        .filter(|(what, ..)| what == "Cluster")
+        .map(|(_, name, _)| name.as_str())
+        .collect();
+    assert!(names.starts_with(&["member-1", "member-2"]), "{clusters:?}");
+    let namespaces = found(&find(&admin, "demo"));
+    for cluster in ["member-1", "member-2"] {
+        let page = format!("/clusters/{cluster}/namespaces/demo");
+        assert!(
+            namespaces
+                .iter()
+                .any(|(what, _, href)| what == "Namespace" && *href == page),
+            "{page} in {namespaces:?}"
+        );
+    }
+    let kinds = found(&find(&admin, "cronjob"));
+    assert!(
+        kinds.contains(&(
+            "Kind".to_owned(),
+            "CronJob".to_owned(),
+            "/clusters/member-1/cronjobs.batch".to_owned()
+        )),
+        "{kinds:?}"
+    );
+    assert!(found(&find(&admin, "  ")).is_empty());
+    let (status, _) = answer(admin.call("find", &format!("text={}", "x".repeat(101))));
+    assert_eq!(status, 400);
+
+    // Without JavaScript the same search is a page of links.
+    let (status, html) = admin.get(&format!("/find?q={pod}"));
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("href=\"{pod_page}\"")), "{html}");
+
+    // A user with no role sees no cluster, so finds nothing of them.
+    let (status, body) = admin.call(
+        "users/create",
+        "name=nobody&email=n%40example.com&display_name=Nobody&password=nobody-pass-1",
+    );
+    assert_eq!(status, 200, "{body}");
+    let nobody = Browser::login(&console, "nobody", "nobody-pass-1");
+    for text in [pod.as_str(), "member", "demo", "cronjob"] {
+        let findings = find(&nobody, text);
+        assert_eq!(findings["found"], json!([]), "{text}: {findings}");
+    }
 }
 
 #[test]
@@ -619,6 +742,26 @@ fn a_dead_member_is_named_at_once() {
     let (status, body) = answer(admin.call_json("objects/kinds", &json!({"cluster": "doomed"})));
     assert_eq!(status, 503, "{body}");
     assert!(started.elapsed() < Duration::from_secs(2));
+    // The palette names it as left out and still finds the others.
+    let started = Instant::now();
+    let findings = ok(admin.call("find", "text=demo"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        findings["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|failure| failure["cluster"] == "doomed"),
+        "{findings}"
+    );
+    assert!(
+        findings["found"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|found| found["href"] == "/clusters/member-2/namespaces/demo"),
+        "{findings}"
+    );
     // The other members answer as before.
     ok(admin.call_json(
         "objects/table",

@@ -1,12 +1,13 @@
 //! The wire types Orbital's server and browser share, defined once: what a cluster looks like
 //! to the console ([`Cluster`]), the kinds listed across clusters ([`Kind`]), and the queries
-//! and pages of those lists ([`Query`], [`Page`]), the built-in roles ([`Role`]) and the
+//! and pages of those lists ([`Query`], [`Page`]), the built-in roles ([`Role`]), what the command palette finds ([`Findings`]) and the
 //! tenancy objects as pages show them ([`tenancy`]). No server code, so the browser bundle
 //! compiles them as they are.
 
 mod api_kind;
 mod cluster;
 mod diff;
+mod find;
 mod object;
 mod role;
 mod table;
@@ -16,6 +17,7 @@ mod view;
 pub use api_kind::{ApiKind, ApiVerb, LiveTarget};
 pub use cluster::{Cluster, ClusterStatus, Connection, Reason, cores, gibibytes};
 pub use diff::{DiffLine, LineChange, line_diff};
+pub use find::{FIND_TEXT_MAX, FOUND_LIMIT, Findings, Found, FoundWhat, Match};
 pub use object::{InvalidObjectRef, ObjectRef};
 pub use role::{Role, RoleScope, UnknownRole};
 pub use table::{Table, TableColumn, TableQuery, TableRow};

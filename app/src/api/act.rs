@@ -17,7 +17,8 @@ pub enum ObjectAction {
     Scale(u32),
     /// Replaces every pod of a workload with a new one, as `kubectl rollout restart` does.
     Restart,
-    /// Brings a Deployment back to its previous revision, as `kubectl rollout undo` does.
+    /// Brings a Deployment, StatefulSet or DaemonSet back to its previous revision, as
+    /// `kubectl rollout undo` does.
     Undo,
     /// Marks a node unschedulable.
     Cordon,
@@ -59,8 +60,8 @@ impl ObjectAction {
         let replicas = || Self::Scale(replicas(object).try_into().unwrap_or(0));
         match ActionKind::of(kind) {
             Some(ActionKind::Deployment) => vec![replicas(), Self::Restart, Self::Undo],
-            Some(ActionKind::StatefulSet) => vec![replicas(), Self::Restart],
-            Some(ActionKind::DaemonSet) => vec![Self::Restart],
+            Some(ActionKind::StatefulSet) => vec![replicas(), Self::Restart, Self::Undo],
+            Some(ActionKind::DaemonSet) => vec![Self::Restart, Self::Undo],
             Some(ActionKind::Node) if object["spec"]["unschedulable"] == true => {
                 vec![Self::Uncordon]
             }
@@ -79,11 +80,10 @@ impl ObjectAction {
             Self::Scale(_) => {
                 matches!(kind, Some(ActionKind::Deployment | ActionKind::StatefulSet))
             }
-            Self::Restart => matches!(
+            Self::Restart | Self::Undo => matches!(
                 kind,
                 Some(ActionKind::Deployment | ActionKind::StatefulSet | ActionKind::DaemonSet)
             ),
-            Self::Undo => kind == Some(ActionKind::Deployment),
             Self::Cordon | Self::Uncordon => kind == Some(ActionKind::Node),
             Self::Suspend | Self::Resume => kind == Some(ActionKind::CronJob),
         }
@@ -154,10 +154,10 @@ pub async fn act_on_object(target: ObjectRef, action: ObjectAction) -> Result<()
 #[cfg(feature = "ssr")]
 mod ssr {
     use http::{Method, StatusCode};
-    use orbital_types::ObjectRef;
+    use orbital_types::{ApiKind, ObjectRef};
     use serde_json::{Value, json};
 
-    use super::ObjectAction;
+    use super::{ActionKind, ObjectAction};
     use crate::api::ObjectError;
     use crate::api::object_call::{self, Ask};
 
@@ -204,7 +204,7 @@ mod ssr {
                     json!({"spec": {"template": {"metadata": {"annotations": annotations}}}});
                 ask.json(&patch, MERGE)
             }
-            ObjectAction::Undo => ask.json(&undo_patch(target).await?, JSON_PATCH),
+            ObjectAction::Undo => ask.json(&undo_patch(target, &kind).await?, JSON_PATCH),
             ObjectAction::Cordon => ask.json(&json!({"spec": {"unschedulable": true}}), MERGE),
             ObjectAction::Uncordon => ask.json(&json!({"spec": {"unschedulable": null}}), MERGE),
             ObjectAction::Suspend => ask.json(&json!({"spec": {"suspend": true}}), MERGE),
@@ -213,36 +213,52 @@ mod ssr {
         object_call::send(ask).await.map(drop)
     }
 
-    fn revision(replica_set: &Value) -> i64 {
-        replica_set["metadata"]["annotations"][REVISION]
-            .as_str()
-            .and_then(|text| text.parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// The JSON patch that puts the Deployment's previous template back: the template of the
-    /// ReplicaSet of the revision before the newest, as `kubectl rollout undo` picks it. The
-    /// patch is made against the Deployment's resourceVersion, so a change made meanwhile
-    /// fails it rather than being undone blindly.
-    async fn undo_patch(target: &ObjectRef) -> Result<Value, ObjectError> {
-        let deployment =
-            object_call::json(&object_call::send(Ask::new(Method::GET, target)).await?)?;
-        let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
-        let mut replica_sets = object_call::owned_by(target, ("apps", "replicasets"), uid).await?;
-        replica_sets.sort_by_key(|replica_set| std::cmp::Reverse(revision(replica_set)));
-        let Some(previous) = replica_sets.get(1) else {
+    /// The JSON patch that puts a workload's previous pod template back, as `kubectl rollout
+    /// undo` picks it: for a Deployment the template of the ReplicaSet of the revision before
+    /// the newest, for a StatefulSet or DaemonSet that of the ControllerRevision before the
+    /// newest. The patch is made against the workload's generation, so a change to its spec made
+    /// meanwhile fails it rather than being undone blindly (its status may change freely).
+    async fn undo_patch(target: &ObjectRef, kind: &ApiKind) -> Result<Value, ObjectError> {
+        let workload = object_call::json(&object_call::send(Ask::new(Method::GET, target)).await?)?;
+        let uid = workload["metadata"]["uid"].as_str().unwrap_or_default();
+        let mut history: Vec<(i64, Value)> = if ActionKind::of(kind) == Some(ActionKind::Deployment)
+        {
+            object_call::owned_by(target, ("apps", "replicasets"), uid)
+                .await?
+                .into_iter()
+                .map(|replica_set| {
+                    let revision = replica_set["metadata"]["annotations"][REVISION]
+                        .as_str()
+                        .and_then(|text| text.parse().ok())
+                        .unwrap_or(0);
+                    let mut template = replica_set["spec"]["template"].clone();
+                    if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
+                        labels.remove("pod-template-hash");
+                    }
+                    (revision, template)
+                })
+                .collect()
+        } else {
+            object_call::owned_by(target, ("apps", "controllerrevisions"), uid)
+                .await?
+                .into_iter()
+                .map(|revision| {
+                    let number = revision["revision"].as_i64().unwrap_or(0);
+                    (number, revision["data"]["spec"]["template"].clone())
+                })
+                .collect()
+        };
+        history.sort_by_key(|(revision, _)| std::cmp::Reverse(*revision));
+        let Some((_, template)) = history.into_iter().nth(1) else {
             return Err(bad_request(format!(
-                "Deployment {} has no earlier revision to go back to",
+                "{} {} has no earlier revision to go back to",
+                kind.kind,
                 target.name.as_deref().unwrap_or_default()
             )));
         };
-        let mut template = previous["spec"]["template"].clone();
-        if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
-            labels.remove("pod-template-hash");
-        }
         Ok(json!([
-            {"op": "test", "path": "/metadata/resourceVersion",
-             "value": deployment["metadata"]["resourceVersion"]},
+            {"op": "test", "path": "/metadata/generation",
+             "value": workload["metadata"]["generation"]},
             {"op": "replace", "path": "/spec/template", "value": template},
         ]))
     }
@@ -279,7 +295,11 @@ mod tests {
         );
         assert_eq!(
             ObjectAction::offered(&kind("apps", "statefulsets"), &json!({})),
-            [ObjectAction::Scale(1), ObjectAction::Restart]
+            [
+                ObjectAction::Scale(1),
+                ObjectAction::Restart,
+                ObjectAction::Undo
+            ]
         );
         let nodes = kind("", "nodes");
         assert_eq!(

@@ -71,6 +71,20 @@ impl ClusterError {
             .map_err(|error| Self::Refused(error.to_string()).answer())
     }
 
+    /// What to tell the browser about a cross-cluster view (`what` names it for the log) that
+    /// could not be built.
+    pub(super) fn from_view(error: orbital_federation::ViewError, what: &str) -> Self {
+        use orbital_federation::ViewError;
+        match error {
+            ViewError::Selector(_) => Self::BadRequest(error.to_string()),
+            ViewError::Registry(_) => {
+                tracing::warn!("{what} failed: {error}");
+                Self::Failed("the cluster list cannot be read right now; try again shortly".into())
+            }
+        }
+        .answer()
+    }
+
     /// What to tell the browser about a failed join, change or removal.
     pub(super) fn from_join(error: orbital_federation::JoinError) -> Self {
         use orbital_federation::JoinError;

@@ -14,6 +14,8 @@ mod cluster_admin;
 mod clusters;
 #[allow(missing_docs)]
 mod events;
+#[allow(missing_docs)]
+mod find;
 mod iam_error;
 #[allow(missing_docs)]
 mod kinds;
@@ -59,6 +61,7 @@ pub use clusters::{
     ClusterError, GetCluster, JoinCluster, ListClusters, get_cluster, join_cluster, list_clusters,
 };
 pub use events::{EventRow, ObjectEvents, object_events};
+pub use find::{FindAnything, find_anything};
 pub use iam_error::IamError;
 pub use kinds::{ListKinds, list_kinds};
 pub use me::{GetMe, Me, get_me};
@@ -70,7 +73,7 @@ pub use objects::{
     list_objects, patch_object, pod_logs, replace_object, watch_objects,
 };
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
-pub use owned::{OwnedObject, OwnedObjects, owned_objects};
+pub use owned::{OwnedObject, OwnedObjects, makes, owned_objects};
 pub use plan_yaml::{PlanObjects, PlannedObject, plan_objects};
 pub use resources::{ListResources, list_resources};
 pub use reveal::{RevealSecret, reveal_secret};

@@ -23,6 +23,15 @@ pub struct OwnedObject {
     pub state: String,
 }
 
+/// Whether objects of `kind` make others (a Deployment its ReplicaSets, a Job its pods), so
+/// that their page lists what they own.
+pub fn makes(kind: &orbital_types::ApiKind) -> bool {
+    matches!(
+        kind.kind.as_str(),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob"
+    ) && !kind.group.is_empty()
+}
+
 /// The objects that the object `target` names, with UID `uid` and kind `kind`, owns.
 #[server(endpoint = "objects/owned", input = Json)]
 pub async fn owned_objects(

@@ -10,19 +10,8 @@ use super::clusters::ClusterError;
 /// a `BadRequest` (400) that says what is wrong with it.
 #[server(endpoint = "views/list")]
 pub async fn list_resources(kind: Kind, query: Query) -> Result<Page, ClusterError> {
-    use orbital_federation::ViewError;
-
     super::clusters::scope()?
         .view(kind, &query)
         .await
-        .map_err(|error| match error {
-            ViewError::Selector(_) => ClusterError::BadRequest(error.to_string()).answer(),
-            ViewError::Registry(_) => {
-                tracing::warn!("the {} view failed: {error}", kind.plural());
-                ClusterError::Failed(
-                    "the cluster list cannot be read right now; try again shortly".into(),
-                )
-                .answer()
-            }
-        })
+        .map_err(|error| ClusterError::from_view(error, &format!("the {} view", kind.plural())))
 }

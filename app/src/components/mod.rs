@@ -1,8 +1,10 @@
 //! Pieces of the console's layout shared by every page.
 
 mod alert;
+mod command_palette;
 mod delete_object;
 mod form_outcome;
+mod found_list;
 mod kind_nav;
 mod members;
 mod object_actions;
@@ -23,8 +25,10 @@ use orbital_types::tenancy::Permissions;
 use crate::api::{ConsoleOverview, IamError};
 
 pub use alert::Alert;
+pub use command_palette::CommandPalette;
 pub use delete_object::DeleteObjectForm;
 pub use form_outcome::{FormOutcome, outcome_of};
+pub use found_list::FoundList;
 pub use kind_nav::KindNav;
 pub use members::Members;
 pub use object_actions::{ActionsState, ObjectActions};

@@ -1,27 +1,19 @@
 use leptos::prelude::*;
-use orbital_types::ObjectRef;
 
-use crate::api::object_events;
+use crate::api::{EventRow, ObjectError};
 use crate::components::Alert;
 
-/// The events about one object, newest first.
+/// The events about one object, newest first, as read with the object.
 #[component]
 pub fn ObjectEvents(
-    /// The object.
-    target: ObjectRef,
-    /// Its UID, which its events name.
-    uid: String,
+    /// The events, or why they could not be read.
+    events: Result<Vec<EventRow>, ObjectError>,
 ) -> impl IntoView {
-    let events = Resource::new(
-        move || (target.clone(), uid.clone()),
-        |(target, uid)| object_events(target, uid),
-    );
     view! {
         <section class="panel" aria-labelledby="events-heading">
             <h2 id="events-heading">"Events"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match events.await {
+            {
+                    match events {
                         Ok(events) if events.is_empty() => {
                             view! { <p class="muted" data-testid="no-events">"No events."</p> }.into_any()
                         }
@@ -62,8 +54,7 @@ pub fn ObjectEvents(
                         }
                         Err(error) => view! { <Alert text=format!("Could not list the events: {error}") /> }.into_any(),
                     }
-                })}
-            </Transition>
+            }
         </section>
     }
 }

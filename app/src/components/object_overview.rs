@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use orbital_types::{ApiKind, ObjectRef};
 use serde_json::Value;
 
-use crate::api::owned_objects;
+use crate::api::{ObjectError, OwnedObject};
 
 fn text(value: &Value) -> String {
     match value {
@@ -48,6 +48,8 @@ pub fn ObjectOverview(
     target: ObjectRef,
     /// The object.
     object: Value,
+    /// What it owns, read with it; `None` for a kind that owns nothing.
+    owned: Option<Result<Vec<OwnedObject>, ObjectError>>,
 ) -> impl IntoView {
     let metadata = &object["metadata"];
     let cluster = target.cluster.clone();
@@ -83,19 +85,7 @@ pub fn ObjectOverview(
     let is = |group: &str, resource: &str| kind.group == group && kind.resource == resource;
     let pod = is("", "pods").then(|| view! { <PodFacts pod=object.clone() /> });
     let node = is("", "nodes").then(|| view! { <NodeFacts node=object.clone() /> });
-    let makes = matches!(
-        kind.kind.as_str(),
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob"
-    ) && !kind.group.is_empty();
-    let owned = makes.then(|| {
-        view! {
-            <OwnedList
-                target=target.clone()
-                kind=kind.kind.clone()
-                uid=text(&metadata["uid"])
-            />
-        }
-    });
+    let owned = owned.map(|owned| view! { <OwnedList target=target.clone() owned /> });
     view! {
         <section class="panel" aria-labelledby="object-facts-heading">
             <h2 id="object-facts-heading">"Object"</h2>
@@ -250,68 +240,58 @@ fn NodeFacts(node: Value) -> impl IntoView {
 
 /// What a workload owns, down the chain, with each object's state.
 #[component]
-fn OwnedList(target: ObjectRef, kind: String, uid: String) -> impl IntoView {
+fn OwnedList(target: ObjectRef, owned: Result<Vec<OwnedObject>, ObjectError>) -> impl IntoView {
     let cluster = target.cluster.clone();
     let namespace = target.namespace.clone().unwrap_or_default();
-    let owned = Resource::new(
-        move || (target.clone(), kind.clone(), uid.clone()),
-        |(target, kind, uid)| owned_objects(target, kind, uid),
-    );
+    let list = match owned {
+        Ok(owned) if owned.is_empty() => {
+            view! { <p class="muted">"Nothing"</p> }.into_any()
+        }
+        Ok(owned) => {
+            view! {
+                <table class="table" data-testid="owned-objects">
+                    <thead>
+                        <tr>
+                            <th>"Kind"</th>
+                            <th>"Name"</th>
+                            <th>"State"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {owned
+                            .into_iter()
+                            .map(|object| {
+                                let href = format!(
+                                    "/clusters/{cluster}/namespaces/{namespace}/{}/{}",
+                                    object.address,
+                                    object.name,
+                                );
+                                let depth = format!("depth-{}", object.depth);
+                                view! {
+                                    <tr data-testid="owned-object">
+                                        <td class=depth>{object.kind}</td>
+                                        <td>
+                                            <A href=href>{object.name}</A>
+                                        </td>
+                                        <td>{object.state}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }
+        Err(error) => {
+            view! { <crate::components::Alert text=format!("Could not list what it owns: {error}") /> }
+                .into_any()
+        }
+    };
     view! {
         <section class="panel" aria-labelledby="owned-heading">
             <h2 id="owned-heading">"Owns"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    let (cluster, namespace) = (cluster.clone(), namespace.clone());
-                    Suspend::new(async move {
-                        match owned.await {
-                            Ok(owned) if owned.is_empty() => {
-                                view! { <p class="muted">"Nothing"</p> }.into_any()
-                            }
-                            Ok(owned) => {
-                                view! {
-                                    <table class="table" data-testid="owned-objects">
-                                        <thead>
-                                            <tr>
-                                                <th>"Kind"</th>
-                                                <th>"Name"</th>
-                                                <th>"State"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {owned
-                                                .into_iter()
-                                                .map(|object| {
-                                                    let href = format!(
-                                                        "/clusters/{cluster}/namespaces/{namespace}/{}/{}",
-                                                        object.address,
-                                                        object.name,
-                                                    );
-                                                    let depth = format!("depth-{}", object.depth);
-                                                    view! {
-                                                        <tr data-testid="owned-object">
-                                                            <td class=depth>{object.kind}</td>
-                                                            <td>
-                                                                <A href=href>{object.name}</A>
-                                                            </td>
-                                                            <td>{object.state}</td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! { <crate::components::Alert text=format!("Could not list what it owns: {error}") /> }
-                                    .into_any()
-                            }
-                        }
-                    })
-                }}
-            </Transition>
+            {list}
         </section>
     }
 }

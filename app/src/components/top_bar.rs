@@ -1,14 +1,16 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
-use super::OverviewResource;
+use super::{CommandPalette, OverviewResource};
 use crate::api::get_me;
 
 /// The bar across the top: the product name, the console's mode, on a member that knows it a
-/// link to its host console, and who is logged in.
+/// link to its host console, the command palette (not on the login page) and who is logged in.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let overview = expect_context::<OverviewResource>();
     let me = Resource::new(|| (), |()| get_me());
+    let location = use_location();
     view! {
         <header class="top-bar">
             <a class="brand" href="/">
@@ -38,6 +40,8 @@ pub fn TopBar() -> impl IntoView {
                         })
                 })}
             </Suspense>
+            // Outside the Suspense below: a search in flight must not suspend the user's menu.
+            {move || (location.pathname.get() != "/login").then(|| view! { <CommandPalette /> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     me.await

@@ -71,25 +71,28 @@ pub fn KindPage() -> impl IntoView {
                         })
                     })}
                 </Suspense>
+                // Read with `get` so that no change is missed (see the object's page).
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match table.await {
-                            Ok(table) => {
-                                view! { <KindTable cluster=cluster() table query=query() /> }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! {
-                                    <Alert text=format!(
-                                        "Could not list {} on {}: {error}",
-                                        resource(),
-                                        cluster(),
-                                    ) />
+                    {move || {
+                        table
+                            .get()
+                            .map(|table| match table {
+                                Ok(table) => {
+                                    view! { <KindTable cluster=cluster() table query=query() /> }
+                                        .into_any()
                                 }
-                                    .into_any()
-                            }
-                        }
-                    })}
+                                Err(error) => {
+                                    view! {
+                                        <Alert text=format!(
+                                            "Could not list {} on {}: {error}",
+                                            resource(),
+                                            cluster(),
+                                        ) />
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }}
                 </Transition>
             </div>
         </div>

@@ -5,7 +5,10 @@ use orbital_types::{ApiKind, ApiVerb, LiveTarget, ObjectRef};
 use serde::{Deserialize, Serialize};
 
 use super::NotFound;
-use crate::api::{ObjectError, ObjectView, get_object_view, list_kinds};
+use crate::api::{
+    EventRow, ObjectError, ObjectView, OwnedObject, get_object_view, list_kinds, makes,
+    object_events, owned_objects,
+};
 use crate::components::{
     ActionsState, Alert, DeleteObjectForm, KindNav, ObjectActions, ObjectEvents, ObjectOverview,
     PodLogs, SecretValues, YamlEditor,
@@ -13,7 +16,7 @@ use crate::components::{
 use crate::live::use_changes;
 
 /// The tabs of an object's page, `?tab=`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Tab {
     Overview,
     Yaml,
@@ -50,13 +53,42 @@ impl Tab {
     }
 }
 
-/// What an object's page shows: the cluster's kinds, the object's kind, and the object.
+/// A tab as read, with what it shows besides the object. It is read with the object in one
+/// resource: a resource of its own, made inside the page's body, would be made again each
+/// time the server looks at the body for what it waits on, and the browser's copy would then
+/// read another one's data.
+#[derive(Clone, Serialize, Deserialize)]
+enum TabRead {
+    /// The overview, with what the object owns for a kind that makes others.
+    Overview(Option<Result<Vec<OwnedObject>, ObjectError>>),
+    /// The YAML editor.
+    Yaml,
+    /// The events about the object.
+    Events(Result<Vec<EventRow>, ObjectError>),
+    /// A pod's logs.
+    Logs,
+}
+
+impl TabRead {
+    fn tab(&self) -> Tab {
+        match self {
+            Self::Overview(_) => Tab::Overview,
+            Self::Yaml => Tab::Yaml,
+            Self::Events(_) => Tab::Events,
+            Self::Logs => Tab::Logs,
+        }
+    }
+}
+
+/// What an object's page shows: the cluster's kinds, the object's kind, the object, and its
+/// tab.
 #[derive(Clone, Serialize, Deserialize)]
 struct Loaded {
     kinds: Vec<ApiKind>,
     kind: ApiKind,
     target: ObjectRef,
     view: ObjectView,
+    tab: TabRead,
 }
 
 async fn load(
@@ -64,6 +96,7 @@ async fn load(
     resource: String,
     namespace: Option<String>,
     name: String,
+    tab: Tab,
 ) -> Result<Loaded, ObjectError> {
     let kinds = list_kinds(cluster.clone()).await?;
     let kind = ApiKind::find(&kinds, &resource)
@@ -75,11 +108,25 @@ async fn load(
         })?;
     let target = kind.object(&cluster, namespace.as_deref(), &name);
     let view = get_object_view(target.clone()).await?;
+    let uid = view.object["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let tab = match tab {
+        Tab::Overview if makes(&kind) => TabRead::Overview(Some(
+            owned_objects(target.clone(), kind.kind.clone(), uid).await,
+        )),
+        Tab::Overview => TabRead::Overview(None),
+        Tab::Yaml => TabRead::Yaml,
+        Tab::Events => TabRead::Events(object_events(target.clone(), uid).await),
+        Tab::Logs => TabRead::Logs,
+    };
     Ok(Loaded {
         kinds,
         kind,
         target,
         view,
+        tab,
     })
 }
 
@@ -142,35 +189,45 @@ pub fn ObjectPage() -> impl IntoView {
                 param("resource"),
                 params.read().get("namespace"),
                 param("object"),
+                tab(),
                 follows().then(|| changes.get()),
             )
         },
-        |(cluster, resource, namespace, name, _)| load(cluster, resource, namespace, name),
+        |(cluster, resource, namespace, name, tab, _)| {
+            load(cluster, resource, namespace, name, tab)
+        },
     );
+    // Read with `get`, not awaited in a `Suspend`: a `Suspend` subscribes to what it awaited only
+    // once it has rendered, so a change that lands while it renders the one before is lost and
+    // the page stays behind the cluster. `get` subscribes as it reads.
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match loaded.await {
-                    Ok(loaded) => view! { <ObjectBody loaded tab=tab() /> }.into_any(),
-                    Err(error) if error.code == 404 => view! { <NotFound /> }.into_any(),
-                    Err(error) => {
-                        view! { <Alert text=format!("Could not load the object: {error}") /> }
-                            .into_any()
-                    }
-                }
-            })}
+            {move || {
+                loaded
+                    .get()
+                    .map(|loaded| match loaded {
+                        Ok(loaded) => view! { <ObjectBody loaded /> }.into_any(),
+                        Err(error) if error.code == 404 => view! { <NotFound /> }.into_any(),
+                        Err(error) => {
+                            view! { <Alert text=format!("Could not load the object: {error}") /> }
+                                .into_any()
+                        }
+                    })
+            }}
         </Transition>
     }
 }
 
 #[component]
-fn ObjectBody(loaded: Loaded, tab: Tab) -> impl IntoView {
+fn ObjectBody(loaded: Loaded) -> impl IntoView {
     let Loaded {
         kinds,
         kind,
         target,
         view,
+        tab: read,
     } = loaded;
+    let tab = read.tab();
     let cluster = target.cluster.clone();
     let name = target.name.clone().unwrap_or_default();
     let page = kind.page(&cluster, target.namespace.as_deref(), &name);
@@ -194,27 +251,33 @@ fn ObjectBody(loaded: Loaded, tab: Tab) -> impl IntoView {
         Some(namespace) => format!("in {namespace} on {cluster}"),
         None => format!("on {cluster}"),
     };
-    let uid = view.object["metadata"]["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     let delete = kind
         .allows(ApiVerb::Delete)
         .then(|| view! { <DeleteObjectForm kind=kind.clone() target=target.clone() /> });
     let kind_name = kind.kind.clone();
-    let body = match tab {
-        Tab::Overview => view! {
+    let body = match read {
+        TabRead::Overview(owned) => view! {
             {kind.allows(ApiVerb::Patch).then(|| view! {
                 <ObjectActions kind=kind.clone() target=target.clone() object=view.object.clone() />
             })}
-            <ObjectOverview kinds=kinds.clone() kind=kind.clone() target=target.clone() object=view.object.clone() />
+            <ObjectOverview
+                kinds=kinds.clone()
+                kind=kind.clone()
+                target=target.clone()
+                object=view.object.clone()
+                owned
+            />
             {view.hidden.then(|| view! { <SecretValues target=target.clone() /> })}
         }
-            .into_any(),
-        Tab::Yaml => view! { <YamlEditor target=target.clone() yaml=view.yaml hidden=view.hidden /> }
-            .into_any(),
-        Tab::Events => view! { <ObjectEvents target=target.clone() uid=uid.clone() /> }.into_any(),
-        Tab::Logs => view! { <PodLogs target=target.clone() pod=view.object.clone() /> }.into_any(),
+        .into_any(),
+        TabRead::Yaml => {
+            view! { <YamlEditor target=target.clone() yaml=view.yaml hidden=view.hidden /> }
+                .into_any()
+        }
+        TabRead::Events(events) => view! { <ObjectEvents events /> }.into_any(),
+        TabRead::Logs => {
+            view! { <PodLogs target=target.clone() pod=view.object.clone() /> }.into_any()
+        }
     };
     view! {
         <div class="browser">
