@@ -91,10 +91,7 @@ pub(crate) async fn find(scope: &Scope, text: &str) -> Result<Findings, ViewErro
 
 /// A row of a cached list as something found, leading to its page.
 fn object(kind: Kind, row: orbital_types::Row) -> Found {
-    let address = match kind.group() {
-        "" => kind.plural().to_owned(),
-        group => format!("{}.{group}", kind.plural()),
-    };
+    let address = kind.address();
     let cluster = &row.cluster;
     let (what, detail, href) = if kind == Kind::Namespaces {
         (

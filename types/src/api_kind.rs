@@ -59,15 +59,21 @@ pub struct ApiKind {
     pub verbs: Vec<ApiVerb>,
 }
 
+/// A resource as `kubectl` and page addresses write it: the plural `resource` for the core
+/// group (`pods`), `resource.group` otherwise (`deployments.apps`).
+pub fn address(group: &str, resource: &str) -> String {
+    if group.is_empty() {
+        resource.to_owned()
+    } else {
+        format!("{resource}.{group}")
+    }
+}
+
 impl ApiKind {
     /// The kind as `kubectl` and page addresses write it: the plural for the core group
     /// (`pods`), `plural.group` otherwise (`deployments.apps`).
     pub fn address(&self) -> String {
-        if self.group.is_empty() {
-            self.resource.clone()
-        } else {
-            format!("{}.{}", self.resource, self.group)
-        }
+        address(&self.group, &self.resource)
     }
 
     /// `apiVersion` as objects of the kind carry it (`apps/v1`).

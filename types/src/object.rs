@@ -40,6 +40,11 @@ fn is_segment(text: &str, allowed: impl Fn(char) -> bool) -> bool {
 }
 
 impl ObjectRef {
+    /// Its kind as `kubectl` and page addresses write it (`pods`, `deployments.apps`).
+    pub fn address(&self) -> String {
+        crate::api_kind::address(&self.group, &self.resource)
+    }
+
     /// The Kubernetes API path of the object or collection, with `subresource` if given.
     pub fn api_path(&self, subresource: Option<&str>) -> Result<String, InvalidObjectRef> {
         let lower = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';

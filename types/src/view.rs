@@ -49,6 +49,11 @@ impl Kind {
         }
     }
 
+    /// The kind as `kubectl` and page addresses write it (`pods`, `deployments.apps`).
+    pub fn address(self) -> String {
+        crate::api_kind::address(self.group(), self.plural())
+    }
+
     /// The plural name, as in API paths and the page's path (`pods`).
     pub fn plural(self) -> &'static str {
         match self {

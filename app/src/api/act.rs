@@ -171,11 +171,7 @@ mod ssr {
     }
 
     pub(super) async fn act(target: &ObjectRef, action: ObjectAction) -> Result<(), ObjectError> {
-        let address = match target.group.as_str() {
-            "" => target.resource.clone(),
-            group => format!("{}.{group}", target.resource),
-        };
-        let kind = object_call::kind(&target.cluster, &address).await?;
+        let kind = object_call::kind(&target.cluster, &target.address()).await?;
         if target.name.is_none() || !action.applies_to(&kind) {
             return Err(bad_request(format!(
                 "{} does not apply to {}",

@@ -99,11 +99,7 @@ mod ssr {
                     found.push(OwnedObject {
                         depth,
                         kind: made.to_owned(),
-                        address: if group.is_empty() {
-                            resource.to_owned()
-                        } else {
-                            format!("{resource}.{group}")
-                        },
+                        address: orbital_types::address(group, resource),
                         name: name.to_owned(),
                         state: state(item),
                     });
