@@ -35,7 +35,7 @@ pub use object_actions::{ActionsState, ObjectActions};
 pub use object_events::ObjectEvents;
 pub use object_overview::ObjectOverview;
 pub use pod_logs::PodLogs;
-pub use secret_values::SecretValues;
+pub use secret_values::{SecretReveal, SecretValues};
 pub use side_nav::SideNav;
 pub use submit_button::SubmitButton;
 pub use top_bar::TopBar;

@@ -1,7 +1,34 @@
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use orbital_types::ObjectRef;
 
-use crate::api::reveal_secret;
+use crate::api::{ObjectError, reveal_secret};
+
+/// A Secret's values by key, or why they could not be had.
+type Revealed = Result<BTreeMap<String, String>, ObjectError>;
+
+/// A reveal the object's page keeps: its body is built again on every change it follows, and
+/// values asked for must outlive that. The answer names its Secret, so another Secret's page
+/// never shows it.
+#[derive(Clone, Copy)]
+pub struct SecretReveal(Action<ObjectRef, (ObjectRef, Revealed)>);
+
+impl SecretReveal {
+    /// Nothing revealed yet.
+    pub fn new() -> Self {
+        Self(Action::new(|target: &ObjectRef| {
+            let target = target.clone();
+            async move { (target.clone(), reveal_secret(target).await) }
+        }))
+    }
+}
+
+impl Default for SecretReveal {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A Secret's values: hidden until the caller asks, each reveal recorded in the audit log.
 #[component]
@@ -9,13 +36,24 @@ pub fn SecretValues(
     /// The Secret.
     target: ObjectRef,
 ) -> impl IntoView {
-    let reveal = Action::new(move |(): &()| reveal_secret(target.clone()));
+    let SecretReveal(reveal) = use_context().unwrap_or_default();
+    let shown = {
+        let target = target.clone();
+        move || {
+            reveal
+                .value()
+                .get()
+                .filter(|(revealed, _)| *revealed == target)
+                .map(|(_, values)| values)
+        }
+    };
     let pending = reveal.pending();
     view! {
         <section class="panel" aria-labelledby="secret-heading">
             <h2 id="secret-heading">"Values"</h2>
-            {move || match reveal.value().get() {
+            {move || match shown() {
                 None => {
+                    let target = target.clone();
                     view! {
                         <p class="muted">"The values are hidden. Revealing them is recorded in the audit log."</p>
                         <button
@@ -24,7 +62,7 @@ pub fn SecretValues(
                             data-testid="reveal-secret"
                             disabled=move || pending.get()
                             on:click=move |_| {
-                                reveal.dispatch(());
+                                reveal.dispatch(target.clone());
                             }
                         >
                             {move || if pending.get() { "Revealing…" } else { "Reveal values" }}

@@ -11,7 +11,7 @@ use crate::api::{
 };
 use crate::components::{
     ActionsState, Alert, DeleteObjectForm, KindNav, ObjectActions, ObjectEvents, ObjectOverview,
-    PodLogs, SecretValues, YamlEditor,
+    PodLogs, SecretReveal, SecretValues, YamlEditor,
 };
 use crate::live::use_changes;
 
@@ -170,6 +170,7 @@ pub fn ObjectPage() -> impl IntoView {
     let param = move |key: &str| params.read().get(key).unwrap_or_default();
     let tab = move || Tab::parse(query.read().get("tab").as_deref());
     provide_context(ActionsState::new());
+    provide_context(SecretReveal::new());
     let changes = use_changes(move || {
         let namespace = params.read().get("namespace");
         live_targets(
