@@ -239,4 +239,22 @@ test.describe.serial('the resource browser', () => {
     await page.getByTestId('reveal-secret').click();
     await expect(page.getByTestId('secret-values')).toContainText('sandbox-only');
   });
+
+  test('a namespace is deleted once its name is typed, which a change to it meanwhile keeps', async ({ page }) => {
+    const namespace = `scratch-${suffix}`;
+    kubectl('create', 'namespace', namespace);
+    await hydrated(page, `/clusters/member-1/namespaces/${namespace}`);
+    const confirm = page.getByTestId('delete-confirm');
+    const remove = page.getByTestId('delete-object');
+    await expect(remove).toBeDisabled();
+    await confirm.fill(namespace);
+    await expect(remove).toBeEnabled();
+    // The page follows the namespace, so this change builds its body again.
+    kubectl('label', 'namespace', namespace, 'changed-by=kubectl');
+    await expect(page.getByTestId('object-labels')).toContainText('changed-by');
+    await expect(confirm).toHaveValue(namespace);
+    await remove.click();
+    await expect(page).toHaveURL(/\/clusters\/member-1\/namespaces$/);
+    expect(kubectl('get', 'namespaces', '-o', 'name')).not.toContain(`namespace/${namespace}`);
+  });
 });

@@ -1,16 +1,16 @@
-//! Reflector caches per (cluster, kind), started on first use and stopped after an idle
-//! period: cross-cluster views read memory, not every member on every request, and the console
-//! never connects to every cluster at start-up.
+//! Caches per (cluster, kind), each following one watch and keeping a [`Summary`] of every
+//! object rather than the object, started on first use and stopped after an idle period:
+//! cross-cluster views read memory, not every member on every request, and the console never
+//! connects to every cluster at start-up.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry::{Occupied, Vacant};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use futures::StreamExt;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
-use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use orbital_types::Kind;
 use tokio::sync::watch;
@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::pool::PoolError;
+use crate::summary::{ObjectKey, Objects, Summary};
 
 /// How long a cache unused by any request lives on.
 const IDLE: Duration = Duration::from_secs(300);
@@ -54,13 +55,49 @@ pub enum CacheError {
     Failing(String),
 }
 
+/// The summaries of one cluster's objects of one kind, shared with the watch that keeps them;
+/// read them with [`Held::read`], briefly, since the watch waits while they are read.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Held(Arc<RwLock<Objects>>);
+
+impl Held {
+    /// Objects listed now rather than followed.
+    pub fn listed(objects: Objects) -> Self {
+        Self(Arc::new(RwLock::new(objects)))
+    }
+
+    /// The objects as they are.
+    pub fn read(&self) -> RwLockReadGuard<'_, Objects> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Objects> {
+        self.0.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 struct Entry {
-    store: Store<DynamicObject>,
+    objects: Held,
+    /// Whether the first complete list has arrived.
+    synced: watch::Receiver<bool>,
     /// Why the watch last failed, until it next succeeds.
     failure: watch::Receiver<Option<String>>,
     task: JoinHandle<()>,
     last_used: Instant,
 }
+
+impl Entry {
+    fn handles(&self) -> Handles {
+        (
+            self.objects.clone(),
+            self.synced.clone(),
+            self.failure.clone(),
+        )
+    }
+}
+
+/// What a request needs of a cache: its objects and how its watch is doing.
+type Handles = (Held, watch::Receiver<bool>, watch::Receiver<Option<String>>);
 
 /// The caches of a console. Cheap to clone.
 #[derive(Clone)]
@@ -128,20 +165,20 @@ impl Caches {
         });
     }
 
-    /// Every object of `kind` in `cluster`, from the cache; one is started with the client
+    /// The objects of `kind` in `cluster`, from the cache; one is started with the client
     /// `connect` gives if there is none.
     pub async fn objects(
         &self,
         cluster: &str,
         kind: Kind,
         connect: impl Future<Output = Result<kube::Client, PoolError>>,
-    ) -> Result<Vec<Arc<DynamicObject>>, CacheError> {
+    ) -> Result<Held, CacheError> {
         let key = (cluster.to_owned(), kind);
         let cached = self.entries().get_mut(&key).map(|entry| {
             entry.last_used = Instant::now();
-            (entry.store.clone(), entry.failure.clone())
+            entry.handles()
         });
-        let (store, mut failure) = match cached {
+        let (objects, mut synced, mut failure) = match cached {
             Some(cached) => cached,
             None => self.start(cluster, kind, connect.await?),
         };
@@ -149,37 +186,38 @@ impl Caches {
         if let Some(cause) = failed(&failure) {
             return Err(CacheError::Failing(cause));
         }
-        let synced = tokio::time::timeout(SYNC_TIMEOUT, async {
+        let ready = tokio::time::timeout(SYNC_TIMEOUT, async {
             tokio::select! {
-                ready = store.wait_until_ready() => ready.is_ok(),
+                ready = synced.wait_for(|synced| *synced) => ready.is_ok(),
                 _ = failure.wait_for(Option::is_some) => false,
             }
         })
         .await;
-        match (synced, failed(&failure)) {
+        match (ready, failed(&failure)) {
             (_, Some(cause)) => Err(CacheError::Failing(cause)),
-            (Ok(true), None) => Ok(store.state()),
+            (Ok(true), None) => Ok(objects),
             _ => Err(CacheError::NotSynced),
         }
     }
 
-    fn start(
-        &self,
-        cluster: &str,
-        kind: Kind,
-        client: kube::Client,
-    ) -> (Store<DynamicObject>, watch::Receiver<Option<String>>) {
-        let resource = resource(kind);
-        let api: Api<DynamicObject> = Api::all_with(client, &resource);
-        let writer = reflector::store::Writer::new(resource);
-        let store = writer.as_reader();
+    fn start(&self, cluster: &str, kind: Kind, client: kube::Client) -> Handles {
+        let api: Api<DynamicObject> = Api::all_with(client, &resource(kind));
+        let objects = Held::default();
+        let (report_synced, synced) = watch::channel(false);
         let (report, failure) = watch::channel(None);
-        let events = reflector::reflector(writer, watcher(api, watcher::Config::default()))
-            .default_backoff();
+        let events = watcher(api, watcher::Config::default()).default_backoff();
         let name = cluster.to_owned();
+        let mut follower = Follower {
+            kind,
+            objects: objects.clone(),
+            relisted: None,
+        };
         let task = tokio::spawn(events.for_each(move |event| {
             match event {
-                Ok(_) => {
+                Ok(event) => {
+                    if follower.apply(event) {
+                        report_synced.send_replace(true);
+                    }
                     report.send_if_modified(|failure| failure.take().is_some());
                 }
                 Err(error) => {
@@ -193,18 +231,54 @@ impl Caches {
         match self.entries().entry((cluster.to_owned(), kind)) {
             Occupied(existing) => {
                 task.abort();
-                (existing.get().store.clone(), existing.get().failure.clone())
+                existing.get().handles()
             }
-            Vacant(slot) => {
-                slot.insert(Entry {
-                    store: store.clone(),
-                    failure: failure.clone(),
+            Vacant(slot) => slot
+                .insert(Entry {
+                    objects,
+                    synced,
+                    failure,
                     task,
                     last_used: Instant::now(),
-                });
-                (store, failure)
+                })
+                .handles(),
+        }
+    }
+}
+
+/// Keeps a cache's summaries in line with its watch's events.
+struct Follower {
+    kind: Kind,
+    objects: Held,
+    /// The objects of a list under way, which replace the held ones once it is complete, so
+    /// a request never sees half a list.
+    relisted: Option<Objects>,
+}
+
+impl Follower {
+    /// Applies `event`; says whether a complete list just arrived.
+    fn apply(&mut self, event: watcher::Event<DynamicObject>) -> bool {
+        match event {
+            watcher::Event::Init => self.relisted = Some(Objects::default()),
+            watcher::Event::InitApply(object) => {
+                let summary = Summary::of(self.kind, &object);
+                self.relisted
+                    .get_or_insert_default()
+                    .insert(ObjectKey::of(&object), summary);
+            }
+            watcher::Event::InitDone => {
+                *self.objects.write() = self.relisted.take().unwrap_or_default();
+                return true;
+            }
+            watcher::Event::Apply(object) => {
+                let summary = Summary::of(self.kind, &object);
+                self.objects.write().insert(ObjectKey::of(&object), summary);
+            }
+            watcher::Event::Delete(object) => {
+                self.objects.write().remove(&ObjectKey::of(&object));
             }
         }
+        false
     }
 }
 
@@ -225,5 +299,64 @@ fn describe(error: &watcher::Error, kind: Kind) -> String {
         ),
         Some(code) => format!("the cluster failed to watch {} ({code})", kind.plural()),
         None => "the cluster cannot be reached".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pod(name: &str, phase: &str) -> DynamicObject {
+        serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "demo"},
+            "status": {"phase": phase},
+        }))
+        .unwrap()
+    }
+
+    fn statuses(held: &Held) -> Vec<(String, String)> {
+        let mut statuses: Vec<_> = held
+            .read()
+            .iter()
+            .map(|(key, summary)| (key.name.to_string(), summary.status.to_string()))
+            .collect();
+        statuses.sort();
+        statuses
+    }
+
+    #[test]
+    fn a_list_replaces_what_is_held_only_once_complete_and_changes_follow_it() {
+        let held = Held::default();
+        let mut follower = Follower {
+            kind: Kind::Pods,
+            objects: held.clone(),
+            relisted: None,
+        };
+        assert!(!follower.apply(watcher::Event::Init));
+        assert!(!follower.apply(watcher::Event::InitApply(pod("a", "Pending"))));
+        assert!(!follower.apply(watcher::Event::InitApply(pod("b", "Running"))));
+        assert!(statuses(&held).is_empty(), "half a list is never seen");
+        assert!(follower.apply(watcher::Event::InitDone));
+        assert_eq!(
+            statuses(&held),
+            [
+                ("a".into(), "Pending".into()),
+                ("b".into(), "Running".into())
+            ]
+        );
+
+        follower.apply(watcher::Event::Apply(pod("a", "Running")));
+        follower.apply(watcher::Event::Delete(pod("b", "Running")));
+        assert_eq!(statuses(&held), [("a".into(), "Running".into())]);
+
+        // A relist after the watch broke drops what is gone meanwhile.
+        follower.apply(watcher::Event::Init);
+        follower.apply(watcher::Event::InitApply(pod("c", "Pending")));
+        assert_eq!(statuses(&held), [("a".into(), "Running".into())]);
+        follower.apply(watcher::Event::InitDone);
+        assert_eq!(statuses(&held), [("c".into(), "Pending".into())]);
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! State lives in the host cluster: a cluster-scoped `Cluster` custom resource per member and
 //! the member's kubeconfig in a Secret owned by it. A [`Federation`] holds the registry, one
-//! client per member, the health loop and reflector caches, all private to this crate; a
+//! client per member, the health loop and the caches, all private to this crate; a
 //! [`Scope`], built per request for a [`Principal`], is the only way through: listing and
 //! managing clusters, cross-cluster views, finding anything by name, and the API proxy.
 
@@ -24,6 +24,7 @@ mod registry;
 mod request_id;
 mod rounds;
 mod scope;
+mod summary;
 mod views;
 
 pub use discovery::DiscoveryError;

@@ -84,10 +84,11 @@ impl Scope {
             }
         };
         let workspaces: HashMap<String, String> = namespaces
+            .read()
             .iter()
-            .filter_map(|namespace| {
-                let label = namespace.metadata.labels.as_ref()?.get(WORKSPACE_LABEL)?;
-                Some((namespace.metadata.name.clone()?, label.clone()))
+            .filter_map(|(namespace, summary)| {
+                let label = summary.label(WORKSPACE_LABEL)?;
+                Some((namespace.name.to_string(), label.to_owned()))
             })
             .collect();
         ClusterProjects::new(cluster, workspaces)

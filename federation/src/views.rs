@@ -2,8 +2,8 @@
 //! paged on the server. Each row names its cluster; clusters that could not answer are listed
 //! beside the partial result with their error.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use futures::future::join_all;
 use kube::api::{Api, ListParams};
@@ -11,12 +11,12 @@ use kube::core::DynamicObject;
 use orbital_iam::{Access, Decision, ResourceAccess, Verb};
 use orbital_syntax::{LabelSelector, SelectorError};
 use orbital_types::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};
-use serde_json::Value;
 
-use crate::cache::{self, CacheError};
+use crate::cache::{self, CacheError, Held};
 use crate::principal::ClusterProjects;
 use crate::request_id::RequestId;
 use crate::scope::{Reach, Scope};
+use crate::summary::{ObjectKey, Objects, Summary};
 
 /// Why a view could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +74,7 @@ fn failure_text(cluster: &str, error: &CacheError) -> String {
 async fn page<F, Fut>(scope: &Scope, kind: Kind, query: &Query, fetch: F) -> Result<Page, ViewError>
 where
     F: Fn(String) -> Fut,
-    Fut: Future<Output = Result<Vec<Arc<DynamicObject>>, String>>,
+    Fut: Future<Output = Result<Held, String>>,
 {
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
     let (clusters, failed) = targets(scope, query).await?;
@@ -86,7 +86,6 @@ where
     .await;
     let gathered = clusters.into_iter().zip(answers).collect();
     Ok(assemble(
-        kind,
         gathered,
         failed,
         &selector,
@@ -129,16 +128,15 @@ impl<'a> Shown<'a> {
 }
 
 impl Shows for Shown<'_> {
-    fn shows(&mut self, object: &DynamicObject) -> bool {
+    fn shows(&mut self, object: &ObjectKey) -> bool {
         let Some(projects) = &self.projects else {
             return true;
         };
         let place = match self.kind {
-            Kind::Namespaces => object.metadata.name.as_deref(),
-            _ => object.metadata.namespace.as_deref(),
-        }
-        .unwrap_or_default();
-        if let Some(shown) = self.decided.get(place) {
+            Kind::Namespaces => &object.name,
+            _ => &object.namespace,
+        };
+        if let Some(shown) = self.decided.get(&**place) {
             return *shown;
         }
         let access = listing(self.kind, object);
@@ -147,27 +145,23 @@ impl Shows for Shown<'_> {
             .principal()
             .decide(&self.cluster, &access, projects)
             == Decision::Allow;
-        self.decided.insert(place.to_owned(), shown);
+        self.decided.insert(place.to_string(), shown);
         shown
     }
 }
 
 /// What showing `object` in a list of `kind` asks: listing its kind where it lives, or, for a
 /// namespace, reading that namespace (which a project's users may).
-fn listing(kind: Kind, object: &DynamicObject) -> Access {
-    let name = object.metadata.name.as_deref();
+fn listing(kind: Kind, object: &ObjectKey) -> Access {
+    let name = Some(&*object.name).filter(|name| !name.is_empty());
+    let namespace = Some(&*object.namespace).filter(|namespace| !namespace.is_empty());
     let access = match kind {
         Kind::Namespaces => {
             let mut access = ResourceAccess::new(Verb::Get, name, "", kind.plural());
             access.name = name.map(str::to_owned);
             access
         }
-        _ => ResourceAccess::new(
-            Verb::List,
-            object.metadata.namespace.as_deref(),
-            kind.group(),
-            kind.plural(),
-        ),
+        _ => ResourceAccess::new(Verb::List, namespace, kind.group(), kind.plural()),
     };
     Access::Resource(access)
 }
@@ -201,7 +195,7 @@ pub(crate) async fn live(scope: &Scope, kind: Kind, query: &Query) -> Result<Pag
                 kind.plural()
             )
         })?;
-        Ok(list.items.into_iter().map(Arc::new).collect())
+        Ok(Held::listed(Objects::of(kind, &list.items)))
     })
     .await
 }
@@ -212,168 +206,152 @@ fn is_host(reach: &Reach) -> bool {
 
 /// Says whether an object that passed a query's filters is shown to the caller.
 trait Shows {
-    /// Whether `object` is shown.
-    fn shows(&mut self, object: &DynamicObject) -> bool;
+    /// Whether the object at `object` is shown.
+    fn shows(&mut self, object: &ObjectKey) -> bool;
 }
 
-impl<F: FnMut(&DynamicObject) -> bool> Shows for F {
-    fn shows(&mut self, object: &DynamicObject) -> bool {
+impl<F: FnMut(&ObjectKey) -> bool> Shows for F {
+    fn shows(&mut self, object: &ObjectKey) -> bool {
         self(object)
     }
 }
 
 /// Each cluster's objects with what of them is shown, or why it could not answer.
-type Gathered<S> = Vec<(String, Result<(Vec<Arc<DynamicObject>>, S), String>)>;
+type Gathered<S> = Vec<(String, Result<(Held, S), String>)>;
 
+/// An object that passed a query's filters, as it is held in its cache.
+struct Match<'a> {
+    cluster: &'a str,
+    key: &'a ObjectKey,
+    summary: &'a Summary,
+}
+
+impl Match<'_> {
+    fn name(&self) -> &str {
+        &self.key.name
+    }
+
+    fn namespace(&self) -> &str {
+        &self.key.namespace
+    }
+
+    /// Its cluster and namespace.
+    fn place(&self) -> (&str, &str) {
+        (self.cluster, self.namespace())
+    }
+
+    fn row(&self) -> Row {
+        Row {
+            cluster: self.cluster.to_owned(),
+            namespace: self.key.namespace.to_string(),
+            name: self.key.name.to_string(),
+            status: self.summary.status.to_string(),
+            detail: self.summary.detail.to_string(),
+            created: self.summary.created.to_string(),
+        }
+    }
+}
+
+/// The order of a sort, total (ties are broken by where the objects are), so a page is the
+/// same however the clusters answered.
+fn order(by: Sort, descending: bool) -> impl Fn(&Match<'_>, &Match<'_>) -> Ordering {
+    move |a, b| {
+        let ordering = match by {
+            Sort::Name => a
+                .name()
+                .cmp(b.name())
+                .then_with(|| a.place().cmp(&b.place())),
+            Sort::Cluster => a
+                .place()
+                .cmp(&b.place())
+                .then_with(|| a.name().cmp(b.name())),
+            Sort::Namespace => {
+                (a.namespace(), a.name(), a.cluster).cmp(&(b.namespace(), b.name(), b.cluster))
+            }
+            Sort::Status => (&a.summary.status, a.name())
+                .cmp(&(&b.summary.status, b.name()))
+                .then_with(|| a.place().cmp(&b.place())),
+            Sort::Age => (&a.summary.created, a.name())
+                .cmp(&(&b.summary.created, b.name()))
+                .then_with(|| a.place().cmp(&b.place())),
+        };
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    }
+}
+
+/// The page `query` asks for out of what the clusters answered. The objects that can match
+/// (by the index, under the query's namespace or rarest required label) are tested against the
+/// filters without copying anything; of those that pass, only the rows up to the page's end
+/// are put in order, and only the page's rows are copied out.
 fn assemble<S: Shows>(
-    kind: Kind,
     gathered: Gathered<S>,
     mut failed: Vec<Failure>,
     selector: &LabelSelector,
     query: &Query,
     multi_cluster: bool,
 ) -> Page {
-    let mut rows = Vec::new();
+    let mut clusters = Vec::new();
+    let mut held = Vec::new();
+    let mut shown = Vec::new();
     for (cluster, answer) in gathered {
-        let (objects, mut shown) = match answer {
-            Ok(answer) => answer,
-            Err(error) => {
-                failed.push(Failure { cluster, error });
-                continue;
+        match answer {
+            Ok((objects, shows)) => {
+                clusters.push(cluster);
+                held.push(objects);
+                shown.push(shows);
             }
-        };
-        for object in objects {
-            let metadata = &object.metadata;
-            let name = metadata.name.as_deref().unwrap_or_default();
-            let namespace = metadata.namespace.as_deref().unwrap_or_default();
-            if query.namespace.as_deref().is_some_and(|ns| ns != namespace)
-                || query
-                    .name
-                    .as_deref()
-                    .is_some_and(|text| !name.contains(text))
-            {
-                continue;
-            }
-            let labels = metadata.labels.as_ref();
-            if !selector.matches_by(|key| labels.and_then(|l| l.get(key)).map(String::as_str)) {
-                continue;
-            }
-            let (status, detail) = describe(kind, &object);
-            if query
-                .status
-                .as_deref()
-                .is_some_and(|wanted| wanted != status)
-                || !shown.shows(&object)
-            {
-                continue;
-            }
-            rows.push(Row {
-                cluster: cluster.clone(),
-                namespace: namespace.to_owned(),
-                name: name.to_owned(),
-                status,
-                detail,
-                created: metadata
-                    .creation_timestamp
-                    .as_ref()
-                    .map(|t| t.0.to_string())
-                    .unwrap_or_default(),
-            });
+            Err(error) => failed.push(Failure { cluster, error }),
         }
     }
-    sort(&mut rows, query.sort);
-    if query.descending {
-        rows.reverse();
+    let read: Vec<_> = held.iter().map(Held::read).collect();
+    let mut matches = Vec::new();
+    for ((cluster, objects), shows) in clusters.iter().zip(&read).zip(&mut shown) {
+        matches.extend(
+            objects
+                .candidates(query.namespace.as_deref(), selector.equalities())
+                .filter(|(key, summary)| {
+                    query
+                        .namespace
+                        .as_deref()
+                        .is_none_or(|namespace| namespace == &*key.namespace)
+                        && query
+                            .name
+                            .as_deref()
+                            .is_none_or(|text| key.name.contains(text))
+                        && selector.matches_by(|label| summary.label(label))
+                        && query
+                            .status
+                            .as_deref()
+                            .is_none_or(|status| status == &*summary.status)
+                        && shows.shows(key)
+                })
+                .map(|(key, summary)| Match {
+                    cluster,
+                    key,
+                    summary,
+                }),
+        );
     }
+    let total = matches.len();
+    let start = query.offset().min(total);
+    let end = (start + PAGE_SIZE).min(total);
+    let order = order(query.sort, query.descending);
+    if end < total {
+        matches.select_nth_unstable_by(end, &order);
+        matches.truncate(end);
+    }
+    matches.sort_unstable_by(&order);
+    let rows = matches[start..end].iter().map(Match::row).collect();
     failed.sort_by(|a, b| a.cluster.cmp(&b.cluster));
-    let total = rows.len();
-    let rows = rows
-        .into_iter()
-        .skip(query.offset())
-        .take(PAGE_SIZE)
-        .collect();
     Page {
         rows,
         total,
         failed,
         multi_cluster,
-    }
-}
-
-fn sort(rows: &mut [Row], by: Sort) {
-    match by {
-        Sort::Name => rows.sort_by(|a, b| {
-            (&a.name, &a.cluster, &a.namespace).cmp(&(&b.name, &b.cluster, &b.namespace))
-        }),
-        Sort::Cluster => rows.sort_by(|a, b| {
-            (&a.cluster, &a.namespace, &a.name).cmp(&(&b.cluster, &b.namespace, &b.name))
-        }),
-        Sort::Namespace => rows.sort_by(|a, b| {
-            (&a.namespace, &a.name, &a.cluster).cmp(&(&b.namespace, &b.name, &b.cluster))
-        }),
-        Sort::Status => rows.sort_by(|a, b| (&a.status, &a.name).cmp(&(&b.status, &b.name))),
-        Sort::Age => rows.sort_by(|a, b| (&a.created, &a.name).cmp(&(&b.created, &b.name))),
-    }
-}
-
-/// An object's status and second fact, as `kubectl get` shows them.
-fn describe(kind: Kind, object: &DynamicObject) -> (String, String) {
-    let data = &object.data;
-    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-    match kind {
-        Kind::Pods => {
-            let mut status = text(&data["status"]["phase"]);
-            for container in data["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                let state = &container["state"];
-                if let Some(reason) = state["waiting"]["reason"]
-                    .as_str()
-                    .or_else(|| state["terminated"]["reason"].as_str())
-                {
-                    status = reason.to_owned();
-                }
-            }
-            if object.metadata.deletion_timestamp.is_some() {
-                status = "Terminating".to_owned();
-            }
-            (status, text(&data["spec"]["nodeName"]))
-        }
-        Kind::Nodes => {
-            let ready = data["status"]["conditions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True");
-            let status = if ready { "Ready" } else { "NotReady" };
-            (
-                status.to_owned(),
-                text(&data["status"]["nodeInfo"]["kubeletVersion"]),
-            )
-        }
-        Kind::Namespaces => (text(&data["status"]["phase"]), String::new()),
-        Kind::Deployments => {
-            let desired = data["spec"]["replicas"].as_i64().unwrap_or(1);
-            let available = data["status"]["availableReplicas"].as_i64().unwrap_or(0);
-            let status = if available >= desired {
-                "Available"
-            } else {
-                "Progressing"
-            };
-            (
-                status.to_owned(),
-                format!(
-                    "{}/{desired} ready",
-                    data["status"]["readyReplicas"].as_i64().unwrap_or(0)
-                ),
-            )
-        }
-        Kind::Services => (
-            text(&data["spec"]["type"]),
-            text(&data["spec"]["clusterIP"]),
-        ),
     }
 }
 
@@ -383,46 +361,42 @@ mod tests {
 
     use super::*;
 
-    fn pod(
-        name: &str,
-        namespace: &str,
-        app: &str,
-        phase: &str,
-        created: &str,
-    ) -> Arc<DynamicObject> {
-        Arc::new(
-            serde_json::from_value(json!({
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name, "namespace": namespace, "labels": {"app": app},
-                             "creationTimestamp": created},
-                "spec": {"nodeName": "node-1"},
-                "status": {"phase": phase},
-            }))
-            .unwrap(),
-        )
+    fn pod(name: &str, namespace: &str, app: &str, phase: &str, created: &str) -> DynamicObject {
+        serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": {"app": app},
+                         "creationTimestamp": created},
+            "spec": {"nodeName": "node-1"},
+            "status": {"phase": phase},
+        }))
+        .unwrap()
+    }
+
+    fn held(pods: &[DynamicObject]) -> Held {
+        Held::listed(Objects::of(Kind::Pods, pods))
     }
 
     #[test]
     fn rows_are_filtered_sorted_and_paged_across_clusters() {
-        let all = |_: &DynamicObject| true;
+        let all = |_: &ObjectKey| true;
         let gathered: Gathered<_> = vec![
             (
                 "b".into(),
                 Ok((
-                    vec![
+                    held(&[
                         pod("web-1", "demo", "web", "Running", "2026-01-02T00:00:00Z"),
                         pod("db-0", "demo", "db", "Running", "2026-01-01T00:00:00Z"),
-                    ],
+                    ]),
                     all,
                 )),
             ),
             (
                 "a".into(),
                 Ok((
-                    vec![
+                    held(&[
                         pod("web-2", "demo", "web", "Pending", "2026-01-03T00:00:00Z"),
                         pod("web-3", "other", "web", "Running", "2026-01-04T00:00:00Z"),
-                    ],
+                    ]),
                     all,
                 )),
             ),
@@ -435,14 +409,7 @@ mod tests {
             ..Query::default()
         };
         let selector = LabelSelector::parse("app=web").unwrap();
-        let page = assemble(
-            Kind::Pods,
-            gathered.clone(),
-            Vec::new(),
-            &selector,
-            &query,
-            true,
-        );
+        let page = assemble(gathered.clone(), Vec::new(), &selector, &query, true);
         let names: Vec<(&str, &str)> = page
             .rows
             .iter()
@@ -464,14 +431,7 @@ mod tests {
             descending: true,
             ..Query::default()
         };
-        let page = assemble(
-            Kind::Pods,
-            gathered.clone(),
-            Vec::new(),
-            &everything,
-            &by_age,
-            true,
-        );
+        let page = assemble(gathered.clone(), Vec::new(), &everything, &by_age, true);
         let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["web-3", "web-2", "web-1", "db-0"]);
         assert_eq!(page.total, 4);
@@ -481,7 +441,6 @@ mod tests {
             ..Query::default()
         };
         let page = assemble(
-            Kind::Pods,
             gathered.clone(),
             Vec::new(),
             &everything,
@@ -495,41 +454,69 @@ mod tests {
             name: Some("web".into()),
             ..Query::default()
         };
-        let page = assemble(
-            Kind::Pods,
-            gathered,
-            Vec::new(),
-            &everything,
-            &running,
-            true,
-        );
+        let page = assemble(gathered, Vec::new(), &everything, &running, true);
         let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["web-1", "web-3"]);
         assert_eq!(page.rows[0].detail, "node-1");
     }
 
     #[test]
+    fn a_later_page_is_the_slice_of_the_whole_order() {
+        let all = |_: &ObjectKey| true;
+        let gathered: Gathered<_> = ["a", "b", "c"]
+            .into_iter()
+            .map(|cluster| {
+                let pods: Vec<_> = (0..45)
+                    .map(|i| {
+                        pod(
+                            &format!("p-{:03}", (i * 7) % 45),
+                            "demo",
+                            "web",
+                            "Running",
+                            "2026-01-01T00:00:00Z",
+                        )
+                    })
+                    .collect();
+                (cluster.to_owned(), Ok((held(&pods), all)))
+            })
+            .collect();
+        let everything = LabelSelector::parse("").unwrap();
+        let mut expected: Vec<(String, String)> = ["a", "b", "c"]
+            .iter()
+            .flat_map(|cluster| (0..45).map(move |i| (format!("p-{i:03}"), (*cluster).to_owned())))
+            .collect();
+        expected.sort();
+        expected.reverse();
+        let second = Query {
+            page: 2,
+            descending: true,
+            ..Query::default()
+        };
+        let page = assemble(gathered, Vec::new(), &everything, &second, true);
+        let rows: Vec<(String, String)> = page
+            .rows
+            .into_iter()
+            .map(|row| (row.name, row.cluster))
+            .collect();
+        assert_eq!(page.total, 135);
+        assert_eq!(rows, expected[PAGE_SIZE..2 * PAGE_SIZE]);
+    }
+
+    #[test]
     fn rows_the_caller_may_not_see_are_neither_shown_nor_counted() {
-        let in_demo = |object: &DynamicObject| object.metadata.namespace.as_deref() == Some("demo");
+        let in_demo = |object: &ObjectKey| &*object.namespace == "demo";
         let gathered: Gathered<_> = vec![(
             "a".into(),
             Ok((
-                vec![
+                held(&[
                     pod("web-1", "demo", "web", "Running", "2026-01-02T00:00:00Z"),
                     pod("web-2", "other", "web", "Running", "2026-01-03T00:00:00Z"),
-                ],
+                ]),
                 in_demo,
             )),
         )];
         let everything = LabelSelector::parse("").unwrap();
-        let page = assemble(
-            Kind::Pods,
-            gathered,
-            Vec::new(),
-            &everything,
-            &Query::default(),
-            true,
-        );
+        let page = assemble(gathered, Vec::new(), &everything, &Query::default(), true);
         let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["web-1"]);
         assert_eq!(page.total, 1);

@@ -768,14 +768,3 @@ fn a_dead_member_is_named_at_once() {
         &json!({"cluster": "member-2", "resource": "pods", "query": {}}),
     ));
 }
-
-fn form_urlencoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}

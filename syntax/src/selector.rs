@@ -38,6 +38,18 @@ impl LabelSelector {
         Ok(Self(requirements))
     }
 
+    /// The labels, `key` and `value`, that every selected object has: those the selector
+    /// requires to equal one value. An index of objects by label can start from them.
+    pub fn equalities(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().filter_map(|requirement| match requirement {
+            LabelRequirement::Equals(key, value) => Some((key.as_str(), value.as_str())),
+            LabelRequirement::In(key, values) if values.len() == 1 => {
+                Some((key.as_str(), values[0].as_str()))
+            }
+            _ => None,
+        })
+    }
+
     /// Whether an object with `labels` is selected.
     pub fn matches(&self, labels: Option<&Value>) -> bool {
         self.matches_by(|key| labels.and_then(|l| l.get(key)).and_then(Value::as_str))
@@ -133,6 +145,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn equalities_are_what_every_selected_object_has() {
+        let selector =
+            LabelSelector::parse("app=web, tier in (front), zone in (a,b), env!=prod, team")
+                .unwrap();
+        let equal: Vec<_> = selector.equalities().collect();
+        assert_eq!(equal, [("app", "web"), ("tier", "front")]);
+        assert_eq!(LabelSelector::parse("").unwrap().equalities().count(), 0);
+    }
 
     #[test]
     fn label_selectors_follow_kubernetes_semantics() {

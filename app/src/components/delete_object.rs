@@ -2,7 +2,59 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use orbital_types::{ApiKind, ObjectRef};
 
-use crate::api::delete_object;
+use crate::api::{ObjectError, delete_object, get_object};
+
+/// A deletion the object's page keeps, with the name typed to confirm it: the page's body is
+/// built again on every change it follows, and neither a deletion under way nor what was typed
+/// may be lost with it. The answer names its object, so another object's page never shows it.
+#[derive(Clone, Copy)]
+pub struct DeleteState {
+    /// The object, and the address of its list once it is gone.
+    delete: Action<(ObjectRef, String), (ObjectRef, Result<String, ObjectError>)>,
+    typed: RwSignal<String>,
+}
+
+impl DeleteState {
+    /// Nothing typed or deleted yet; once a deletion is seen through, goes to the list it
+    /// was given.
+    pub fn new() -> Self {
+        let delete = Action::new(|(target, list): &(ObjectRef, String)| {
+            let (target, list) = (target.clone(), list.clone());
+            async move {
+                let deleted = gone(target.clone()).await.map(|()| list);
+                (target, deleted)
+            }
+        });
+        let navigate = use_navigate();
+        Effect::new(move || {
+            if let Some((_, Ok(list))) = delete.value().get() {
+                navigate(&list, Default::default());
+            }
+        });
+        Self {
+            delete,
+            typed: RwSignal::new(String::new()),
+        }
+    }
+}
+
+impl Default for DeleteState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Deletes `target` and waits until a read no longer finds it (finalizers may hold it a while).
+async fn gone(target: ObjectRef) -> Result<(), ObjectError> {
+    delete_object(target.clone()).await?;
+    for _ in 0..120 {
+        match get_object(target.clone()).await {
+            Err(error) if error.code == 404 => return Ok(()),
+            _ => crate::wait::sleep(crate::wait::POLL).await,
+        }
+    }
+    Ok(())
+}
 
 /// Deleting an object; for namespaces and cluster-scoped kinds its name must be typed first,
 /// since so much goes with them. Shows progress until the object is gone from the cluster.
@@ -13,30 +65,20 @@ pub fn DeleteObjectForm(
     /// The object.
     target: ObjectRef,
 ) -> impl IntoView {
+    let DeleteState { delete, typed } = use_context().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let confirm_needed = !kind.namespaced;
-    let typed = RwSignal::new(String::new());
     let list = format!("/clusters/{}/{}", target.cluster, kind.address());
-    let delete = Action::new(move |(): &()| {
+    let failure = {
         let target = target.clone();
-        async move {
-            delete_object(target.clone()).await?;
-            // Gone once a read no longer finds it (finalizers may hold it a while).
-            for _ in 0..120 {
-                match crate::api::get_object(target.clone()).await {
-                    Err(error) if error.code == 404 => return Ok::<(), crate::api::ObjectError>(()),
-                    _ => crate::wait::sleep(crate::wait::POLL).await,
-                }
-            }
-            Ok(())
+        move || {
+            delete
+                .value()
+                .get()
+                .filter(|(deleted, _)| *deleted == target)
+                .and_then(|(_, outcome)| outcome.err())
         }
-    });
-    let navigate = use_navigate();
-    Effect::new(move || {
-        if let Some(Ok(())) = delete.value().get() {
-            navigate(&list, Default::default());
-        }
-    });
+    };
     let pending = delete.pending();
     let expected = name.clone();
     let ready = move || !confirm_needed || typed.get() == expected;
@@ -50,6 +92,7 @@ pub fn DeleteObjectForm(
                             {format!("Type {name} to confirm")}
                             <input
                                 data-testid="delete-confirm"
+                                prop:value=typed
                                 on:input=move |event| typed.set(event_target_value(&event))
                             />
                         </label>
@@ -61,16 +104,13 @@ pub fn DeleteObjectForm(
                 data-testid="delete-object"
                 disabled=move || pending.get() || !ready()
                 on:click=move |_| {
-                    delete.dispatch(());
+                    delete.dispatch((target.clone(), list.clone()));
                 }
             >
                 {move || if pending.get() { "Deleting…" } else { "Delete" }}
             </button>
             {move || {
-                delete
-                    .value()
-                    .get()
-                    .and_then(Result::err)
+                failure()
                     .map(|error| view! { <super::Alert text=format!("Could not delete: {error}") /> })
             }}
         </section>

@@ -26,7 +26,7 @@ use crate::api::{ConsoleOverview, IamError};
 
 pub use alert::Alert;
 pub use command_palette::CommandPalette;
-pub use delete_object::DeleteObjectForm;
+pub use delete_object::{DeleteObjectForm, DeleteState};
 pub use form_outcome::{FormOutcome, outcome_of};
 pub use found_list::FoundList;
 pub use kind_nav::KindNav;

@@ -10,8 +10,8 @@ use crate::api::{
     object_events, owned_objects,
 };
 use crate::components::{
-    ActionsState, Alert, DeleteObjectForm, KindNav, ObjectActions, ObjectEvents, ObjectOverview,
-    PodLogs, SecretReveal, SecretValues, YamlEditor,
+    ActionsState, Alert, DeleteObjectForm, DeleteState, KindNav, ObjectActions, ObjectEvents,
+    ObjectOverview, PodLogs, SecretReveal, SecretValues, YamlEditor,
 };
 use crate::live::use_changes;
 
@@ -171,6 +171,7 @@ pub fn ObjectPage() -> impl IntoView {
     let tab = move || Tab::parse(query.read().get("tab").as_deref());
     provide_context(ActionsState::new());
     provide_context(SecretReveal::new());
+    provide_context(DeleteState::new());
     let changes = use_changes(move || {
         let namespace = params.read().get("namespace");
         live_targets(

@@ -322,3 +322,15 @@ impl<'a> Browser<'a> {
         self.post(&format!("/api/{endpoint}"), form)
     }
 }
+
+/// `text` percent-encoded for a form or a query string.
+pub fn form_urlencoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

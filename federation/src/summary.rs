@@ -1,0 +1,361 @@
+//! What a list shows of an object, taken from it once as it arrives: the caches keep these
+//! instead of whole objects, indexed by namespace and label, so a page is filtered and sorted
+//! over a few short strings of the objects that can match, and an object costs memory in
+//! proportion to what is listed of it.
+
+use std::collections::{HashMap, HashSet};
+
+use kube::core::DynamicObject;
+use orbital_types::Kind;
+use serde_json::Value;
+
+/// Where an object is: its namespace (empty for cluster-scoped kinds) and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ObjectKey {
+    /// Its namespace, empty for cluster-scoped kinds.
+    pub namespace: Box<str>,
+    /// Its name.
+    pub name: Box<str>,
+}
+
+impl ObjectKey {
+    /// The key of `object`.
+    pub fn of(object: &DynamicObject) -> Self {
+        Self {
+            namespace: object
+                .metadata
+                .namespace
+                .as_deref()
+                .unwrap_or_default()
+                .into(),
+            name: object.metadata.name.as_deref().unwrap_or_default().into(),
+        }
+    }
+}
+
+/// The facts of one object that lists filter, sort and show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Summary {
+    /// Its labels, sorted by key.
+    labels: Box<[(Box<str>, Box<str>)]>,
+    /// Its state as `kubectl get` shows it.
+    pub status: Box<str>,
+    /// A second fact: a pod's node, a deployment's ready/desired, a service's cluster IP.
+    pub detail: Box<str>,
+    /// When it was created (RFC 3339), which sorts as time does.
+    pub created: Box<str>,
+}
+
+impl Summary {
+    /// What a list of `kind` shows of `object`.
+    pub fn of(kind: Kind, object: &DynamicObject) -> Self {
+        let mut labels: Vec<(Box<str>, Box<str>)> = object
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .map(|(key, value)| (key.as_str().into(), value.as_str().into()))
+            .collect();
+        labels.sort_unstable();
+        let (status, detail) = describe(kind, object);
+        Self {
+            labels: labels.into(),
+            status: status.into(),
+            detail: detail.into(),
+            created: object
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|time| time.0.to_string())
+                .unwrap_or_default()
+                .into(),
+        }
+    }
+
+    /// The value of label `key`.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .binary_search_by(|(each, _)| (**each).cmp(key))
+            .ok()
+            .map(|at| &*self.labels[at].1)
+    }
+}
+
+/// Where an object sits in [`Objects`].
+type Slot = usize;
+
+/// The objects of one kind in one cluster, by where they are, indexed by namespace and by
+/// label so a query that names either looks only at the objects that have it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Objects {
+    slots: Vec<Option<(ObjectKey, Summary)>>,
+    free: Vec<Slot>,
+    at: HashMap<ObjectKey, Slot>,
+    in_namespace: HashMap<Box<str>, HashSet<Slot>>,
+    labelled: HashMap<(Box<str>, Box<str>), HashSet<Slot>>,
+}
+
+impl Objects {
+    /// The summaries of `objects`, as a list of `kind` shows them.
+    pub fn of<'a>(kind: Kind, objects: impl IntoIterator<Item = &'a DynamicObject>) -> Self {
+        let mut all = Self::default();
+        for object in objects {
+            all.insert(ObjectKey::of(object), Summary::of(kind, object));
+        }
+        all
+    }
+
+    /// Adds the object at `key`, or replaces what was known of it.
+    pub fn insert(&mut self, key: ObjectKey, summary: Summary) {
+        self.remove(&key);
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                self.slots.len() - 1
+            }
+        };
+        self.in_namespace
+            .entry(key.namespace.clone())
+            .or_default()
+            .insert(slot);
+        for (label, value) in &summary.labels {
+            self.labelled
+                .entry((label.clone(), value.clone()))
+                .or_default()
+                .insert(slot);
+        }
+        self.at.insert(key.clone(), slot);
+        if let Some(place) = self.slots.get_mut(slot) {
+            *place = Some((key, summary));
+        }
+    }
+
+    /// Forgets the object at `key`.
+    pub fn remove(&mut self, key: &ObjectKey) {
+        let Some(slot) = self.at.remove(key) else {
+            return;
+        };
+        let Some((key, summary)) = self.slots.get_mut(slot).and_then(Option::take) else {
+            return;
+        };
+        self.free.push(slot);
+        unindex(&mut self.in_namespace, key.namespace, slot);
+        for label in summary.labels {
+            unindex(&mut self.labelled, label, slot);
+        }
+    }
+
+    /// Every object.
+    pub fn iter(&self) -> impl Iterator<Item = (&ObjectKey, &Summary)> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|(key, summary)| (key, summary))
+    }
+
+    /// The objects that can be in `namespace` (any, if `None`) and have every label of
+    /// `labels`: those under the rarest of these in the index. The caller still tests each.
+    pub fn candidates<'a, 'q>(
+        &'a self,
+        namespace: Option<&'q str>,
+        labels: impl Iterator<Item = (&'q str, &'q str)>,
+    ) -> Box<dyn Iterator<Item = (&'a ObjectKey, &'a Summary)> + 'a> {
+        // The smallest posting list so far; `None` inside when nothing is under a term.
+        let mut rarest: Option<Option<&'a HashSet<Slot>>> = None;
+        let terms = namespace
+            .map(|namespace| self.in_namespace.get(namespace))
+            .into_iter()
+            .chain(labels.map(|(label, value)| self.labelled.get(&(label.into(), value.into()))));
+        for found in terms {
+            let size = |found: Option<&HashSet<Slot>>| found.map_or(0, HashSet::len);
+            if rarest.is_none_or(|rarest| size(found) < size(rarest)) {
+                rarest = Some(found);
+            }
+        }
+        match rarest {
+            None => Box::new(self.iter()),
+            Some(None) => Box::new(std::iter::empty()),
+            Some(Some(slots)) => Box::new(slots.iter().filter_map(|slot| {
+                let (key, summary) = self.slots.get(*slot)?.as_ref()?;
+                Some((key, summary))
+            })),
+        }
+    }
+}
+
+/// Takes `slot` out of the index under `value`, and the value once nothing is under it.
+fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<Slot>>, value: K, slot: Slot) {
+    if let std::collections::hash_map::Entry::Occupied(mut under) = index.entry(value) {
+        under.get_mut().remove(&slot);
+        if under.get().is_empty() {
+            under.remove();
+        }
+    }
+}
+
+/// An object's status and second fact, as `kubectl get` shows them.
+fn describe(kind: Kind, object: &DynamicObject) -> (String, String) {
+    let data = &object.data;
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    match kind {
+        Kind::Pods => {
+            let mut status = text(&data["status"]["phase"]);
+            for container in data["status"]["containerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let state = &container["state"];
+                if let Some(reason) = state["waiting"]["reason"]
+                    .as_str()
+                    .or_else(|| state["terminated"]["reason"].as_str())
+                {
+                    status = reason.to_owned();
+                }
+            }
+            if object.metadata.deletion_timestamp.is_some() {
+                status = "Terminating".to_owned();
+            }
+            (status, text(&data["spec"]["nodeName"]))
+        }
+        Kind::Nodes => {
+            let ready = data["status"]["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True");
+            let status = if ready { "Ready" } else { "NotReady" };
+            (
+                status.to_owned(),
+                text(&data["status"]["nodeInfo"]["kubeletVersion"]),
+            )
+        }
+        Kind::Namespaces => (text(&data["status"]["phase"]), String::new()),
+        Kind::Deployments => {
+            let desired = data["spec"]["replicas"].as_i64().unwrap_or(1);
+            let available = data["status"]["availableReplicas"].as_i64().unwrap_or(0);
+            let status = if available >= desired {
+                "Available"
+            } else {
+                "Progressing"
+            };
+            (
+                status.to_owned(),
+                format!(
+                    "{}/{desired} ready",
+                    data["status"]["readyReplicas"].as_i64().unwrap_or(0)
+                ),
+            )
+        }
+        Kind::Services => (
+            text(&data["spec"]["type"]),
+            text(&data["spec"]["clusterIP"]),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn object(value: serde_json::Value) -> DynamicObject {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_pod_is_summarised_as_kubectl_lists_it() {
+        let pod = object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-1", "namespace": "demo",
+                         "labels": {"tier": "front", "app": "web"},
+                         "creationTimestamp": "2026-01-02T03:04:05Z"},
+            "spec": {"nodeName": "node-2"},
+            "status": {"phase": "Running", "containerStatuses": [
+                {"state": {"running": {}}},
+                {"state": {"waiting": {"reason": "CrashLoopBackOff"}}},
+            ]},
+        }));
+        let summary = Summary::of(Kind::Pods, &pod);
+        assert_eq!(&*summary.status, "CrashLoopBackOff");
+        assert_eq!(&*summary.detail, "node-2");
+        assert_eq!(&*summary.created, "2026-01-02T03:04:05Z");
+        assert_eq!(summary.label("app"), Some("web"));
+        assert_eq!(summary.label("tier"), Some("front"));
+        assert_eq!(summary.label("zone"), None);
+        let key = ObjectKey::of(&pod);
+        assert_eq!((&*key.namespace, &*key.name), ("demo", "web-1"));
+    }
+
+    fn labelled(name: &str, namespace: &str, app: &str) -> DynamicObject {
+        object(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": {"app": app}},
+        }))
+    }
+
+    fn names<'a>(found: impl Iterator<Item = (&'a ObjectKey, &'a Summary)>) -> Vec<String> {
+        let mut names: Vec<String> = found.map(|(key, _)| key.name.to_string()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_index_narrows_to_the_rarest_term_and_follows_changes() {
+        let mut objects = Objects::of(
+            Kind::Pods,
+            &[
+                labelled("a", "demo", "web"),
+                labelled("b", "demo", "db"),
+                labelled("c", "other", "web"),
+            ],
+        );
+        let none = || std::iter::empty();
+        assert_eq!(names(objects.candidates(None, none())), ["a", "b", "c"]);
+        assert_eq!(names(objects.candidates(Some("demo"), none())), ["a", "b"]);
+        let web = [("app", "web")];
+        assert_eq!(names(objects.candidates(None, web.into_iter())), ["a", "c"]);
+        // The rarest term decides; the caller tests the others.
+        assert_eq!(
+            names(objects.candidates(Some("other"), web.into_iter())),
+            ["c"]
+        );
+        assert!(names(objects.candidates(Some("gone"), web.into_iter())).is_empty());
+        assert!(names(objects.candidates(None, [("app", "cache")].into_iter())).is_empty());
+
+        // A relabelled object leaves its old label's entry; a removed one leaves them all, and
+        // its slot is used again.
+        let relabelled = labelled("a", "demo", "db");
+        objects.insert(
+            ObjectKey::of(&relabelled),
+            Summary::of(Kind::Pods, &relabelled),
+        );
+        assert_eq!(names(objects.candidates(None, web.into_iter())), ["c"]);
+        objects.remove(&ObjectKey::of(&labelled("c", "other", "web")));
+        assert!(names(objects.candidates(None, web.into_iter())).is_empty());
+        assert!(names(objects.candidates(Some("other"), none())).is_empty());
+        let added = labelled("d", "other", "web");
+        objects.insert(ObjectKey::of(&added), Summary::of(Kind::Pods, &added));
+        assert_eq!(objects.slots.len(), 3);
+        assert_eq!(names(objects.candidates(None, none())), ["a", "b", "d"]);
+        assert_eq!(names(objects.candidates(None, web.into_iter())), ["d"]);
+    }
+
+    #[test]
+    fn a_deployment_says_how_many_replicas_are_ready() {
+        let deployment = object(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {"replicas": 3},
+            "status": {"readyReplicas": 2, "availableReplicas": 2},
+        }));
+        let summary = Summary::of(Kind::Deployments, &deployment);
+        assert_eq!(
+            (&*summary.status, &*summary.detail),
+            ("Progressing", "2/3 ready")
+        );
+        assert_eq!(&*summary.created, "");
+    }
+}
