@@ -18,6 +18,10 @@ test.describe('resources across clusters', () => {
     await expect(clusters).toHaveText(['member-1', 'member-1']);
     await expect(page.getByTestId('resource-row').first()).toContainText('db-0');
     await expect(page.getByTestId('resource-row').first()).toContainText('Running');
+    // Each row leads to its object's page.
+    await page.getByTestId('resource-row').first().getByRole('link', { name: 'db-0' }).click();
+    await expect(page).toHaveURL('/clusters/member-1/namespaces/demo/pods/db-0');
+    await expect(page.getByTestId('object-heading')).toHaveText('Pod db-0');
     await context.close();
   });
 
@@ -52,6 +56,9 @@ test.describe('resources across clusters', () => {
 
     await page.goto('/namespaces?name=demo');
     await expect(page.getByTestId('row-cluster')).toHaveCount(3);
+    await rows.filter({ hasText: 'member-2' }).getByRole('link', { name: 'demo' }).click();
+    await expect(page).toHaveURL('/clusters/member-2/namespaces/demo');
+    await expect(page.getByTestId('object-heading')).toHaveText('Namespace demo');
 
     await page.goto('/services?cluster=member-2&namespace=demo&status=ClusterIP');
     await expect(rows.filter({ hasText: 'web' })).toHaveCount(1);

@@ -91,35 +91,22 @@ pub(crate) async fn find(scope: &Scope, text: &str) -> Result<Findings, ViewErro
 
 /// A row of a cached list as something found, leading to its page.
 fn object(kind: Kind, row: orbital_types::Row) -> Found {
-    let address = kind.address();
     let cluster = &row.cluster;
-    let (what, detail, href) = if kind == Kind::Namespaces {
-        (
-            FoundWhat::Namespace,
-            format!("Namespace on {cluster}"),
-            format!("/clusters/{cluster}/namespaces/{}", row.name),
-        )
+    let (what, detail) = if kind == Kind::Namespaces {
+        (FoundWhat::Namespace, format!("Namespace on {cluster}"))
     } else if row.namespace.is_empty() {
-        (
-            FoundWhat::Object,
-            format!("{} on {cluster}", kind.kind()),
-            format!("/clusters/{cluster}/{address}/{}", row.name),
-        )
+        (FoundWhat::Object, format!("{} on {cluster}", kind.kind()))
     } else {
         (
             FoundWhat::Object,
             format!("{} in {} on {cluster}", kind.kind(), row.namespace),
-            format!(
-                "/clusters/{cluster}/namespaces/{}/{address}/{}",
-                row.namespace, row.name
-            ),
         )
     };
     Found {
         what,
+        href: row.page(kind),
         name: row.name,
         detail,
-        href,
     }
 }
 

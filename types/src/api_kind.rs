@@ -69,6 +69,15 @@ pub fn address(group: &str, resource: &str) -> String {
     }
 }
 
+/// The console page of the object `name` of the resource `address` (as [`address`] writes it)
+/// on `cluster`, in `namespace` when it lives in one.
+pub fn object_page(cluster: &str, address: &str, namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(namespace) => format!("/clusters/{cluster}/namespaces/{namespace}/{address}/{name}"),
+        None => format!("/clusters/{cluster}/{address}/{name}"),
+    }
+}
+
 impl ApiKind {
     /// The kind as `kubectl` and page addresses write it: the plural for the core group
     /// (`pods`), `plural.group` otherwise (`deployments.apps`).
@@ -113,13 +122,12 @@ impl ApiKind {
 
     /// The console page of the object `name` on `cluster`.
     pub fn page(&self, cluster: &str, namespace: Option<&str>, name: &str) -> String {
-        match namespace.filter(|_| self.namespaced) {
-            Some(namespace) => format!(
-                "/clusters/{cluster}/namespaces/{namespace}/{}/{name}",
-                self.address()
-            ),
-            None => format!("/clusters/{cluster}/{}/{name}", self.address()),
-        }
+        object_page(
+            cluster,
+            &self.address(),
+            namespace.filter(|_| self.namespaced),
+            name,
+        )
     }
 
     /// The kind named `address` (`pods`, `deployments.apps`) among `kinds`.

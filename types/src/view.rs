@@ -197,6 +197,14 @@ pub struct Row {
     pub created: String,
 }
 
+impl Row {
+    /// The console page of the object the row shows, a `kind`.
+    pub fn page(&self, kind: Kind) -> String {
+        let namespace = Some(self.namespace.as_str()).filter(|namespace| !namespace.is_empty());
+        crate::object_page(&self.cluster, &kind.address(), namespace, &self.name)
+    }
+}
+
 /// A cluster left out of a page, and why, in words fit for the browser.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {

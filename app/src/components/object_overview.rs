@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use orbital_types::{ApiKind, ObjectRef};
+use orbital_types::{ApiKind, ObjectRef, object_page};
 use serde_json::Value;
 
 use crate::api::{ObjectError, OwnedObject};
@@ -261,10 +261,11 @@ fn OwnedList(target: ObjectRef, owned: Result<Vec<OwnedObject>, ObjectError>) ->
                         {owned
                             .into_iter()
                             .map(|object| {
-                                let href = format!(
-                                    "/clusters/{cluster}/namespaces/{namespace}/{}/{}",
-                                    object.address,
-                                    object.name,
+                                let href = object_page(
+                                    &cluster,
+                                    &object.address,
+                                    Some(&namespace),
+                                    &object.name,
                                 );
                                 let depth = format!("depth-{}", object.depth);
                                 view! {

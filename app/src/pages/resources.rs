@@ -175,12 +175,15 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
                     .rows
                     .into_iter()
                     .map(|row| {
+                        let href = row.page(kind);
                         view! {
                             <tr data-testid="resource-row">
                                 {multi
                                     .then(|| view! { <td data-testid="row-cluster">{row.cluster}</td> })}
                                 {namespaced.then(|| view! { <td>{row.namespace}</td> })}
-                                <td>{row.name}</td>
+                                <td>
+                                    <A href=href>{row.name}</A>
+                                </td>
                                 <td>{row.status}</td>
                                 {detail.map(|_| view! { <td>{row.detail}</td> })}
                                 <td>{row.created}</td>
