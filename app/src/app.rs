@@ -12,7 +12,6 @@ use crate::pages::{
     LoginPage, NotFound, ObjectPage, ProjectPage, ResourcesPage, UsersPage, WorkspacePage,
     WorkspacesPage,
 };
-use orbital_types::Kind;
 
 /// The navigation, except on the login page, where it would lead nowhere.
 #[component]
@@ -51,31 +50,6 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                             <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async />
                             <Route path=path!("/find") view=FindPage ssr=SsrMode::Async />
-                            <Route
-                                path=path!("/nodes")
-                                view=|| view! { <ResourcesPage kind=Kind::Nodes /> }
-                                ssr=SsrMode::Async
-                            />
-                            <Route
-                                path=path!("/namespaces")
-                                view=|| view! { <ResourcesPage kind=Kind::Namespaces /> }
-                                ssr=SsrMode::Async
-                            />
-                            <Route
-                                path=path!("/pods")
-                                view=|| view! { <ResourcesPage kind=Kind::Pods /> }
-                                ssr=SsrMode::Async
-                            />
-                            <Route
-                                path=path!("/deployments")
-                                view=|| view! { <ResourcesPage kind=Kind::Deployments /> }
-                                ssr=SsrMode::Async
-                            />
-                            <Route
-                                path=path!("/services")
-                                view=|| view! { <ResourcesPage kind=Kind::Services /> }
-                                ssr=SsrMode::Async
-                            />
                             <Route
                                 path=path!("/clusters/:name")
                                 view=ClusterPage
@@ -120,6 +94,13 @@ pub fn App() -> impl IntoView {
                                 ssr=SsrMode::Async
                             />
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                            // Last, so every page above is matched before it: any kind across
+                            // clusters, the navigation's kinds (`/pods`) among them.
+                            <Route
+                                path=path!("/:resource")
+                                view=ResourcesPage
+                                ssr=SsrMode::Async
+                            />
                         </Routes>
                     </main>
                 </div>

@@ -2,7 +2,7 @@
 //! opened in the browser only (a page rendered on the server is complete as it is).
 
 use leptos::prelude::*;
-use orbital_types::LiveTarget;
+use orbital_types::{Kind, LiveTarget, Query};
 
 /// How long a burst of changes is gathered before the page reads afresh once.
 #[cfg(feature = "hydrate")]
@@ -23,18 +23,60 @@ fn changes_url(targets: &[LiveTarget]) -> String {
     url
 }
 
+/// The address of the change stream of the list of `kind` across clusters that `query` asks
+/// for: only its cluster and namespace narrow it, since a change can bring an object into the
+/// other filters or take it out.
+#[cfg(any(feature = "hydrate", test))]
+fn view_url(kind: &Kind, query: &Query) -> String {
+    use crate::url::encode;
+    let mut url = format!("/live/view?kind={}", encode(&kind.address()));
+    for (key, value) in [("cluster", &query.cluster), ("namespace", &query.namespace)] {
+        if let Some(value) = value {
+            url.push_str(&format!("&{key}={}", encode(value)));
+        }
+    }
+    url
+}
+
 /// A count that goes up each time something `targets` names changes (and when the stream
 /// opens, for what may have been missed): resources read it to be read again. The stream
 /// follows `targets` as they change.
 pub(crate) fn use_changes(
     targets: impl Fn() -> Vec<LiveTarget> + Send + Sync + 'static,
 ) -> ReadSignal<u32> {
-    let (changes, set_changes) = signal(0u32);
     #[cfg(feature = "hydrate")]
+    return count_changes(move || changes_url(&targets()));
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = targets;
+        signal(0u32).0
+    }
+}
+
+/// The same count for the list of `kind` across clusters that `query` asks for, fed by the
+/// console's caches.
+pub(crate) fn use_view_changes(
+    kind: Kind,
+    query: impl Fn() -> Query + Send + Sync + 'static,
+) -> ReadSignal<u32> {
+    #[cfg(feature = "hydrate")]
+    return count_changes(move || view_url(&kind, &query()));
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (kind, query);
+        signal(0u32).0
+    }
+}
+
+/// A count that goes up after each burst of `open` and `change` events from the stream at
+/// `url`, which is opened again whenever `url` changes.
+#[cfg(feature = "hydrate")]
+fn count_changes(url: impl Fn() -> String + Send + Sync + 'static) -> ReadSignal<u32> {
+    let (changes, set_changes) = signal(0u32);
     Effect::new(move || {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, Ordering};
-        let url = changes_url(&targets());
+        let url = url();
         let waiting = Arc::new(AtomicBool::new(false));
         browser::listen(&url, &["open", "change"], move |_| {
             // A burst of changes is read once, after it.
@@ -50,8 +92,6 @@ pub(crate) fn use_changes(
             }
         });
     });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (targets, set_changes);
     changes
 }
 
@@ -114,5 +154,18 @@ mod tests {
             "{url}"
         );
         assert_eq!(url.matches("target=").count(), 2);
+    }
+
+    #[test]
+    fn a_view_is_followed_by_its_kind_cluster_and_namespace() {
+        let query = Query {
+            cluster: Some("m 1".into()),
+            labels: Some("app=web".into()),
+            ..Query::default()
+        };
+        assert_eq!(
+            view_url(&Kind::DEPLOYMENTS, &query),
+            "/live/view?kind=deployments.apps&cluster=m%201"
+        );
     }
 }

@@ -175,6 +175,18 @@ test.describe.serial('the resource browser', () => {
     await page.getByTestId('yaml-save').click();
     await expect(page.getByTestId('yaml-outcome')).toHaveText('Saved.');
     expect(kubectl('-n', 'demo', 'get', plural, 'g1', '-o', 'jsonpath={.spec.colour}')).toBe('blue');
+
+    // Across clusters, at the same address without the cluster, following changes as they come;
+    // what is typed in the filters meanwhile stays.
+    await hydrated(page, `/${plural}.example.com`);
+    const rows = page.getByTestId('resource-row');
+    await expect(rows).toHaveCount(1);
+    await expect(page.getByTestId('row-cluster')).toHaveText(['member-1']);
+    await page.getByLabel('Name contains').fill('g');
+    const second = { ...gizmo, metadata: { name: 'g2', namespace: 'demo' } };
+    execFileSync('kubectl', ['--kubeconfig', memberKubeconfig(), 'apply', '-f', '-'], { input: JSON.stringify(second) });
+    await expect(rows).toHaveCount(2, { timeout: 2000 });
+    await expect(page.getByLabel('Name contains')).toHaveValue('g');
   });
 
   test('scaling from the actions panel ends with the pods there, and a node is cordoned and uncordoned', async ({ page }) => {

@@ -65,4 +65,24 @@ test.describe('resources across clusters', () => {
     await page.getByRole('link', { name: 'Pods' }).click();
     await expect(page).toHaveURL(/\/pods$/);
   });
+
+  test('any kind the clusters serve is listed across them at its kubectl address', async ({ page }) => {
+    // Each embedded cluster seeds CoreDNS's ConfigMap; the navigation has no page of its own for them.
+    await page.goto('/configmaps?name=coredns');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configmaps');
+    await expect(page.getByTestId('row-cluster')).toHaveText(['host', 'member-1', 'member-2']);
+    await page
+      .getByTestId('resource-row')
+      .filter({ hasText: 'member-1' })
+      .getByRole('link', { name: 'coredns' })
+      .click();
+    await expect(page).toHaveURL('/clusters/member-1/namespaces/kube-system/configmaps/coredns');
+    await expect(page.getByTestId('object-heading')).toHaveText('ConfigMap coredns');
+
+    await page.goto('/gadgets.example.com');
+    await expect(page.getByRole('alert')).toContainText('no cluster serves gadgets.example.com');
+    const answer = await page.goto('/Not.A.Kind');
+    expect(answer?.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  });
 });

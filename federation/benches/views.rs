@@ -156,7 +156,7 @@ async fn main() {
 
     let held_before = ALLOCATED.allocated();
     let cold = Instant::now();
-    let first = scope.view(Kind::Pods, &query).await.unwrap();
+    let first = scope.view(&Kind::PODS, &query).await.unwrap();
     let cold = cold.elapsed();
     let cached_bytes = ALLOCATED.allocated().saturating_sub(held_before);
     assert!(first.failed.is_empty(), "{:?}", first.failed);
@@ -174,10 +174,10 @@ async fn main() {
     let mut live_samples = Vec::new();
     for _ in 0..ROUNDS {
         let started = Instant::now();
-        let cached = scope.view(Kind::Pods, &query).await.unwrap();
+        let cached = scope.view(&Kind::PODS, &query).await.unwrap();
         cached_samples.push(started.elapsed());
         let started = Instant::now();
-        let live = scope.view_uncached(Kind::Pods, &query).await.unwrap();
+        let live = scope.view_uncached(&Kind::PODS, &query).await.unwrap();
         live_samples.push(started.elapsed());
         assert_eq!(cached, live, "both ways give the same page");
     }
@@ -190,16 +190,16 @@ async fn main() {
         page: 3,
         ..Query::default()
     };
-    let scanned = scope.view(Kind::Pods, &unindexed).await.unwrap();
+    let scanned = scope.view(&Kind::PODS, &unindexed).await.unwrap();
     assert_eq!(
         scanned,
-        scope.view_uncached(Kind::Pods, &unindexed).await.unwrap(),
+        scope.view_uncached(&Kind::PODS, &unindexed).await.unwrap(),
         "both ways give the same page"
     );
     let mut scan_samples = Vec::new();
     for _ in 0..ROUNDS {
         let started = Instant::now();
-        scope.view(Kind::Pods, &unindexed).await.unwrap();
+        scope.view(&Kind::PODS, &unindexed).await.unwrap();
         scan_samples.push(started.elapsed());
     }
     println!(
@@ -235,12 +235,12 @@ async fn main() {
     for round in 0..ROUNDS * 2 {
         let authorized = async {
             let started = Instant::now();
-            let page = viewer.view(Kind::Pods, &query).await.unwrap();
+            let page = viewer.view(&Kind::PODS, &query).await.unwrap();
             (page, started.elapsed())
         };
         let unchecked = async {
             let started = Instant::now();
-            let page = scope.view(Kind::Pods, &query).await.unwrap();
+            let page = scope.view(&Kind::PODS, &query).await.unwrap();
             (page, started.elapsed())
         };
         let ((page, authorized), (expected, unchecked)) = if round % 2 == 0 {

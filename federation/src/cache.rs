@@ -12,8 +12,8 @@ use futures::StreamExt;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::{WatchStreamExt, watcher};
-use orbital_types::Kind;
-use tokio::sync::watch;
+use orbital_types::{ApiKind, Kind};
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -24,20 +24,18 @@ use crate::summary::{ObjectKey, Objects, Summary};
 const IDLE: Duration = Duration::from_secs(300);
 /// How long a request waits for a new cache's first complete list.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many changes a slow follower of a cache may fall behind before it is told to read
+/// everything afresh.
+const CHANGES_KEPT: usize = 256;
 
-/// The API resource of `kind`.
-pub(crate) fn resource(kind: Kind) -> ApiResource {
-    let group = kind.group();
+/// The API resource of `kind`, at the version its cluster serves.
+pub(crate) fn api_resource(kind: &ApiKind) -> ApiResource {
     ApiResource {
-        group: group.to_owned(),
-        version: "v1".to_owned(),
-        api_version: if group.is_empty() {
-            "v1".to_owned()
-        } else {
-            format!("{group}/v1")
-        },
-        kind: kind.kind().to_owned(),
-        plural: kind.plural().to_owned(),
+        group: kind.group.clone(),
+        version: kind.version.clone(),
+        api_version: kind.api_version(),
+        kind: kind.kind.clone(),
+        plural: kind.resource.clone(),
     }
 }
 
@@ -47,6 +45,12 @@ pub enum CacheError {
     /// No client for the cluster.
     #[error(transparent)]
     Pool(#[from] PoolError),
+    /// The cluster does not serve the kind.
+    #[error("the cluster does not serve this kind")]
+    NotServed,
+    /// The cluster's kinds could not be had; the text is fit for the browser.
+    #[error("{0}")]
+    Discovery(String),
     /// The first list did not complete in time.
     #[error("the cluster did not answer within {} s", SYNC_TIMEOUT.as_secs())]
     NotSynced,
@@ -55,24 +59,69 @@ pub enum CacheError {
     Failing(String),
 }
 
-/// The summaries of one cluster's objects of one kind, shared with the watch that keeps them;
-/// read them with [`Held::read`], briefly, since the watch waits while they are read.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Held(Arc<RwLock<Objects>>);
+/// A change to what a cache holds, as its followers hear of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HeldChange {
+    /// The object there was added, changed or deleted.
+    Object(ObjectKey),
+    /// Everything was listed afresh (or a follower fell behind): any object may have changed.
+    Relisted,
+}
+
+/// The summaries of one cluster's objects of one kind, shared with the watch that keeps them,
+/// and the kind as that cluster serves it; read them with [`Held::read`], briefly, since the
+/// watch waits while they are read, and follow them with [`Held::follow`].
+#[derive(Clone, Debug)]
+pub(crate) struct Held {
+    objects: Arc<RwLock<Objects>>,
+    served: Arc<ApiKind>,
+    changes: broadcast::Sender<HeldChange>,
+}
 
 impl Held {
-    /// Objects listed now rather than followed.
-    pub fn listed(objects: Objects) -> Self {
-        Self(Arc::new(RwLock::new(objects)))
+    /// Objects of `served` listed now rather than followed.
+    pub fn listed(served: ApiKind, objects: Objects) -> Self {
+        Self {
+            objects: Arc::new(RwLock::new(objects)),
+            served: Arc::new(served),
+            changes: broadcast::channel(CHANGES_KEPT).0,
+        }
+    }
+
+    /// The changes from now on, until the cache stops (after its cluster was forgotten, say).
+    /// A cache with followers is never stopped as idle.
+    pub fn follow(&self) -> impl futures::Stream<Item = HeldChange> + Send + 'static {
+        futures::stream::unfold(self.changes.subscribe(), |mut changes| async move {
+            let change = match changes.recv().await {
+                Ok(change) => change,
+                Err(broadcast::error::RecvError::Lagged(_)) => HeldChange::Relisted,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((change, changes))
+        })
+    }
+
+    fn followed(&self) -> bool {
+        self.changes.receiver_count() > 0
+    }
+
+    fn tell(&self, change: HeldChange) {
+        // Nobody following is no error.
+        let _ = self.changes.send(change);
+    }
+
+    /// The kind as the cluster serves it.
+    pub fn served(&self) -> &ApiKind {
+        &self.served
     }
 
     /// The objects as they are.
     pub fn read(&self) -> RwLockReadGuard<'_, Objects> {
-        self.0.read().unwrap_or_else(PoisonError::into_inner)
+        self.objects.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Objects> {
-        self.0.write().unwrap_or_else(PoisonError::into_inner)
+        self.objects.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -144,7 +193,8 @@ impl Caches {
     pub fn stop_idle(&self, idle: Duration) -> usize {
         let mut entries = self.entries();
         entries.retain(|_, entry| {
-            let keep = entry.last_used.elapsed() < idle && !entry.task.is_finished();
+            let keep = (entry.last_used.elapsed() < idle || entry.objects.followed())
+                && !entry.task.is_finished();
             if !keep {
                 entry.task.abort();
             }
@@ -165,22 +215,37 @@ impl Caches {
         });
     }
 
-    /// The objects of `kind` in `cluster`, from the cache; one is started with the client
-    /// `connect` gives if there is none.
+    /// The kinds with a cache on some cluster.
+    pub fn kinds(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self
+            .entries()
+            .keys()
+            .map(|(_, kind)| kind.clone())
+            .collect();
+        kinds.sort_by_key(Kind::address);
+        kinds.dedup();
+        kinds
+    }
+
+    /// The objects of `kind` in `cluster`, from the cache; if there is none, one is started
+    /// with the client and the served kind that `connect` finds.
     pub async fn objects(
         &self,
         cluster: &str,
-        kind: Kind,
-        connect: impl Future<Output = Result<kube::Client, PoolError>>,
+        kind: &Kind,
+        connect: impl Future<Output = Result<(kube::Client, ApiKind), CacheError>>,
     ) -> Result<Held, CacheError> {
-        let key = (cluster.to_owned(), kind);
+        let key = (cluster.to_owned(), kind.clone());
         let cached = self.entries().get_mut(&key).map(|entry| {
             entry.last_used = Instant::now();
             entry.handles()
         });
         let (objects, mut synced, mut failure) = match cached {
             Some(cached) => cached,
-            None => self.start(cluster, kind, connect.await?),
+            None => {
+                let (client, served) = connect.await?;
+                self.start(cluster, kind, client, served)
+            }
         };
         let failed = |failure: &watch::Receiver<Option<String>>| failure.borrow().clone();
         if let Some(cause) = failed(&failure) {
@@ -200,18 +265,19 @@ impl Caches {
         }
     }
 
-    fn start(&self, cluster: &str, kind: Kind, client: kube::Client) -> Handles {
-        let api: Api<DynamicObject> = Api::all_with(client, &resource(kind));
-        let objects = Held::default();
+    fn start(&self, cluster: &str, kind: &Kind, client: kube::Client, served: ApiKind) -> Handles {
+        let api: Api<DynamicObject> = Api::all_with(client, &api_resource(&served));
+        let objects = Held::listed(served, Objects::default());
         let (report_synced, synced) = watch::channel(false);
         let (report, failure) = watch::channel(None);
         let events = watcher(api, watcher::Config::default()).default_backoff();
         let name = cluster.to_owned();
         let mut follower = Follower {
-            kind,
+            kind: kind.clone(),
             objects: objects.clone(),
             relisted: None,
         };
+        let watched = kind.clone();
         let task = tokio::spawn(events.for_each(move |event| {
             match event {
                 Ok(event) => {
@@ -221,14 +287,14 @@ impl Caches {
                     report.send_if_modified(|failure| failure.take().is_some());
                 }
                 Err(error) => {
-                    tracing::warn!(cluster = %name, kind = kind.plural(), "the cache's watch failed: {error}");
-                    report.send_replace(Some(describe(&error, kind)));
+                    tracing::warn!(cluster = %name, kind = %watched, "the cache's watch failed: {error}");
+                    report.send_replace(Some(describe(&error, &watched)));
                 }
             }
             std::future::ready(())
         }));
         // Another request may have started the same cache meanwhile: keep the first.
-        match self.entries().entry((cluster.to_owned(), kind)) {
+        match self.entries().entry((cluster.to_owned(), kind.clone())) {
             Occupied(existing) => {
                 task.abort();
                 existing.get().handles()
@@ -261,21 +327,26 @@ impl Follower {
         match event {
             watcher::Event::Init => self.relisted = Some(Objects::default()),
             watcher::Event::InitApply(object) => {
-                let summary = Summary::of(self.kind, &object);
+                let summary = Summary::of(&self.kind, &object);
                 self.relisted
                     .get_or_insert_default()
                     .insert(ObjectKey::of(&object), summary);
             }
             watcher::Event::InitDone => {
                 *self.objects.write() = self.relisted.take().unwrap_or_default();
+                self.objects.tell(HeldChange::Relisted);
                 return true;
             }
             watcher::Event::Apply(object) => {
-                let summary = Summary::of(self.kind, &object);
-                self.objects.write().insert(ObjectKey::of(&object), summary);
+                let summary = Summary::of(&self.kind, &object);
+                let key = ObjectKey::of(&object);
+                self.objects.write().insert(key.clone(), summary);
+                self.objects.tell(HeldChange::Object(key));
             }
             watcher::Event::Delete(object) => {
-                self.objects.write().remove(&ObjectKey::of(&object));
+                let key = ObjectKey::of(&object);
+                self.objects.write().remove(&key);
+                self.objects.tell(HeldChange::Object(key));
             }
         }
         false
@@ -283,7 +354,7 @@ impl Follower {
 }
 
 /// Why a watch failed, in words fit for the browser: no addresses, no transport detail.
-fn describe(error: &watcher::Error, kind: Kind) -> String {
+fn describe(error: &watcher::Error, kind: &Kind) -> String {
     let status = match error {
         watcher::Error::InitialListFailed(kube::Error::Api(status))
         | watcher::Error::WatchStartFailed(kube::Error::Api(status))
@@ -303,7 +374,7 @@ fn describe(error: &watcher::Error, kind: Kind) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use serde_json::json;
 
     use super::*;
@@ -315,6 +386,18 @@ mod tests {
             "status": {"phase": phase},
         }))
         .unwrap()
+    }
+
+    /// Pods as the core group serves them, for the tests of the modules that read caches.
+    pub(crate) fn pods() -> ApiKind {
+        ApiKind {
+            group: String::new(),
+            version: "v1".into(),
+            resource: "pods".into(),
+            kind: "Pod".into(),
+            namespaced: true,
+            verbs: Vec::new(),
+        }
     }
 
     fn statuses(held: &Held) -> Vec<(String, String)> {
@@ -329,9 +412,9 @@ mod tests {
 
     #[test]
     fn a_list_replaces_what_is_held_only_once_complete_and_changes_follow_it() {
-        let held = Held::default();
+        let held = Held::listed(pods(), Objects::default());
         let mut follower = Follower {
-            kind: Kind::Pods,
+            kind: Kind::PODS,
             objects: held.clone(),
             relisted: None,
         };
@@ -358,5 +441,46 @@ mod tests {
         assert_eq!(statuses(&held), [("a".into(), "Running".into())]);
         follower.apply(watcher::Event::InitDone);
         assert_eq!(statuses(&held), [("c".into(), "Pending".into())]);
+    }
+
+    #[tokio::test]
+    async fn followers_hear_each_change_in_order_and_end_with_the_cache() {
+        let held = Held::listed(pods(), Objects::default());
+        let heard = held.follow();
+        let slow = held.follow();
+        let mut follower = Follower {
+            kind: Kind::PODS,
+            objects: held.clone(),
+            relisted: None,
+        };
+        follower.apply(watcher::Event::Init);
+        follower.apply(watcher::Event::InitApply(pod("a", "Pending")));
+        follower.apply(watcher::Event::InitDone);
+        follower.apply(watcher::Event::Apply(pod("b", "Running")));
+        follower.apply(watcher::Event::Delete(pod("a", "Pending")));
+        let key = |name| ObjectKey::of(&pod(name, ""));
+        let mut heard = Box::pin(heard);
+        let mut first = Vec::new();
+        for _ in 0..3 {
+            first.push(heard.next().await.unwrap());
+        }
+        assert_eq!(
+            first,
+            [
+                HeldChange::Relisted,
+                HeldChange::Object(key("b")),
+                HeldChange::Object(key("a"))
+            ]
+        );
+        assert!(held.followed());
+        for _ in 0..CHANGES_KEPT {
+            follower.apply(watcher::Event::Apply(pod("b", "Running")));
+        }
+        drop((follower, held));
+        // One who fell behind is told to read everything, then hears on until the cache ends.
+        let slow: Vec<HeldChange> = slow.collect().await;
+        assert_eq!(slow[0], HeldChange::Relisted);
+        assert_eq!(slow.len(), CHANGES_KEPT + 1);
+        assert_eq!(heard.count().await, CHANGES_KEPT);
     }
 }

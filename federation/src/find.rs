@@ -41,11 +41,25 @@ pub(crate) async fn find(scope: &Scope, text: &str) -> Result<Findings, ViewErro
         name: Some(needle.clone()),
         ..Query::default()
     };
-    let pages =
-        join_all(Kind::ALL.map(|kind| async move { (kind, scope.view(kind, query).await) })).await;
-    for (kind, page) in pages {
-        let page = page?;
-        found.extend(page.rows.into_iter().map(|row| object(kind, row)));
+    // The navigation's kinds, and every other kind some page has been listing lately.
+    let mut kinds = Kind::ALL.to_vec();
+    kinds.extend(
+        scope
+            .caches()
+            .kinds()
+            .into_iter()
+            .filter(|kind| !kind.is_known()),
+    );
+    let pages = join_all(kinds.iter().map(|kind| scope.view(kind, query))).await;
+    for (kind, page) in kinds.iter().zip(pages) {
+        let page = match page {
+            Ok(page) => page,
+            // A kind listed lately may have been removed since.
+            Err(ViewError::NotServed(_)) => continue,
+            Err(error) => return Err(error),
+        };
+        let name = page.kind;
+        found.extend(page.rows.into_iter().map(|row| object(kind, &name, row)));
         missing.extend(page.failed);
     }
 
@@ -89,17 +103,18 @@ pub(crate) async fn find(scope: &Scope, text: &str) -> Result<Findings, ViewErro
     Ok(Findings::best(&needle, found, missing))
 }
 
-/// A row of a cached list as something found, leading to its page.
-fn object(kind: Kind, row: orbital_types::Row) -> Found {
+/// A row of a cached list of `kind` (whose objects say `kind: name`) as something found,
+/// leading to its page.
+fn object(kind: &Kind, name: &str, row: orbital_types::Row) -> Found {
     let cluster = &row.cluster;
-    let (what, detail) = if kind == Kind::Namespaces {
+    let (what, detail) = if *kind == Kind::NAMESPACES {
         (FoundWhat::Namespace, format!("Namespace on {cluster}"))
     } else if row.namespace.is_empty() {
-        (FoundWhat::Object, format!("{} on {cluster}", kind.kind()))
+        (FoundWhat::Object, format!("{name} on {cluster}"))
     } else {
         (
             FoundWhat::Object,
-            format!("{} in {} on {cluster}", kind.kind(), row.namespace),
+            format!("{name} in {} on {cluster}", row.namespace),
         )
     };
     Found {
@@ -128,17 +143,17 @@ mod tests {
 
     #[test]
     fn objects_lead_to_their_pages_as_kubectl_names_their_kinds() {
-        let pod = object(Kind::Pods, row("m1", "demo", "web-1"));
+        let pod = object(&Kind::PODS, "Pod", row("m1", "demo", "web-1"));
         assert_eq!(pod.href, "/clusters/m1/namespaces/demo/pods/web-1");
         assert_eq!(pod.detail, "Pod in demo on m1");
-        let deployment = object(Kind::Deployments, row("m1", "demo", "web"));
+        let deployment = object(&Kind::DEPLOYMENTS, "Deployment", row("m1", "demo", "web"));
         assert_eq!(
             deployment.href,
             "/clusters/m1/namespaces/demo/deployments.apps/web"
         );
-        let node = object(Kind::Nodes, row("m2", "", "node-1"));
+        let node = object(&Kind::NODES, "Node", row("m2", "", "node-1"));
         assert_eq!(node.href, "/clusters/m2/nodes/node-1");
-        let namespace = object(Kind::Namespaces, row("m2", "", "demo"));
+        let namespace = object(&Kind::NAMESPACES, "Namespace", row("m2", "", "demo"));
         assert_eq!(namespace.what, FoundWhat::Namespace);
         assert_eq!(namespace.href, "/clusters/m2/namespaces/demo");
     }

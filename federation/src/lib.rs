@@ -5,13 +5,14 @@
 //! the member's kubeconfig in a Secret owned by it. A [`Federation`] holds the registry, one
 //! client per member, the health loop and the caches, all private to this crate; a
 //! [`Scope`], built per request for a [`Principal`], is the only way through: listing and
-//! managing clusters, cross-cluster views, finding anything by name, and the API proxy.
+//! managing clusters, cross-cluster views and following their changes, finding anything by name, and the API proxy.
 
 mod cache;
 pub mod cluster;
 mod copies;
 mod discovery;
 mod find;
+mod follow;
 mod health;
 mod host;
 pub mod host_mark;
@@ -28,6 +29,7 @@ mod summary;
 mod views;
 
 pub use discovery::DiscoveryError;
+pub use follow::ViewChange;
 pub use join::{JoinError, JoinRequest};
 pub use pool::client_from_kubeconfig;
 pub use principal::{ClusterProjects, Principal, User};

@@ -72,10 +72,7 @@ impl Scope {
     }
 
     pub(crate) async fn read_projects(&self, cluster: &str) -> ClusterProjects {
-        let namespaces = self
-            .caches()
-            .objects(cluster, Kind::Namespaces, self.reach().client(cluster))
-            .await;
+        let namespaces = self.objects(cluster, &Kind::NAMESPACES, false).await;
         let namespaces = match namespaces {
             Ok(namespaces) => namespaces,
             Err(error) => {

@@ -18,7 +18,7 @@ use orbital_types::{
 };
 use tokio::task::JoinHandle;
 
-use crate::cache::Caches;
+use crate::cache::{CacheError, Caches, Held};
 use crate::discovery::{Discoveries, DiscoveryError};
 use crate::health::{self, probe_client};
 use crate::host::Host;
@@ -279,8 +279,50 @@ impl Scope {
 
     /// A page of `kind` over the clusters in scope, from the caches: only the objects the caller
     /// may list.
-    pub async fn view(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+    pub async fn view(&self, kind: &Kind, query: &Query) -> Result<Page, ViewError> {
         views::cached(self, kind, query).await
+    }
+
+    /// The changes to what [`Scope::view`] of `kind` and `query` may show, as the caches hear
+    /// them (the query's cluster and namespace narrow them; its other filters do not, since a
+    /// change can bring an object into them or take it out). The stream ends within a minute,
+    /// to be followed afresh.
+    pub async fn follow_view(
+        &self,
+        kind: &Kind,
+        query: &Query,
+    ) -> Result<futures::stream::BoxStream<'static, crate::ViewChange>, ViewError> {
+        crate::follow::follow(self, kind, query).await
+    }
+
+    /// The objects of `kind` on `cluster`, from its cache, started if there is none: the
+    /// cluster's kinds are asked of it now if `again`, else taken from memory while fresh.
+    pub(crate) async fn objects(
+        &self,
+        cluster: &str,
+        kind: &Kind,
+        again: bool,
+    ) -> Result<Held, CacheError> {
+        self.caches()
+            .objects(cluster, kind, self.serving(cluster, kind, again))
+            .await
+    }
+
+    /// A client of `cluster` and `kind` as it serves it, or [`CacheError::NotServed`].
+    pub(crate) async fn serving(
+        &self,
+        cluster: &str,
+        kind: &Kind,
+        again: bool,
+    ) -> Result<(kube::Client, ApiKind), CacheError> {
+        let kinds = self
+            .discover(cluster, again)
+            .await
+            .map_err(|error| CacheError::Discovery(error.to_string()))?;
+        let served = ApiKind::find(&kinds, &kind.address())
+            .cloned()
+            .ok_or(CacheError::NotServed)?;
+        Ok((self.reach().client(cluster).await?, served))
     }
 
     /// The best matches for `text` among the clusters, namespaces, kinds and cached objects the
@@ -343,7 +385,7 @@ impl Scope {
     }
 
     /// The same page, listing every cluster now: what the caches save (for comparison).
-    pub async fn view_uncached(&self, kind: Kind, query: &Query) -> Result<Page, ViewError> {
+    pub async fn view_uncached(&self, kind: &Kind, query: &Query) -> Result<Page, ViewError> {
         views::live(self, kind, query).await
     }
 

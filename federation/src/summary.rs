@@ -48,7 +48,7 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// What a list of `kind` shows of `object`.
-    pub fn of(kind: Kind, object: &DynamicObject) -> Self {
+    pub fn of(kind: &Kind, object: &DynamicObject) -> Self {
         let mut labels: Vec<(Box<str>, Box<str>)> = object
             .metadata
             .labels
@@ -97,7 +97,7 @@ pub(crate) struct Objects {
 
 impl Objects {
     /// The summaries of `objects`, as a list of `kind` shows them.
-    pub fn of<'a>(kind: Kind, objects: impl IntoIterator<Item = &'a DynamicObject>) -> Self {
+    pub fn of<'a>(kind: &Kind, objects: impl IntoIterator<Item = &'a DynamicObject>) -> Self {
         let mut all = Self::default();
         for object in objects {
             all.insert(ObjectKey::of(object), Summary::of(kind, object));
@@ -194,12 +194,22 @@ fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<Slot>>, value
     }
 }
 
-/// An object's status and second fact, as `kubectl get` shows them.
-fn describe(kind: Kind, object: &DynamicObject) -> (String, String) {
+/// An object's status and second fact, as `kubectl get` shows them for the navigation's
+/// kinds; for any other kind its phase, or else whether its `Ready` condition holds.
+fn describe(kind: &Kind, object: &DynamicObject) -> (String, String) {
     let data = &object.data;
     let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-    match kind {
-        Kind::Pods => {
+    let ready = || {
+        let conditions = data["status"]["conditions"].as_array();
+        let ready = conditions?.iter().find(|c| c["type"] == "Ready")?;
+        Some(if ready["status"] == "True" {
+            "Ready"
+        } else {
+            "NotReady"
+        })
+    };
+    match (kind.group(), kind.plural()) {
+        ("", "pods") => {
             let mut status = text(&data["status"]["phase"]);
             for container in data["status"]["containerStatuses"]
                 .as_array()
@@ -219,20 +229,11 @@ fn describe(kind: Kind, object: &DynamicObject) -> (String, String) {
             }
             (status, text(&data["spec"]["nodeName"]))
         }
-        Kind::Nodes => {
-            let ready = data["status"]["conditions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True");
-            let status = if ready { "Ready" } else { "NotReady" };
-            (
-                status.to_owned(),
-                text(&data["status"]["nodeInfo"]["kubeletVersion"]),
-            )
-        }
-        Kind::Namespaces => (text(&data["status"]["phase"]), String::new()),
-        Kind::Deployments => {
+        ("", "nodes") => (
+            ready().unwrap_or("NotReady").to_owned(),
+            text(&data["status"]["nodeInfo"]["kubeletVersion"]),
+        ),
+        ("apps", "deployments") => {
             let desired = data["spec"]["replicas"].as_i64().unwrap_or(1);
             let available = data["status"]["availableReplicas"].as_i64().unwrap_or(0);
             let status = if available >= desired {
@@ -248,10 +249,15 @@ fn describe(kind: Kind, object: &DynamicObject) -> (String, String) {
                 ),
             )
         }
-        Kind::Services => (
+        ("", "services") => (
             text(&data["spec"]["type"]),
             text(&data["spec"]["clusterIP"]),
         ),
+        _ => {
+            let phase = data["status"]["phase"].as_str();
+            let status = phase.or_else(ready).unwrap_or_default();
+            (status.to_owned(), String::new())
+        }
     }
 }
 
@@ -278,7 +284,7 @@ mod tests {
                 {"state": {"waiting": {"reason": "CrashLoopBackOff"}}},
             ]},
         }));
-        let summary = Summary::of(Kind::Pods, &pod);
+        let summary = Summary::of(&Kind::PODS, &pod);
         assert_eq!(&*summary.status, "CrashLoopBackOff");
         assert_eq!(&*summary.detail, "node-2");
         assert_eq!(&*summary.created, "2026-01-02T03:04:05Z");
@@ -305,7 +311,7 @@ mod tests {
     #[test]
     fn the_index_narrows_to_the_rarest_term_and_follows_changes() {
         let mut objects = Objects::of(
-            Kind::Pods,
+            &Kind::PODS,
             &[
                 labelled("a", "demo", "web"),
                 labelled("b", "demo", "db"),
@@ -330,14 +336,14 @@ mod tests {
         let relabelled = labelled("a", "demo", "db");
         objects.insert(
             ObjectKey::of(&relabelled),
-            Summary::of(Kind::Pods, &relabelled),
+            Summary::of(&Kind::PODS, &relabelled),
         );
         assert_eq!(names(objects.candidates(None, web.into_iter())), ["c"]);
         objects.remove(&ObjectKey::of(&labelled("c", "other", "web")));
         assert!(names(objects.candidates(None, web.into_iter())).is_empty());
         assert!(names(objects.candidates(Some("other"), none())).is_empty());
         let added = labelled("d", "other", "web");
-        objects.insert(ObjectKey::of(&added), Summary::of(Kind::Pods, &added));
+        objects.insert(ObjectKey::of(&added), Summary::of(&Kind::PODS, &added));
         assert_eq!(objects.slots.len(), 3);
         assert_eq!(names(objects.candidates(None, none())), ["a", "b", "d"]);
         assert_eq!(names(objects.candidates(None, web.into_iter())), ["d"]);
@@ -351,11 +357,42 @@ mod tests {
             "spec": {"replicas": 3},
             "status": {"readyReplicas": 2, "availableReplicas": 2},
         }));
-        let summary = Summary::of(Kind::Deployments, &deployment);
+        let summary = Summary::of(&Kind::DEPLOYMENTS, &deployment);
         assert_eq!(
             (&*summary.status, &*summary.detail),
             ("Progressing", "2/3 ready")
         );
         assert_eq!(&*summary.created, "");
+    }
+
+    #[test]
+    fn any_other_kind_shows_its_phase_or_else_its_ready_condition() {
+        let widgets = Kind::parse("widgets.example.com").unwrap();
+        let widget = |status: serde_json::Value| {
+            let widget = object(json!({
+                "apiVersion": "example.com/v1", "kind": "Widget",
+                "metadata": {"name": "w"}, "status": status,
+            }));
+            Summary::of(&widgets, &widget).status.to_string()
+        };
+        assert_eq!(widget(json!({"phase": "Bound"})), "Bound");
+        let condition = |status: &str| {
+            json!({"conditions": [
+                {"type": "Synced", "status": "True"},
+                {"type": "Ready", "status": status},
+            ]})
+        };
+        assert_eq!(widget(condition("True")), "Ready");
+        assert_eq!(widget(condition("False")), "NotReady");
+        assert_eq!(widget(json!({})), "");
+        // Namespaces fall to the same rule: their phase.
+        let namespace = object(json!({
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "demo"}, "status": {"phase": "Active"},
+        }));
+        assert_eq!(
+            &*Summary::of(&Kind::NAMESPACES, &namespace).status,
+            "Active"
+        );
     }
 }

@@ -13,7 +13,7 @@ use orbital_syntax::{LabelSelector, SelectorError};
 use orbital_types::{Failure, Kind, PAGE_SIZE, Page, Query, Row, Sort};
 
 use crate::cache::{self, CacheError, Held};
-use crate::principal::ClusterProjects;
+use crate::principal::{ClusterProjects, Principal};
 use crate::request_id::RequestId;
 use crate::scope::{Reach, Scope};
 use crate::summary::{ObjectKey, Objects, Summary};
@@ -27,10 +27,16 @@ pub enum ViewError {
     /// The cluster list could not be read.
     #[error("the cluster list cannot be read: {0}")]
     Registry(#[from] crate::registry::RegistryError),
+    /// No cluster in scope serves the kind.
+    #[error("no cluster serves {0}: check the name, or define the kind first")]
+    NotServed(Kind),
 }
 
 /// The clusters a query covers, with why the unready ones are skipped.
-async fn targets(scope: &Scope, query: &Query) -> Result<(Vec<String>, Vec<Failure>), ViewError> {
+pub(crate) async fn targets(
+    scope: &Scope,
+    query: &Query,
+) -> Result<(Vec<String>, Vec<Failure>), ViewError> {
     let clusters = scope.clusters().await?;
     let mut ready = Vec::new();
     let mut failed = Vec::new();
@@ -59,8 +65,8 @@ async fn targets(scope: &Scope, query: &Query) -> Result<(Vec<String>, Vec<Failu
 /// do as they are, anything else by a request id that finds the detail in the log.
 fn failure_text(cluster: &str, error: &CacheError) -> String {
     match error {
-        CacheError::Failing(cause) => cause.clone(),
-        CacheError::NotSynced => error.to_string(),
+        CacheError::Failing(cause) | CacheError::Discovery(cause) => cause.clone(),
+        CacheError::NotSynced | CacheError::NotServed => error.to_string(),
         CacheError::Pool(detail) => {
             let id = RequestId::new();
             tracing::warn!(request_id = %id, cluster, "a cluster's objects could not be had: {detail}");
@@ -69,22 +75,50 @@ fn failure_text(cluster: &str, error: &CacheError) -> String {
     }
 }
 
-/// A page of `kind` over the clusters `query` names, with each cluster's objects from `fetch`,
-/// keeping only those the caller may list.
-async fn page<F, Fut>(scope: &Scope, kind: Kind, query: &Query, fetch: F) -> Result<Page, ViewError>
+/// A page of `kind` over the clusters `query` names, with each cluster's objects from `fetch`
+/// (`None` from a cluster that does not serve the kind), keeping only those the caller may
+/// list. A kind that no cluster was known to serve is asked for again, so one defined a moment
+/// ago is found.
+async fn page<F, Fut>(
+    scope: &Scope,
+    kind: &Kind,
+    query: &Query,
+    fetch: F,
+) -> Result<Page, ViewError>
 where
-    F: Fn(String) -> Fut,
-    Fut: Future<Output = Result<Held, String>>,
+    F: Fn(String, bool) -> Fut,
+    Fut: Future<Output = Result<Option<Held>, String>>,
 {
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
     let (clusters, failed) = targets(scope, query).await?;
     let fetch = &fetch;
-    let answers = join_all(clusters.iter().cloned().map(|cluster| async move {
-        let objects = fetch(cluster.clone()).await?;
-        Ok((objects, Shown::new(scope, &cluster, kind).await))
-    }))
-    .await;
-    let gathered = clusters.into_iter().zip(answers).collect();
+    let gather = |again| {
+        join_all(
+            clusters
+                .iter()
+                .cloned()
+                .map(move |cluster| async move { fetch(cluster, again).await }),
+        )
+    };
+    let mut answers = gather(false).await;
+    let served_nowhere = |answers: &[Result<Option<Held>, String>]| {
+        !answers.is_empty() && answers.iter().all(|answer| matches!(answer, Ok(None)))
+    };
+    if served_nowhere(&answers) {
+        answers = gather(true).await;
+        if served_nowhere(&answers) {
+            return Err(ViewError::NotServed(kind.clone()));
+        }
+    }
+    let mut gathered = Vec::new();
+    for (cluster, answer) in clusters.into_iter().zip(answers) {
+        let answer = match answer {
+            Ok(Some(objects)) => Ok((objects, Shown::new(scope, &cluster, kind).await)),
+            Ok(None) => continue,
+            Err(error) => Err(error),
+        };
+        gathered.push((cluster, answer));
+    }
     Ok(assemble(
         gathered,
         failed,
@@ -97,8 +131,8 @@ where
 /// Which objects of one cluster the caller may see: all of them for one who may list the kind
 /// across the cluster; for anyone else each namespace is decided once, and only for objects
 /// that passed the query's filters.
-struct Shown<'a> {
-    scope: &'a Scope,
+pub(crate) struct Shown {
+    principal: Principal,
     cluster: String,
     kind: Kind,
     /// `None` when everything may be shown.
@@ -107,8 +141,9 @@ struct Shown<'a> {
     decided: HashMap<String, bool>,
 }
 
-impl<'a> Shown<'a> {
-    async fn new(scope: &'a Scope, cluster: &str, kind: Kind) -> Self {
+impl Shown {
+    /// What of `kind` on `cluster` the caller of `scope` may see, as of now.
+    pub(crate) async fn new(scope: &Scope, cluster: &str, kind: &Kind) -> Self {
         let projects = scope.projects(cluster).await;
         let everywhere = Access::Resource(ResourceAccess::new(
             Verb::List,
@@ -118,33 +153,30 @@ impl<'a> Shown<'a> {
         ));
         let all = scope.principal().decide(cluster, &everywhere, &projects) == Decision::Allow;
         Self {
-            scope,
+            principal: scope.principal().clone(),
             cluster: cluster.to_owned(),
-            kind,
+            kind: kind.clone(),
             projects: (!all).then_some(projects),
             decided: HashMap::new(),
         }
     }
 }
 
-impl Shows for Shown<'_> {
+impl Shows for Shown {
     fn shows(&mut self, object: &ObjectKey) -> bool {
         let Some(projects) = &self.projects else {
             return true;
         };
-        let place = match self.kind {
-            Kind::Namespaces => &object.name,
-            _ => &object.namespace,
+        let place = if self.kind == Kind::NAMESPACES {
+            &object.name
+        } else {
+            &object.namespace
         };
         if let Some(shown) = self.decided.get(&**place) {
             return *shown;
         }
-        let access = listing(self.kind, object);
-        let shown = self
-            .scope
-            .principal()
-            .decide(&self.cluster, &access, projects)
-            == Decision::Allow;
+        let access = listing(&self.kind, object);
+        let shown = self.principal.decide(&self.cluster, &access, projects) == Decision::Allow;
         self.decided.insert(place.to_string(), shown);
         shown
     }
@@ -152,50 +184,46 @@ impl Shows for Shown<'_> {
 
 /// What showing `object` in a list of `kind` asks: listing its kind where it lives, or, for a
 /// namespace, reading that namespace (which a project's users may).
-fn listing(kind: Kind, object: &ObjectKey) -> Access {
+fn listing(kind: &Kind, object: &ObjectKey) -> Access {
     let name = Some(&*object.name).filter(|name| !name.is_empty());
     let namespace = Some(&*object.namespace).filter(|namespace| !namespace.is_empty());
-    let access = match kind {
-        Kind::Namespaces => {
-            let mut access = ResourceAccess::new(Verb::Get, name, "", kind.plural());
-            access.name = name.map(str::to_owned);
-            access
-        }
-        _ => ResourceAccess::new(Verb::List, namespace, kind.group(), kind.plural()),
+    let access = if *kind == Kind::NAMESPACES {
+        let mut access = ResourceAccess::new(Verb::Get, name, "", kind.plural());
+        access.name = name.map(str::to_owned);
+        access
+    } else {
+        ResourceAccess::new(Verb::List, namespace, kind.group(), kind.plural())
     };
     Access::Resource(access)
 }
 
 /// A page of `kind` over the clusters `query` names, read from the caches.
-pub(crate) async fn cached(scope: &Scope, kind: Kind, query: &Query) -> Result<Page, ViewError> {
-    page(scope, kind, query, |cluster| async move {
-        scope
-            .caches()
-            .objects(&cluster, kind, scope.reach().client(&cluster))
-            .await
-            .map_err(|error| failure_text(&cluster, &error))
+pub(crate) async fn cached(scope: &Scope, kind: &Kind, query: &Query) -> Result<Page, ViewError> {
+    page(scope, kind, query, |cluster, again| async move {
+        match scope.objects(&cluster, kind, again).await {
+            Ok(objects) => Ok(Some(objects)),
+            Err(CacheError::NotServed) => Ok(None),
+            Err(error) => Err(failure_text(&cluster, &error)),
+        }
     })
     .await
 }
 
 /// The same page, assembled by listing every cluster now (what the caches save).
-pub(crate) async fn live(scope: &Scope, kind: Kind, query: &Query) -> Result<Page, ViewError> {
-    let reach = scope.reach();
-    page(scope, kind, query, |cluster| async move {
-        let client = reach
-            .client(&cluster)
-            .await
-            .map_err(|error| failure_text(&cluster, &CacheError::Pool(error)))?;
-        let api: Api<DynamicObject> = Api::all_with(client, &cache::resource(kind));
+pub(crate) async fn live(scope: &Scope, kind: &Kind, query: &Query) -> Result<Page, ViewError> {
+    page(scope, kind, query, |cluster, again| async move {
+        let (client, served) = match scope.serving(&cluster, kind, again).await {
+            Ok(serving) => serving,
+            Err(CacheError::NotServed) => return Ok(None),
+            Err(error) => return Err(failure_text(&cluster, &error)),
+        };
+        let api: Api<DynamicObject> = Api::all_with(client, &cache::api_resource(&served));
         let list = api.list(&ListParams::default()).await.map_err(|error| {
             let id = RequestId::new();
             tracing::warn!(request_id = %id, cluster, "listing a cluster failed: {error}");
-            format!(
-                "the cluster failed to list {} (request id {id})",
-                kind.plural()
-            )
+            format!("the cluster failed to list {kind} (request id {id})")
         })?;
-        Ok(Held::listed(Objects::of(kind, &list.items)))
+        Ok(Some(Held::listed(served, Objects::of(kind, &list.items))))
     })
     .await
 }
@@ -205,7 +233,7 @@ fn is_host(reach: &Reach) -> bool {
 }
 
 /// Says whether an object that passed a query's filters is shown to the caller.
-trait Shows {
+pub(crate) trait Shows {
     /// Whether the object at `object` is shown.
     fn shows(&mut self, object: &ObjectKey) -> bool;
 }
@@ -307,6 +335,13 @@ fn assemble<S: Shows>(
             Err(error) => failed.push(Failure { cluster, error }),
         }
     }
+    // A kind is namespaced on every cluster or none; one that could not be asked is taken as
+    // namespaced, so no column is lost.
+    let namespaced = held.iter().all(|objects| objects.served().namespaced);
+    let kind = held
+        .first()
+        .map(|objects| objects.served().kind.clone())
+        .unwrap_or_default();
     let read: Vec<_> = held.iter().map(Held::read).collect();
     let mut matches = Vec::new();
     for ((cluster, objects), shows) in clusters.iter().zip(&read).zip(&mut shown) {
@@ -352,6 +387,8 @@ fn assemble<S: Shows>(
         total,
         failed,
         multi_cluster,
+        namespaced,
+        kind,
     }
 }
 
@@ -373,7 +410,7 @@ mod tests {
     }
 
     fn held(pods: &[DynamicObject]) -> Held {
-        Held::listed(Objects::of(Kind::Pods, pods))
+        Held::listed(crate::cache::tests::pods(), Objects::of(&Kind::PODS, pods))
     }
 
     #[test]

@@ -578,7 +578,7 @@ async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
         ..Query::default()
     };
     let scope = &fixture.scope;
-    let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+    let page = scope.view(&Kind::NAMESPACES, &query).await.unwrap();
     let rows: Vec<(&str, &str)> = page
         .rows
         .iter()
@@ -599,14 +599,17 @@ async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
     assert!(page.failed.is_empty() && page.multi_cluster);
     assert_eq!(
         page,
-        scope.view_uncached(Kind::Namespaces, &query).await.unwrap()
+        scope
+            .view_uncached(&Kind::NAMESPACES, &query)
+            .await
+            .unwrap()
     );
 
     let only_member_2 = Query {
         cluster: Some("member-2".into()),
         ..query.clone()
     };
-    let page = scope.view(Kind::Namespaces, &only_member_2).await.unwrap();
+    let page = scope.view(&Kind::NAMESPACES, &only_member_2).await.unwrap();
     assert_eq!(page.total, 3);
     assert!(page.rows.iter().all(|r| r.cluster == "member-2"));
 
@@ -615,7 +618,7 @@ async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
         ..Query::default()
     };
     assert!(matches!(
-        scope.view(Kind::Pods, &bad).await,
+        scope.view(&Kind::PODS, &bad).await,
         Err(orbital_federation::ViewError::Selector(_))
     ));
 
@@ -625,7 +628,7 @@ async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
     let stopped = fixture.members.pop().unwrap();
     stopped.shutdown().await;
     let page = eventually("member-2's cache reports its failure", || async {
-        let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+        let page = scope.view(&Kind::NAMESPACES, &query).await.unwrap();
         (!page.failed.is_empty()).then_some(page)
     })
     .await;
@@ -767,7 +770,7 @@ async fn nothing_built_from_a_replaced_kubeconfig_is_used_again() {
     let monitor = federation.spawn_health().unwrap();
     let query = Query::default();
     eventually("a view through the detour", || async {
-        let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+        let page = scope.view(&Kind::NAMESPACES, &query).await.unwrap();
         (page.failed.is_empty() && page.total > 0).then_some(())
     })
     .await;
@@ -793,7 +796,7 @@ async fn nothing_built_from_a_replaced_kubeconfig_is_used_again() {
     .await;
     assert!(answer.contains("v1.32.0"), "{answer}");
     let page = eventually("the view on the new kubeconfig", || async {
-        let page = scope.view(Kind::Namespaces, &query).await.unwrap();
+        let page = scope.view(&Kind::NAMESPACES, &query).await.unwrap();
         page.failed.is_empty().then_some(page)
     })
     .await;

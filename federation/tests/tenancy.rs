@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode};
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use kube::api::{Api, PostParams};
 use orbital_federation::{
-    Federation, JoinError, JoinRequest, Principal, Scope, User, client_from_kubeconfig,
+    Federation, JoinError, JoinRequest, Principal, Scope, User, ViewChange, client_from_kubeconfig,
 };
 use orbital_iam::{Grant, GrantScope, Policy, Role, Workspace, WorkspaceSpec};
 use orbital_sandbox::{Sandbox, SandboxConfig};
@@ -55,6 +56,19 @@ async fn client_of(sandbox: &Sandbox) -> kube::Client {
         .unwrap()
 }
 
+/// Creates the object written as `object` through `api`.
+async fn create<K>(api: &Api<K>, object: Value)
+where
+    K: Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    api.create(
+        &PostParams::default(),
+        &serde_json::from_value(object).unwrap(),
+    )
+    .await
+    .unwrap();
+}
+
 /// Namespaces `demo` (a project of `team`), `other` and `kube-system`, each with a Service.
 async fn populate(member: &Sandbox) {
     let client = client_of(member).await;
@@ -64,31 +78,19 @@ async fn populate(member: &Sandbox) {
         if let Some(workspace) = workspace {
             namespace["metadata"]["labels"] = json!({"iam.orbital.dev/workspace": workspace});
         }
-        namespaces
-            .create(
-                &PostParams::default(),
-                &serde_json::from_value(namespace).unwrap(),
-            )
-            .await
-            .unwrap();
+        create(&namespaces, namespace).await;
     }
     for namespace in ["demo", "other", "kube-system"] {
         let services: Api<Service> = Api::namespaced(client.clone(), namespace);
         let service = json!({"metadata": {"name": format!("svc-{namespace}")},
                              "spec": {"ports": [{"port": 80}]}});
-        services
-            .create(
-                &PostParams::default(),
-                &serde_json::from_value(service).unwrap(),
-            )
-            .await
-            .unwrap();
+        create(&services, service).await;
     }
 }
 
 struct Fixture {
     _dir: TempDir,
-    _clusters: Vec<Sandbox>,
+    clusters: Vec<Sandbox>,
     federation: Federation,
 }
 
@@ -125,7 +127,7 @@ impl Fixture {
         }
         Self {
             _dir: dir,
-            _clusters: clusters,
+            clusters,
             federation,
         }
     }
@@ -250,18 +252,49 @@ async fn a_project_viewer_reads_their_project_and_nothing_else() {
     );
 
     let page = viewer
-        .view(Kind::Services, &Query::default())
+        .view(&Kind::SERVICES, &Query::default())
         .await
         .unwrap();
     assert_eq!(rows(&page), ["member-1/demo/svc-demo"]);
     assert!(page.failed.is_empty(), "{:?}", page.failed);
     let namespaces = viewer
-        .view(Kind::Namespaces, &Query::default())
+        .view(&Kind::NAMESPACES, &Query::default())
         .await
         .unwrap();
     assert_eq!(rows(&namespaces), ["member-1//demo"]);
-    let nodes = viewer.view(Kind::Nodes, &Query::default()).await.unwrap();
+    let nodes = viewer.view(&Kind::NODES, &Query::default()).await.unwrap();
     assert!(nodes.rows.is_empty());
+
+    // Following the view tells them of changes they may see, and of no other.
+    let mut changes = viewer
+        .follow_view(&Kind::SERVICES, &Query::default())
+        .await
+        .unwrap();
+    let member = client_of(&fixture.clusters[1]).await;
+    for namespace in ["other", "demo"] {
+        let services: Api<Service> = Api::namespaced(member.clone(), namespace);
+        let service = json!({"metadata": {"name": "added"}, "spec": {"ports": [{"port": 80}]}});
+        create(&services, service).await;
+    }
+    let first = tokio::time::timeout(WAIT, async {
+        loop {
+            match changes.next().await {
+                Some(ViewChange::Relisted { .. }) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("a change within the wait");
+    assert_eq!(
+        first,
+        Some(ViewChange::Object {
+            cluster: "member-1".into(),
+            namespace: "demo".into(),
+            name: "added".into(),
+        }),
+        "the change in `other` is not told"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -269,7 +302,7 @@ async fn workspace_and_cluster_grants_reach_as_far_as_their_scope() {
     let fixture = Fixture::start().await;
     let workspace = fixture.scope_of(Role::WorkspaceViewer, GrantScope::Workspace("team".into()));
     let page = workspace
-        .view(Kind::Services, &Query::default())
+        .view(&Kind::SERVICES, &Query::default())
         .await
         .unwrap();
     assert_eq!(
@@ -294,7 +327,7 @@ async fn workspace_and_cluster_grants_reach_as_far_as_their_scope() {
 
     let viewer = fixture.scope_of(Role::ClusterViewer, GrantScope::Cluster("member-2".into()));
     let page = viewer
-        .view(Kind::Services, &Query::default())
+        .view(&Kind::SERVICES, &Query::default())
         .await
         .unwrap();
     assert_eq!(

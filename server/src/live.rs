@@ -1,6 +1,7 @@
 //! Live pages: what changes in what a page shows, and a pod's new log lines, sent as they happen
 //! as server-sent events, fed by watches made through the request's `Scope` (so a page follows
-//! only what its caller may watch). Change events carry which object changed, never the object:
+//! only what its caller may watch), or for a list across clusters by the caches' own watches,
+//! kept to what the caller may list. Change events carry which object changed, never the object:
 //! the page reads it again through its server functions, so no Secret value rides along.
 
 use std::pin::Pin;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use orbital_app::api::LogOptions;
 use orbital_federation::{Accept, Call, Scope};
-use orbital_types::{LiveTarget, ObjectRef};
+use orbital_types::{Kind, LiveTarget, ObjectRef};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -178,6 +179,45 @@ pub async fn changes(State(state): State<ConsoleState>, request: Request) -> Res
     let all: Pin<Box<dyn Stream<Item = _> + Send>> =
         Box::pin(opened.chain(stream::select_all(followed)));
     Sse::new(all)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// What `/live/view` takes: the kind, and the clusters and namespace its page shows.
+#[derive(Debug, Deserialize)]
+pub struct ViewQuery {
+    /// The kind, as kubectl writes it.
+    kind: Kind,
+    cluster: Option<String>,
+    namespace: Option<String>,
+}
+
+/// `GET /live/view?kind=…&cluster=…&namespace=…`: an event for every change the caches hear to
+/// what the cross-cluster list of `kind` may show the caller, after an `open` event. The
+/// stream ends within a minute, and the browser opens it again by itself.
+pub async fn view(
+    State(state): State<ConsoleState>,
+    Query(asked): Query<ViewQuery>,
+    request: Request,
+) -> Response {
+    let Some(scope) = scope_of(&state, &request) else {
+        return unavailable();
+    };
+    let query = orbital_types::Query {
+        cluster: asked.cluster,
+        namespace: asked.namespace,
+        ..orbital_types::Query::default()
+    };
+    let changes = match scope.follow_view(&asked.kind, &query).await {
+        Ok(changes) => changes,
+        Err(error) => {
+            tracing::warn!("following the {} view failed: {error}", asked.kind);
+            return unavailable();
+        }
+    };
+    let opened: Events = stream::once(async { event("open", &json!({})) }).boxed();
+    let changes = changes.map(|change| event("change", &json!(change)));
+    Sse::new(opened.chain(changes))
         .keep_alive(KeepAlive::default())
         .into_response()
 }

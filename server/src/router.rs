@@ -109,6 +109,7 @@ pub fn app(state: ConsoleState) -> Router {
         .route("/kubeconfig", post(kubeconfig::download))
         .route("/live/changes", get(live::changes))
         .route("/live/logs", get(live::logs))
+        .route("/live/view", get(live::view))
         // Only the API roots: the console's own pages live beside them under each cluster.
         .route("/clusters/{name}/api", any(cluster_api))
         .route("/clusters/{name}/api/{*path}", any(cluster_api))

@@ -339,7 +339,7 @@ fn readiness_follows_the_host_cluster() {
 }
 
 #[test]
-fn a_malformed_label_selector_is_a_400_that_says_why() {
+fn a_malformed_label_selector_or_kind_is_a_400_that_says_why() {
     let addr = free_address();
     let _console = start_console(addr, &["--mode", "member", "--cluster-name", "own"]);
     wait_ready(addr);
@@ -348,7 +348,7 @@ fn a_malformed_label_selector_is_a_400_that_says_why() {
         addr,
         &admin,
         "/api/views/list",
-        "kind=Pods&query[labels]=app+in+%28web",
+        "kind=pods&query[labels]=app+in+%28web",
     );
     assert_eq!(answer.status, 400, "{answer:?}");
     assert!(
@@ -359,7 +359,10 @@ fn a_malformed_label_selector_is_a_400_that_says_why() {
         addr,
         &admin,
         "/api/views/list",
-        "kind=Pods&query[labels]=app%3Dweb",
+        "kind=pods&query[labels]=app%3Dweb",
     );
     assert_eq!(answer.status, 200, "{answer:?}");
+    let answer = post_as(addr, &admin, "/api/views/list", "kind=Pods");
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(answer.body.contains("write the plural"), "{answer:?}");
 }

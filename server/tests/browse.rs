@@ -143,6 +143,42 @@ fn kinds_tables_views_and_yaml_edits_on_a_member() {
     );
     assert_eq!(listed["rows"][0]["name"], "w1");
 
+    // Across clusters too, at its kubectl address: only member-1 serves it, so the others are
+    // left out without a failure; a kind no cluster serves is a 404, a malformed address a 400.
+    let across =
+        |kind: &str| answer(admin.call("views/list", &format!("kind={kind}&query[page]=1")));
+    let (status, page) = across("widgets.example.com");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        (&page["kind"], &page["namespaced"], &page["failed"]),
+        (&json!("Widget"), &json!(true), &json!([])),
+        "{page}"
+    );
+    let rows: Vec<(&str, &str, &str)> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap();
+            (text("cluster"), text("namespace"), text("name"))
+        })
+        .collect();
+    assert_eq!(rows, [("member-1", "demo", "w1")]);
+    let (status, missing) = across("gadgets.example.com");
+    assert_eq!(status, 404, "{missing}");
+    assert!(
+        missing.to_string().contains("gadgets.example.com"),
+        "{missing}"
+    );
+    let (status, _) = across("Widgets");
+    assert_eq!(status, 400);
+    let (status, nodes) = across("nodes");
+    assert_eq!(status, 200, "{nodes}");
+    assert_eq!(
+        (&nodes["kind"], &nodes["namespaced"]),
+        (&json!("Node"), &json!(false))
+    );
+
     // The view: YAML without managed fields.
     let view = ok(admin.call_json("objects/view", &json!({"target": deployment("web")})));
     let yaml = view["yaml"].as_str().unwrap().to_owned();
@@ -271,6 +307,24 @@ fn encoded(value: &Value) -> String {
     form_urlencoded(&value.to_string())
 }
 
+/// What the event stream at `path` sends until it ends, once `change` has been made after it
+/// opened.
+fn stream_around(admin: &Browser, path: &str, change: impl FnOnce()) -> String {
+    let mut stream = admin.stream(path, 6);
+    let mut reader = std::io::BufReader::new(stream.stdout.take().unwrap());
+    let mut output = String::new();
+    while !output.contains("event: open") {
+        assert!(
+            std::io::BufRead::read_line(&mut reader, &mut output).unwrap() > 0,
+            "{output}"
+        );
+    }
+    change();
+    std::io::Read::read_to_string(&mut reader, &mut output).unwrap();
+    stream.wait().unwrap();
+    output
+}
+
 #[test]
 fn pages_follow_changes_and_logs_as_they_happen() {
     let console = start_console(free_address(), &["--tls-self-signed"]);
@@ -285,22 +339,13 @@ fn pages_follow_changes_and_logs_as_they_happen() {
         encoded(&pods),
         encoded(&nothing)
     );
-    let mut stream = admin.stream(&path, 6);
-    let mut reader = std::io::BufReader::new(stream.stdout.take().unwrap());
-    let mut output = String::new();
     // Once the stream is open, a change to the deployment and the pods it makes are sent.
-    while !output.contains("event: open") {
-        assert!(
-            std::io::BufRead::read_line(&mut reader, &mut output).unwrap() > 0,
-            "{output}"
-        );
-    }
-    ok(admin.call_json(
-        "objects/patch",
-        &json!({"target": deployment("web"), "patch": {"spec": {"replicas": 4}}}),
-    ));
-    std::io::Read::read_to_string(&mut reader, &mut output).unwrap();
-    stream.wait().unwrap();
+    let output = stream_around(&admin, &path, || {
+        ok(admin.call_json(
+            "objects/patch",
+            &json!({"target": deployment("web"), "patch": {"spec": {"replicas": 4}}}),
+        ));
+    });
     assert!(output.starts_with("event: open"), "{output}");
     assert!(
         output.contains("event: refused"),
@@ -330,6 +375,35 @@ fn pages_follow_changes_and_logs_as_they_happen() {
         "changes carry no objects: {output}"
     );
     let (status, _) = admin.get("/live/changes?target=not-json");
+    assert_eq!(status, 400);
+
+    // A list across clusters follows what the caches hear, on the clusters it shows.
+    let mut on_member_2 = deployment("api");
+    on_member_2["cluster"] = json!("member-2");
+    let output = stream_around(
+        &admin,
+        "/live/view?kind=deployments.apps&namespace=demo",
+        || {
+            ok(admin.call_json(
+                "objects/patch",
+                &json!({"target": on_member_2, "patch": {"metadata": {"labels": {"seen": "yes"}}}}),
+            ));
+        },
+    );
+    let change =
+        json!({"type": "Object", "cluster": "member-2", "namespace": "demo", "name": "api"});
+    assert!(
+        output
+            .lines()
+            .filter_map(|line| line.strip_prefix("data: "))
+            .any(|data| serde_json::from_str::<Value>(data).ok() == Some(change.clone())),
+        "{output}"
+    );
+    assert!(
+        !output.contains("\"labels\""),
+        "changes carry no objects: {output}"
+    );
+    let (status, _) = admin.get("/live/view?kind=Deployments");
     assert_eq!(status, 400);
 
     // A followed log sends what is there and then new lines as they are written.
@@ -618,7 +692,7 @@ fn the_palette_finds_clusters_namespaces_kinds_and_objects_within_the_callers_ri
 
     let pods = ok(admin.call(
         "views/list",
-        "kind=Pods&query[cluster]=member-2&query[namespace]=demo",
+        "kind=pods&query[cluster]=member-2&query[namespace]=demo",
     ));
     let pod = pods["rows"][0]["name"].as_str().unwrap().to_owned();
     let pod_page = format!("/clusters/member-2/namespaces/demo/pods/{pod}");

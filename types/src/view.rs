@@ -1,106 +1,162 @@
 //! Lists of one kind across clusters: which kinds, what a query asks, what a page holds.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// Rows on one page of a list.
 pub const PAGE_SIZE: usize = 50;
 
-/// The kinds the console lists across clusters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Kind {
-    /// Nodes.
-    Nodes,
-    /// Namespaces.
-    Namespaces,
-    /// Pods.
-    Pods,
-    /// Deployments.
-    Deployments,
-    /// Services.
-    Services,
+/// A kind listed across clusters, named as `kubectl` names it: by its plural and API group.
+/// Each cluster lists it at the version it prefers, so the version is not part of it. It is
+/// written and read as its address (`pods`, `deployments.apps`, `widgets.example.com`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Kind {
+    group: Cow<'static, str>,
+    plural: Cow<'static, str>,
 }
 
+/// Why a kind's address cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} does not name a kind: write the plural (`pods`), or `plural.group` (`widgets.example.com`)"
+)]
+pub struct KindError(String);
+
 impl Kind {
-    /// Every kind, in navigation order.
+    /// Nodes.
+    pub const NODES: Self = Self::known("", "nodes");
+    /// Namespaces.
+    pub const NAMESPACES: Self = Self::known("", "namespaces");
+    /// Pods.
+    pub const PODS: Self = Self::known("", "pods");
+    /// Deployments.
+    pub const DEPLOYMENTS: Self = Self::known("apps", "deployments");
+    /// Services.
+    pub const SERVICES: Self = Self::known("", "services");
+
+    /// The kinds the navigation offers, in its order; each has a page of its own at
+    /// `/{plural}`, and its lists show a second fact about each object.
     pub const ALL: [Self; 5] = [
-        Self::Nodes,
-        Self::Namespaces,
-        Self::Pods,
-        Self::Deployments,
-        Self::Services,
+        Self::NODES,
+        Self::NAMESPACES,
+        Self::PODS,
+        Self::DEPLOYMENTS,
+        Self::SERVICES,
     ];
 
-    /// The API group (empty for core).
-    pub fn group(self) -> &'static str {
-        match self {
-            Self::Deployments => "apps",
-            Self::Nodes | Self::Namespaces | Self::Pods | Self::Services => "",
+    const fn known(group: &'static str, plural: &'static str) -> Self {
+        Self {
+            group: Cow::Borrowed(group),
+            plural: Cow::Borrowed(plural),
         }
     }
 
-    /// The kind's name in objects (`Pod`).
-    pub fn kind(self) -> &'static str {
-        match self {
-            Self::Nodes => "Node",
-            Self::Namespaces => "Namespace",
-            Self::Pods => "Pod",
-            Self::Deployments => "Deployment",
-            Self::Services => "Service",
+    /// Reads an address as a page writes it: `plural` for the core group, `plural.group`
+    /// otherwise; a navigation kind may also be named by its plural alone (`deployments`).
+    pub fn parse(address: &str) -> Result<Self, KindError> {
+        let bad = || KindError(address.to_owned());
+        let word = |text: &str| {
+            !text.is_empty()
+                && text
+                    .bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+        };
+        if address.len() > 253 || !address.split('.').all(word) {
+            return Err(bad());
         }
+        let (plural, group) = address.split_once('.').unwrap_or((address, ""));
+        if group.is_empty()
+            && let Some(known) = Self::ALL.into_iter().find(|kind| kind.plural == plural)
+        {
+            return Ok(known);
+        }
+        Ok(Self {
+            group: Cow::Owned(group.to_owned()),
+            plural: Cow::Owned(plural.to_owned()),
+        })
+    }
+
+    /// The API group (empty for core).
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The plural name, as in API paths (`pods`).
+    pub fn plural(&self) -> &str {
+        &self.plural
     }
 
     /// The kind as `kubectl` and page addresses write it (`pods`, `deployments.apps`).
-    pub fn address(self) -> String {
-        crate::api_kind::address(self.group(), self.plural())
+    pub fn address(&self) -> String {
+        crate::api_kind::address(&self.group, &self.plural)
     }
 
-    /// The plural name, as in API paths and the page's path (`pods`).
-    pub fn plural(self) -> &'static str {
-        match self {
-            Self::Nodes => "nodes",
-            Self::Namespaces => "namespaces",
-            Self::Pods => "pods",
-            Self::Deployments => "deployments",
-            Self::Services => "services",
+    /// Whether the navigation offers it.
+    pub fn is_known(&self) -> bool {
+        Self::ALL.contains(self)
+    }
+
+    /// The address of its list across clusters: `/{plural}` for the navigation's kinds, so
+    /// `/deployments` stays where it was, `/{address}` for any other.
+    pub fn list_page(&self) -> String {
+        if self.is_known() {
+            format!("/{}", self.plural)
+        } else {
+            format!("/{}", self.address())
         }
     }
 
-    /// The page's title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Nodes => "Nodes",
-            Self::Namespaces => "Namespaces",
-            Self::Pods => "Pods",
-            Self::Deployments => "Deployments",
-            Self::Services => "Services",
-        }
-    }
-
-    /// Whether objects of the kind live in namespaces.
-    pub fn namespaced(self) -> bool {
-        !matches!(self, Self::Nodes | Self::Namespaces)
+    /// The page's title: the plural, capitalised (`Pods`, `Widgets`).
+    pub fn title(&self) -> String {
+        let mut letters = self.plural.chars();
+        letters
+            .next()
+            .map(|first| first.to_uppercase().chain(letters).collect())
+            .unwrap_or_default()
     }
 
     /// The heading of the second fact each row shows, if the kind has one.
-    pub fn detail(self) -> Option<&'static str> {
-        match self {
-            Self::Nodes => Some("Kubelet"),
-            Self::Namespaces => None,
-            Self::Pods => Some("Node"),
-            Self::Deployments => Some("Ready"),
-            Self::Services => Some("Cluster IP"),
+    pub fn detail(&self) -> Option<&'static str> {
+        match (&*self.group, &*self.plural) {
+            ("", "nodes") => Some("Kubelet"),
+            ("", "pods") => Some("Node"),
+            ("apps", "deployments") => Some("Ready"),
+            ("", "services") => Some("Cluster IP"),
+            _ => None,
         }
     }
 
     /// A status to show as an example in the filter.
-    pub fn example_status(self) -> &'static str {
-        match self {
-            Self::Nodes => "Ready",
-            Self::Namespaces => "Active",
-            Self::Pods => "Running",
-            Self::Deployments => "Available",
-            Self::Services => "ClusterIP",
+    pub fn example_status(&self) -> &'static str {
+        match (&*self.group, &*self.plural) {
+            ("", "namespaces") => "Active",
+            ("", "pods") => "Running",
+            ("apps", "deployments") => "Available",
+            ("", "services") => "ClusterIP",
+            _ => "Ready",
         }
+    }
+}
+
+impl TryFrom<String> for Kind {
+    type Error = KindError;
+
+    fn try_from(address: String) -> Result<Self, KindError> {
+        Self::parse(&address)
+    }
+}
+
+impl From<Kind> for String {
+    fn from(kind: Kind) -> Self {
+        kind.address()
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.address())
     }
 }
 
@@ -199,7 +255,7 @@ pub struct Row {
 
 impl Row {
     /// The console page of the object the row shows, a `kind`.
-    pub fn page(&self, kind: Kind) -> String {
+    pub fn page(&self, kind: &Kind) -> String {
         let namespace = Some(self.namespace.as_str()).filter(|namespace| !namespace.is_empty());
         crate::object_page(&self.cluster, &kind.address(), namespace, &self.name)
     }
@@ -225,6 +281,11 @@ pub struct Page {
     pub failed: Vec<Failure>,
     /// Whether rows name their cluster (not on a member cluster's own console).
     pub multi_cluster: bool,
+    /// Whether the kind's objects live in namespaces, as the clusters serving it say.
+    pub namespaced: bool,
+    /// The kind as its objects name it (`Pod`), as the clusters serving it say; empty when
+    /// none could be asked.
+    pub kind: String,
 }
 
 #[cfg(test)]
@@ -237,6 +298,39 @@ mod tests {
             assert_eq!(Sort::parse(sort.as_str()), sort);
         }
         assert_eq!(Sort::parse("size"), Sort::Name);
+    }
+
+    #[test]
+    fn kinds_are_read_as_kubectl_writes_them_and_travel_as_their_address() {
+        assert_eq!(Kind::parse("pods"), Ok(Kind::PODS));
+        assert_eq!(Kind::parse("deployments.apps"), Ok(Kind::DEPLOYMENTS));
+        // The navigation's kinds keep their short addresses.
+        assert_eq!(Kind::parse("deployments"), Ok(Kind::DEPLOYMENTS));
+        assert_eq!(Kind::DEPLOYMENTS.list_page(), "/deployments");
+        let widgets = Kind::parse("widgets.example.com").unwrap();
+        assert_eq!(
+            (widgets.group(), widgets.plural()),
+            ("example.com", "widgets")
+        );
+        assert_eq!(widgets.list_page(), "/widgets.example.com");
+        assert_eq!(widgets.title(), "Widgets");
+        assert_eq!(widgets.detail(), None);
+        let configmaps = Kind::parse("configmaps").unwrap();
+        assert_eq!(
+            (configmaps.group(), configmaps.address().as_str()),
+            ("", "configmaps")
+        );
+        for bad in [
+            "", "Pods", "pods/x", "pods.", ".apps", "a..b", "pods?x=1", "föo",
+        ] {
+            assert!(Kind::parse(bad).is_err(), "{bad:?} is refused");
+        }
+        assert!(Kind::parse(&format!("x.{}", "a".repeat(253))).is_err());
+
+        let json = serde_json::to_string(&widgets).unwrap();
+        assert_eq!(json, "\"widgets.example.com\"");
+        assert_eq!(serde_json::from_str::<Kind>(&json).unwrap(), widgets);
+        assert!(serde_json::from_str::<Kind>("\"../secrets\"").is_err());
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub enum ClusterError {
     /// This console serves no cluster by that name: the same answer whether or not one exists
     /// elsewhere, and without echoing the name.
     NotFound,
+    /// What was asked for is not on any cluster in scope; the text says what is missing.
+    Missing(String),
     /// The request itself is malformed (a label selector, say); the text says what is wrong.
     BadRequest(String),
     /// The request was refused; the text says why and what to do.
@@ -28,7 +30,8 @@ impl fmt::Display for ClusterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NotFound => f.write_str("this console serves no cluster by that name"),
-            Self::BadRequest(text)
+            Self::Missing(text)
+            | Self::BadRequest(text)
             | Self::Refused(text)
             | Self::Forbidden(text)
             | Self::Failed(text) => f.write_str(text),
@@ -41,8 +44,16 @@ impl std::error::Error for ClusterError {}
 impl FromServerFnError for ClusterError {
     type Encoder = JsonEncoding;
 
+    /// Arguments the server cannot read (a kind's address that names no kind, say) are the
+    /// caller's mistake, so they answer 400 with what is wrong rather than a failure.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Failed(value.to_string())
+        match value {
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(text) => Self::BadRequest(text).answer(),
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Args(text) => Self::BadRequest(text),
+            other => Self::Failed(other.to_string()),
+        }
     }
 }
 
@@ -52,7 +63,7 @@ impl ClusterError {
     pub(super) fn answer(self) -> Self {
         use http::StatusCode;
         let status = match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -77,6 +88,7 @@ impl ClusterError {
         use orbital_federation::ViewError;
         match error {
             ViewError::Selector(_) => Self::BadRequest(error.to_string()),
+            ViewError::NotServed(_) => Self::Missing(error.to_string()),
             ViewError::Registry(_) => {
                 tracing::warn!("{what} failed: {error}");
                 Self::Failed("the cluster list cannot be read right now; try again shortly".into())

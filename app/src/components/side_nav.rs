@@ -17,7 +17,7 @@ pub fn SideNav() -> impl IntoView {
             <A href="/clusters">"Clusters"</A>
             {Kind::ALL
                 .into_iter()
-                .map(|kind| view! { <A href=format!("/{}", kind.plural())>{kind.title()}</A> })
+                .map(|kind| view! { <A href=kind.list_page()>{kind.title()}</A> })
                 .collect_view()}
             <A href="/workspaces">"Workspaces"</A>
             <Suspense>

@@ -1,19 +1,33 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use orbital_types::{Kind, PAGE_SIZE, Page, Query, Sort};
 
 use crate::ConsoleMode;
 use crate::api::list_resources;
 use crate::components::{Alert, OverviewResource};
+use crate::live::use_view_changes;
+use crate::pages::NotFound;
 use crate::url::encode;
 
-/// One kind of resource across every cluster the console serves, with filters, sorting and
-/// paging done on the server. The filters are a plain GET form, so the page works without
-/// JavaScript.
+/// One kind of resource across every cluster the console serves, `/{resource}`, any kind the
+/// clusters serve (`/pods`, `/deployments`, `/widgets.example.com`), with filters, sorting and
+/// paging done on the server, following changes as the console's caches hear them. The filters
+/// are a plain GET form, so the page works without JavaScript. An address that names no kind is not found.
 #[component]
-pub fn ResourcesPage(kind: Kind) -> impl IntoView {
+pub fn ResourcesPage() -> impl IntoView {
+    let params = use_params_map();
+    let kind = Memo::new(move |_| Kind::parse(&params.read().get("resource").unwrap_or_default()));
+    move || match kind.get() {
+        Ok(kind) => view! { <KindAcrossClusters kind /> }.into_any(),
+        Err(_) => view! { <NotFound /> }.into_any(),
+    }
+}
+
+/// The list of `kind` across clusters, as the address's query asks for it.
+#[component]
+fn KindAcrossClusters(kind: Kind) -> impl IntoView {
     let params = use_query_map();
     let query = move || {
         let params = params.read();
@@ -32,31 +46,65 @@ pub fn ResourcesPage(kind: Kind) -> impl IntoView {
                 .max(1),
         }
     };
-    let resources = Resource::new(query, move |query| list_resources(kind, query));
+    // The list follows what the caches hear, read again after each burst of changes.
+    let changes = use_view_changes(kind.clone(), query);
+    let listed = kind.clone();
+    let resources = Resource::new(
+        move || (query(), changes.get()),
+        move |(query, _)| list_resources(listed.clone(), query),
+    );
     let overview = expect_context::<OverviewResource>();
+    let multi = move || {
+        overview
+            .get()
+            .map(|overview| overview.is_ok_and(|o| o.mode == ConsoleMode::Host))
+    };
+    // Filters stay offered when the list failed, so a bad one can be mended. They are built
+    // again only when the kind's shape changes, not on each change arriving, so what is typed
+    // in them stays; the list is read in the same transition so that the server waits for it.
+    let namespaced = Memo::new(move |_| {
+        resources
+            .get()
+            .map(|page| page.as_ref().map_or(true, |page| page.namespaced))
+    });
+    let title = kind.title();
+    let filtered = kind.clone();
     view! {
-        <h1>{kind.title()}</h1>
-        <section class="panel" aria-labelledby="filters-heading">
-            <h2 id="filters-heading">"Filters"</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let multi = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
-                    view! { <Filters kind current=query() multi /> }
-                })}
-            </Suspense>
-        </section>
-        <section class="panel" aria-labelledby="resources-heading">
-            <h2 id="resources-heading">{kind.title()}</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match resources.await {
-                        Ok(page) => view! { <ResourceTable kind page query=query() /> }.into_any(),
-                        Err(error) => {
-                            view! { <Alert text=format!("Could not list {}: {error}", kind.plural()) /> }
-                                .into_any()
+        <h1>{title.clone()}</h1>
+        <Transition fallback=|| ()>
+            {move || resources.get().map(|_| ())}
+            {move || {
+                let kind = filtered.clone();
+                multi()
+                    .zip(namespaced.get())
+                    .map(|(multi, namespaced)| {
+                        view! {
+                            <section class="panel" aria-labelledby="filters-heading">
+                                <h2 id="filters-heading">"Filters"</h2>
+                                <Filters kind current=query() multi namespaced />
+                            </section>
                         }
-                    }
-                })}
+                    })
+            }}
+        </Transition>
+        <section class="panel" aria-labelledby="resources-heading">
+            <h2 id="resources-heading">{title}</h2>
+            // Read with `get` so that no change is missed (see the object's page).
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let kind = kind.clone();
+                    resources
+                        .get()
+                        .map(|page| match page {
+                            Ok(page) => {
+                                view! { <ResourceTable kind page query=query() /> }.into_any()
+                            }
+                            Err(error) => {
+                                view! { <Alert text=format!("Could not list {kind}: {error}") /> }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
         </section>
     }
@@ -64,9 +112,9 @@ pub fn ResourcesPage(kind: Kind) -> impl IntoView {
 
 /// The filter form; the cluster filter and sort only where there are clusters to choose from.
 #[component]
-fn Filters(kind: Kind, current: Query, multi: bool) -> impl IntoView {
+fn Filters(kind: Kind, current: Query, multi: bool, namespaced: bool) -> impl IntoView {
     let sorts = Sort::ALL.into_iter().filter(move |sort| {
-        (kind.namespaced() || *sort != Sort::Namespace) && (multi || *sort != Sort::Cluster)
+        (namespaced || *sort != Sort::Namespace) && (multi || *sort != Sort::Cluster)
     });
     view! {
         <Form method="GET" action="" attr:class="filters">
@@ -74,8 +122,7 @@ fn Filters(kind: Kind, current: Query, multi: bool) -> impl IntoView {
                 .then(|| {
                     view! { <label>"Cluster" <input name="cluster" value=current.cluster.unwrap_or_default() /></label> }
                 })}
-            {kind
-                .namespaced()
+            {namespaced
                 .then(|| {
                     view! {
                         <label>"Namespace" <input name="namespace" value=current.namespace.unwrap_or_default() /></label>
@@ -111,7 +158,7 @@ fn Filters(kind: Kind, current: Query, multi: bool) -> impl IntoView {
 }
 
 /// The link to another page of the same query.
-fn page_link(kind: Kind, query: &Query, page: usize) -> String {
+fn page_link(kind: &Kind, query: &Query, page: usize) -> String {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let sort = if query.sort == Sort::default() {
         ""
@@ -130,7 +177,7 @@ fn page_link(kind: Kind, query: &Query, page: usize) -> String {
             if query.descending { "desc" } else { "" }.to_owned(),
         ),
     ];
-    let mut link = format!("/{}?page={page}", kind.plural());
+    let mut link = format!("{}?page={page}", kind.list_page());
     for (key, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
         link.push_str(&format!("&{key}={}", encode(value)));
     }
@@ -142,7 +189,7 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
     let shown = query.page.min(pages);
     let multi = page.multi_cluster;
-    let namespaced = kind.namespaced();
+    let namespaced = page.namespaced;
     let detail = kind.detail();
     view! {
         {page
@@ -175,7 +222,7 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
                     .rows
                     .into_iter()
                     .map(|row| {
-                        let href = row.page(kind);
+                        let href = row.page(&kind);
                         view! {
                             <tr data-testid="resource-row">
                                 {multi
@@ -195,10 +242,10 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
         </table>
         <nav class="pager" aria-label="Pages">
             {(shown > 1)
-                .then(|| view! { <A href=page_link(kind, &query, shown - 1)>"Previous"</A> })}
+                .then(|| view! { <A href=page_link(&kind, &query, shown - 1)>"Previous"</A> })}
             <span class="muted">{format!(" Page {shown} of {pages} ")}</span>
             {(shown < pages)
-                .then(|| view! { <A href=page_link(kind, &query, shown + 1)>"Next"</A> })}
+                .then(|| view! { <A href=page_link(&kind, &query, shown + 1)>"Next"</A> })}
         </nav>
     }
 }
@@ -216,8 +263,13 @@ mod tests {
             ..Query::default()
         };
         assert_eq!(
-            page_link(Kind::Deployments, &query, 2),
+            page_link(&Kind::DEPLOYMENTS, &query, 2),
             "/deployments?page=2&labels=app%20in%20%28web%2Capi%29&sort=age&order=desc"
+        );
+        let widgets = Kind::parse("widgets.example.com").unwrap();
+        assert_eq!(
+            page_link(&widgets, &Query::default(), 3),
+            "/widgets.example.com?page=3"
         );
     }
 }

@@ -47,12 +47,14 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 /// The session cookie's name.
 const COOKIE_NAME: &str = "orbital_session";
 
-/// Paths anyone may reach: probes, logging in, and the browser bundle.
+/// Paths anyone may reach: probes, logging in, the browser bundle and the icon. Static files
+/// sit two segments deep, since any one-segment path is a kind's page (`/pods`).
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/readyz" | "/login" | "/logout" | "/oauth/token" | "/favicon.svg"
+        "/healthz" | "/readyz" | "/login" | "/logout" | "/oauth/token"
     ) || path.starts_with("/pkg/")
+        || path.starts_with("/icons/")
 }
 
 struct Inner {
