@@ -9,7 +9,6 @@ use orbital_types::{Kind, LiveTarget, Query};
 const GATHER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The address of the change stream for `targets`.
-#[cfg(any(feature = "hydrate", test))]
 fn changes_url(targets: &[LiveTarget]) -> String {
     use crate::url::encode;
     let mut url = "/live/changes?".to_owned();
@@ -26,7 +25,6 @@ fn changes_url(targets: &[LiveTarget]) -> String {
 /// The address of the change stream of the list of `kind` across clusters that `query` asks
 /// for: only its cluster and namespace narrow it, since a change can bring an object into the
 /// other filters or take it out.
-#[cfg(any(feature = "hydrate", test))]
 fn view_url(kind: &Kind, query: &Query) -> String {
     use crate::url::encode;
     let mut url = format!("/live/view?kind={}", encode(&kind.address()));
@@ -44,13 +42,7 @@ fn view_url(kind: &Kind, query: &Query) -> String {
 pub(crate) fn use_changes(
     targets: impl Fn() -> Vec<LiveTarget> + Send + Sync + 'static,
 ) -> ReadSignal<u32> {
-    #[cfg(feature = "hydrate")]
-    return count_changes(move || changes_url(&targets()));
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = targets;
-        signal(0u32).0
-    }
+    count_changes(move || changes_url(&targets()))
 }
 
 /// The same count for the list of `kind` across clusters that `query` asks for, fed by the
@@ -59,20 +51,16 @@ pub(crate) fn use_view_changes(
     kind: Kind,
     query: impl Fn() -> Query + Send + Sync + 'static,
 ) -> ReadSignal<u32> {
-    #[cfg(feature = "hydrate")]
-    return count_changes(move || view_url(&kind, &query()));
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (kind, query);
-        signal(0u32).0
-    }
+    count_changes(move || view_url(&kind, &query()))
 }
 
 /// A count that goes up after each burst of `open` and `change` events from the stream at
-/// `url`, which is opened again whenever `url` changes.
-#[cfg(feature = "hydrate")]
+/// `url`, which is opened again whenever `url` changes; on the server it stays at zero.
 fn count_changes(url: impl Fn() -> String + Send + Sync + 'static) -> ReadSignal<u32> {
     let (changes, set_changes) = signal(0u32);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, set_changes);
+    #[cfg(feature = "hydrate")]
     Effect::new(move || {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, Ordering};

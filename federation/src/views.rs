@@ -92,14 +92,7 @@ where
     let selector = LabelSelector::parse(query.labels.as_deref().unwrap_or_default())?;
     let (clusters, failed) = targets(scope, query).await?;
     let fetch = &fetch;
-    let gather = |again| {
-        join_all(
-            clusters
-                .iter()
-                .cloned()
-                .map(move |cluster| async move { fetch(cluster, again).await }),
-        )
-    };
+    let gather = |again| join_all(clusters.iter().map(|cluster| fetch(cluster.clone(), again)));
     let mut answers = gather(false).await;
     let served_nowhere = |answers: &[Result<Option<Held>, String>]| {
         !answers.is_empty() && answers.iter().all(|answer| matches!(answer, Ok(None)))
