@@ -123,6 +123,25 @@ test.describe.serial('the resource browser', () => {
     await expect(logs).toBeEmpty();
   });
 
+  test("a workload's logs are its pods' interleaved and labelled, followed too", async ({ page, browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await plain.goto('/clusters/member-1/namespaces/demo/deployments.apps/web?tab=logs&tailLines=2');
+    const lines = ((await plain.getByTestId('pod-logs').textContent()) ?? '').trim().split('\n');
+    const pods = new Set(lines.map((line) => /^\[pod\/(web-[^/]+)\/nginx\] /.exec(line)?.[1]));
+    expect(pods.has(undefined)).toBe(false);
+    expect(pods.size).toBeGreaterThan(1);
+    await context.close();
+
+    await hydrated(page, '/clusters/member-1/namespaces/demo/deployments.apps/web?tab=logs&tailLines=1&follow=1');
+    const logs = page.getByTestId('pod-logs');
+    await expect(async () => {
+      const now = ((await logs.textContent()) ?? '').trim().split('\n');
+      expect(now.length).toBeGreaterThan(pods.size);
+      expect(now.every((line) => line.startsWith('[pod/web-'))).toBe(true);
+    }).toPass({ timeout: 15_000 });
+  });
+
   test('two objects are created from one YAML text and one is deleted', async ({ page }) => {
     await hydrated(page, '/clusters/member-1/create');
     await page.getByTestId('create-namespace').fill('demo');
@@ -268,5 +287,42 @@ test.describe.serial('the resource browser', () => {
     await remove.click();
     await expect(page).toHaveURL(/\/clusters\/member-1\/namespaces$/);
     expect(kubectl('get', 'namespaces', '-o', 'name')).not.toContain(`namespace/${namespace}`);
+  });
+
+  test('the overview charts each cluster and links what is unhealthy, without JavaScript too', async ({ browser }) => {
+    const stuck = `stuck-${suffix}`;
+    kubectl('-n', 'demo', 'create', 'deployment', stuck, '--image=example.com/missing:1');
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const unhealthy = page.getByTestId('unhealthy-workload').filter({ hasText: stuck });
+    const warning = page.getByTestId('warning').filter({ hasText: 'ImagePullBackOff' }).filter({ hasText: `Pod/${stuck}-` });
+    // The page does not follow the cluster: it is read again until the pull has failed.
+    await expect(async () => {
+      await page.goto('/');
+      await expect(unhealthy).toHaveCount(1, { timeout: 1_000 });
+      await expect(warning).not.toHaveCount(0, { timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
+    const loads = page.getByTestId('cluster-loads');
+    for (const cluster of ['host', 'member-1', 'member-2']) {
+      const row = loads.getByTestId('cluster-load').filter({ has: page.getByRole('link', { name: cluster, exact: true }) });
+      await expect(row.getByTestId('load-bar')).toHaveCount(2);
+      await expect(row.getByTestId('load-bar').first()).toContainText(/cores requested \(\d+ %\)/);
+    }
+    await expect(page.getByTestId('all-clusters-load')).toBeVisible();
+    await expect(unhealthy).toContainText('0/1 ready');
+
+    await warning.first().getByRole('link').click();
+    await expect(page.getByTestId('object-heading')).toHaveText(new RegExp(`^Pod ${stuck}-`));
+    await page.goBack();
+    await unhealthy.getByRole('link', { name: stuck }).click();
+    await expect(page.getByTestId('object-heading')).toHaveText(`Deployment ${stuck}`);
+
+    await page.goto('/clusters/member-1');
+    await expect(page.getByTestId('unhealthy-workload').filter({ hasText: stuck })).toHaveCount(1);
+    const node = page.getByTestId('node-load').first();
+    await expect(node.getByTestId('node-pods')).toHaveText(/^\d+ of 110$/);
+    await node.getByRole('link').click();
+    await expect(page.getByTestId('object-heading')).toHaveText(/^Node /);
+    await context.close();
   });
 });

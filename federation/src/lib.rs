@@ -5,7 +5,7 @@
 //! the member's kubeconfig in a Secret owned by it. A [`Federation`] holds the registry, one
 //! client per member, the health loop and the caches, all private to this crate; a
 //! [`Scope`], built per request for a [`Principal`], is the only way through: listing and
-//! managing clusters, cross-cluster views and following their changes, finding anything by name, and the API proxy.
+//! managing clusters, cross-cluster views and following their changes, overviews, finding anything by name, and the API proxy.
 
 mod cache;
 pub mod cluster;
@@ -17,6 +17,7 @@ mod health;
 mod host;
 pub mod host_mark;
 mod join;
+mod overview;
 mod pool;
 mod principal;
 mod projects;

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use orbital_iam::{Access, Decision, Verb};
 use orbital_syntax::is_dns_label;
 use orbital_types::{
-    ApiKind, Cluster, ClusterStatus, Connection, Findings, Kind, ObjectRef, Page, Query,
+    ApiKind, Cluster, ClusterStatus, Connection, Findings, Kind, ObjectRef, Overview, Page, Query,
 };
 use tokio::task::JoinHandle;
 
@@ -329,6 +329,13 @@ impl Scope {
     /// caller may see (the command palette's answer); clusters that cannot answer are named.
     pub async fn find(&self, text: &str) -> Result<Findings, ViewError> {
         crate::find::find(self, text).await
+    }
+
+    /// How full the nodes of `cluster` (or of every cluster in scope) are, its workloads that
+    /// are not healthy and its latest Warning events, from the caches and only where the
+    /// caller may list them; clusters that cannot answer are named.
+    pub async fn overview(&self, cluster: Option<&str>) -> Result<Overview, ViewError> {
+        crate::overview::overview(self, cluster).await
     }
 
     /// The kinds the cluster `name` serves, if it is in scope.

@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use kube::core::DynamicObject;
-use orbital_types::Kind;
+use orbital_syntax::{pod_requests, value_bytes, value_millicores};
+use orbital_types::{Amounts, Kind, Row};
 use serde_json::Value;
 
 /// Where an object is: its namespace (empty for cluster-scoped kinds) and name.
@@ -44,6 +45,52 @@ pub(crate) struct Summary {
     pub detail: Box<str>,
     /// When it was created (RFC 3339), which sorts as time does.
     pub created: Box<str>,
+    /// What it adds to an overview, for the kinds that add something.
+    pub footprint: Option<Box<Footprint>>,
+}
+
+/// What an object adds to a cluster's overview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Footprint {
+    /// A pod bound to a node and not finished.
+    Pod {
+        /// The node it is bound to.
+        node: Box<str>,
+        /// What its containers request.
+        requests: Amounts,
+    },
+    /// A node.
+    Node {
+        /// What it has.
+        capacity: Amounts,
+        /// What of that it gives to pods.
+        allocatable: Amounts,
+        /// How many pods it takes.
+        pods: u64,
+    },
+    /// A Warning event.
+    Warning(WarningFacts),
+}
+
+/// What an overview lists of a Warning event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WarningFacts {
+    /// Why, in one word.
+    pub reason: Box<str>,
+    /// What happened.
+    pub message: Box<str>,
+    /// The `apiVersion` of the object it is about.
+    pub api_version: Box<str>,
+    /// The kind of that object (`Pod`).
+    pub kind: Box<str>,
+    /// That object's namespace, empty for cluster-scoped objects.
+    pub namespace: Box<str>,
+    /// That object's name.
+    pub name: Box<str>,
+    /// How many times it happened.
+    pub count: u64,
+    /// When it last happened (RFC 3339).
+    pub last_seen: Box<str>,
 }
 
 impl Summary {
@@ -69,6 +116,19 @@ impl Summary {
                 .map(|time| time.0.to_string())
                 .unwrap_or_default()
                 .into(),
+            footprint: footprint(kind, object).map(Box::new),
+        }
+    }
+
+    /// The row a list shows of the object at `key` on `cluster`.
+    pub fn row(&self, cluster: &str, key: &ObjectKey) -> Row {
+        Row {
+            cluster: cluster.to_owned(),
+            namespace: key.namespace.to_string(),
+            name: key.name.to_string(),
+            status: self.status.to_string(),
+            detail: self.detail.to_string(),
+            created: self.created.to_string(),
         }
     }
 
@@ -194,6 +254,67 @@ fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<Slot>>, value
     }
 }
 
+/// What `object`, a `kind`, adds to an overview.
+fn footprint(kind: &Kind, object: &DynamicObject) -> Option<Footprint> {
+    let data = &object.data;
+    let text = |value: &Value| -> Box<str> { value.as_str().unwrap_or_default().into() };
+    let amounts = |resources: &Value| Amounts {
+        cpu_millis: value_millicores(&resources["cpu"]),
+        memory_bytes: value_bytes(&resources["memory"]),
+    };
+    match (kind.group(), kind.plural()) {
+        ("", "pods") => {
+            let node = data["spec"]["nodeName"]
+                .as_str()
+                .filter(|node| !node.is_empty())?;
+            let phase = data["status"]["phase"].as_str();
+            if matches!(phase, Some("Succeeded" | "Failed")) {
+                return None;
+            }
+            let (cpu_millis, memory_bytes) = pod_requests(data);
+            Some(Footprint::Pod {
+                node: node.into(),
+                requests: Amounts {
+                    cpu_millis,
+                    memory_bytes,
+                },
+            })
+        }
+        ("", "nodes") => Some(Footprint::Node {
+            capacity: amounts(&data["status"]["capacity"]),
+            allocatable: amounts(&data["status"]["allocatable"]),
+            pods: data["status"]["allocatable"]["pods"]
+                .as_str()
+                .and_then(|pods| pods.parse().ok())
+                .or_else(|| data["status"]["allocatable"]["pods"].as_u64())
+                .unwrap_or(0),
+        }),
+        ("", "events") if data["type"] == "Warning" => {
+            let involved = &data["involvedObject"];
+            let last_seen = [&data["lastTimestamp"], &data["eventTime"]]
+                .into_iter()
+                .find_map(Value::as_str)
+                .map(Box::from)
+                .or_else(|| {
+                    let created = object.metadata.creation_timestamp.as_ref()?;
+                    Some(created.0.to_string().into())
+                })
+                .unwrap_or_default();
+            Some(Footprint::Warning(WarningFacts {
+                reason: text(&data["reason"]),
+                message: text(&data["message"]),
+                api_version: text(&involved["apiVersion"]),
+                kind: text(&involved["kind"]),
+                namespace: text(&involved["namespace"]),
+                name: text(&involved["name"]),
+                count: data["count"].as_u64().unwrap_or(1),
+                last_seen,
+            }))
+        }
+        _ => None,
+    }
+}
+
 /// An object's status and second fact, as `kubectl get` shows them for the navigation's
 /// kinds; for any other kind its phase, or else whether its `Ready` condition holds.
 fn describe(kind: &Kind, object: &DynamicObject) -> (String, String) {
@@ -233,26 +354,33 @@ fn describe(kind: &Kind, object: &DynamicObject) -> (String, String) {
             ready().unwrap_or("NotReady").to_owned(),
             text(&data["status"]["nodeInfo"]["kubeletVersion"]),
         ),
-        ("apps", "deployments") => {
-            let desired = data["spec"]["replicas"].as_i64().unwrap_or(1);
-            let available = data["status"]["availableReplicas"].as_i64().unwrap_or(0);
+        ("apps", "deployments" | "statefulsets" | "daemonsets") => {
+            let count = |field: &str| data["status"][field].as_i64().unwrap_or(0);
+            let (desired, ready, available) = if kind.plural() == "daemonsets" {
+                (
+                    count("desiredNumberScheduled"),
+                    count("numberReady"),
+                    count("numberAvailable"),
+                )
+            } else {
+                (
+                    data["spec"]["replicas"].as_i64().unwrap_or(1),
+                    count("readyReplicas"),
+                    count("availableReplicas"),
+                )
+            };
             let status = if available >= desired {
                 "Available"
             } else {
                 "Progressing"
             };
-            (
-                status.to_owned(),
-                format!(
-                    "{}/{desired} ready",
-                    data["status"]["readyReplicas"].as_i64().unwrap_or(0)
-                ),
-            )
+            (status.to_owned(), format!("{ready}/{desired} ready"))
         }
         ("", "services") => (
             text(&data["spec"]["type"]),
             text(&data["spec"]["clusterIP"]),
         ),
+        ("", "events") => (text(&data["type"]), text(&data["reason"])),
         _ => {
             let phase = data["status"]["phase"].as_str();
             let status = phase.or_else(ready).unwrap_or_default();

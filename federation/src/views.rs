@@ -63,7 +63,7 @@ pub(crate) async fn targets(
 
 /// What to tell the browser about a cluster that could not answer: causes that say what to
 /// do as they are, anything else by a request id that finds the detail in the log.
-fn failure_text(cluster: &str, error: &CacheError) -> String {
+pub(crate) fn failure_text(cluster: &str, error: &CacheError) -> String {
     match error {
         CacheError::Failing(cause) | CacheError::Discovery(cause) => cause.clone(),
         CacheError::NotSynced | CacheError::NotServed => error.to_string(),
@@ -152,6 +152,13 @@ impl Shown {
             projects: (!all).then_some(projects),
             decided: HashMap::new(),
         }
+    }
+}
+
+impl Shown {
+    /// Whether the caller may list the kind across the cluster, so every object is shown.
+    pub(crate) fn everything(&self) -> bool {
+        self.projects.is_none()
     }
 }
 
@@ -262,14 +269,7 @@ impl Match<'_> {
     }
 
     fn row(&self) -> Row {
-        Row {
-            cluster: self.cluster.to_owned(),
-            namespace: self.key.namespace.to_string(),
-            name: self.key.name.to_string(),
-            status: self.summary.status.to_string(),
-            detail: self.summary.detail.to_string(),
-            created: self.summary.created.to_string(),
-        }
+        self.summary.row(self.cluster, self.key)
     }
 }
 

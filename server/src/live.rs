@@ -1,4 +1,5 @@
-//! Live pages: what changes in what a page shows, and a pod's new log lines, sent as they happen
+//! Live pages: what changes in what a page shows, and new log lines (a pod's, or a workload's
+//! pods'), sent as they happen
 //! as server-sent events, fed by watches made through the request's `Scope` (so a page follows
 //! only what its caller may watch), or for a list across clusters by the caches' own watches,
 //! kept to what the caller may list. Change events carry which object changed, never the object:
@@ -12,7 +13,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
-use orbital_app::api::LogOptions;
+use orbital_app::api::{LogOptions, log_text, pod_logs_of};
 use orbital_federation::{Accept, Call, Scope};
 use orbital_types::{Kind, LiveTarget, ObjectRef};
 use serde::Deserialize;
@@ -240,8 +241,10 @@ pub struct LogQuery {
     download: Option<String>,
 }
 
-/// `GET /live/logs?target={ObjectRef}&container=…&tailLines=…`: the pod's log lines as
-/// events, new ones as they are written; with `download`, the lines so far as a text file.
+/// `GET /live/logs?target={ObjectRef}&container=…&tailLines=…`: the log lines of the pod,
+/// or of the pods of the workload, `target` names as events, new ones as they are written (a
+/// workload's pods' each labelled, as they arrive); with `download`, the lines so far as a
+/// text file.
 pub async fn logs(
     State(state): State<ConsoleState>,
     Query(asked): Query<LogQuery>,
@@ -264,39 +267,68 @@ pub async fn logs(
         timestamps: asked.timestamps.is_some(),
         previous: asked.previous.is_some(),
     };
-    let download = asked.download.is_some();
-    let mut query = options.query();
-    if !download {
-        query += if query.is_empty() {
-            "follow=true"
-        } else {
-            "&follow=true"
+    if asked.download.is_some() {
+        return download(&scope, &target, &options).await;
+    }
+    let logs = match pod_logs_of(&scope, &target, &options).await {
+        Ok(logs) => logs,
+        Err(error) => return refusal_of(&error),
+    };
+    let mut streams = Vec::new();
+    for log in logs {
+        let query = match log.options.query() {
+            query if query.is_empty() => "follow=true".to_owned(),
+            query => query + "&follow=true",
         };
+        let response = stream_get(&scope, &log.pod, Some("log"), &query).await;
+        if !response.status().is_success() {
+            let status = response.status();
+            return (status, refusal(response).await).into_response();
+        }
+        streams.push(
+            lines(response.into_body())
+                .map(move |line| {
+                    let line = log.labelled(&String::from_utf8_lossy(&line));
+                    Ok(Event::default().event("line").data(line))
+                })
+                .boxed(),
+        );
     }
-    let response = stream_get(&scope, &target, Some("log"), &query).await;
-    if !response.status().is_success() {
-        let status = response.status();
-        return (status, refusal(response).await).into_response();
-    }
-    if download {
-        let name = target.name.clone().unwrap_or_default();
-        return Response::builder()
-            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-            .header(
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.log\""),
-            )
-            .body(response.into_body())
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
-    }
-    let lines: Events = lines(response.into_body())
-        .map(|line| {
-            Ok(Event::default()
-                .event("line")
-                .data(String::from_utf8_lossy(&line)))
-        })
-        .boxed();
+    let lines: Events = stream::select_all(streams).boxed();
     Sse::new(lines)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// A refused or failed read of logs, answered as the cluster (or the console) said it.
+fn refusal_of(error: &orbital_app::api::ObjectError) -> Response {
+    let status = StatusCode::from_u16(error.code).unwrap_or(StatusCode::BAD_GATEWAY);
+    (status, error.message.clone()).into_response()
+}
+
+/// The logs so far as a file to save: a pod's as the cluster streams them, a workload's
+/// pods' interleaved.
+async fn download(scope: &Scope, target: &ObjectRef, options: &LogOptions) -> Response {
+    let name = target.name.clone().unwrap_or_default();
+    let body = if target.group.is_empty() && target.resource == "pods" {
+        let response = stream_get(scope, target, Some("log"), &options.query()).await;
+        if !response.status().is_success() {
+            let status = response.status();
+            return (status, refusal(response).await).into_response();
+        }
+        response.into_body()
+    } else {
+        match log_text(scope, target, options).await {
+            Ok(text) => Body::from(text),
+            Err(error) => return refusal_of(&error),
+        }
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.log\""),
+        )
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }

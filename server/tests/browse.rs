@@ -3,7 +3,8 @@
 //! columns, an object's view, YAML saved after a dry run and never over a change made
 //! meanwhile, what a workload owns, events, Secrets revealed only on request and audited,
 //! objects created from YAML, the actions (scale, rollout undo and restart, cordon, suspend),
-//! the command palette's search, and a dead member named at once.
+//! the command palette's search, the overview of the clusters' load, unhealthy workloads and
+//! warnings, and a dead member named at once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -428,6 +429,90 @@ fn pages_follow_changes_and_logs_as_they_happen() {
         lines >= 2,
         "the last line and at least one new one in 8 s: {output}"
     );
+
+    // A workload's logs are its pods', in one order by time, each line labelled with its pod
+    // and container.
+    let web = json!({"cluster": "member-1", "group": "apps", "version": "v1",
+                     "resource": "deployments", "namespace": "demo", "name": "web"});
+    let labelled = |text: &str| -> Vec<(String, String)> {
+        text.lines()
+            .map(|line| {
+                let (label, rest) = line
+                    .strip_prefix('[')
+                    .and_then(|line| line.split_once("] "))
+                    .unwrap_or_else(|| panic!("a labelled line: {line:?}"));
+                (label.to_owned(), rest.to_owned())
+            })
+            .collect()
+    };
+    let text = ok(admin.call_json(
+        "objects/logs",
+        &json!({"target": web, "options": {"tail_lines": 3, "timestamps": true}}),
+    ));
+    let lines = labelled(text.as_str().unwrap());
+    let pods: std::collections::BTreeSet<&str> =
+        lines.iter().map(|(label, _)| label.as_str()).collect();
+    assert!(pods.len() >= 2, "lines of several pods: {text}");
+    for label in &pods {
+        assert!(
+            label.starts_with("pod/web-") && label.ends_with("/nginx"),
+            "{label}"
+        );
+    }
+    let times: Vec<jiff::Timestamp> = lines
+        .iter()
+        .map(|(_, rest)| rest.split_once(' ').unwrap().0.parse().unwrap())
+        .collect();
+    assert!(times.is_sorted(), "interleaved by time: {text}");
+    let untimed = ok(admin.call_json(
+        "objects/logs",
+        &json!({"target": web, "options": {"tail_lines": 3}}),
+    ));
+    let untimed = labelled(untimed.as_str().unwrap());
+    assert_eq!(untimed.len(), lines.len());
+    assert!(
+        untimed.iter().all(|(_, rest)| rest
+            .split_once(' ')
+            .unwrap()
+            .0
+            .parse::<jiff::Timestamp>()
+            .is_err()),
+        "no times unless asked: {untimed:?}"
+    );
+    let (status, file) = admin.get(&format!(
+        "/live/logs?target={}&tailLines=2&download=1",
+        encoded(&web)
+    ));
+    assert_eq!(status, 200);
+    let mut per_pod = std::collections::BTreeMap::<String, usize>::new();
+    for (label, _) in labelled(&file) {
+        *per_pod.entry(label).or_default() += 1;
+    }
+    assert!(per_pod.len() >= 2, "{file}");
+    assert!(per_pod.values().all(|lines| *lines <= 2), "{file}");
+    let followed = admin.stream(
+        &format!("/live/logs?target={}&tailLines=1", encoded(&web)),
+        8,
+    );
+    let output = String::from_utf8(followed.wait_with_output().unwrap().stdout).unwrap();
+    let followed: Vec<&str> = output
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .collect();
+    assert!(
+        followed.len() > pods.len(),
+        "each pod's last line and new ones: {output}"
+    );
+    assert!(
+        followed.iter().all(|line| line.starts_with("[pod/web-")),
+        "{output}"
+    );
+    // A kind that makes no pods of its own has no logs.
+    let service = json!({"cluster": "member-1", "group": "", "version": "v1",
+                         "resource": "services", "namespace": "demo", "name": "web"});
+    let (status, body) =
+        answer(admin.call_json("objects/logs", &json!({"target": service, "options": {}})));
+    assert_eq!(status, 400, "{body}");
 }
 
 #[test]
@@ -752,6 +837,200 @@ fn the_palette_finds_clusters_namespaces_kinds_and_objects_within_the_callers_ri
     }
 }
 
+/// A Deployment of `replicas` pods of `image` in `namespace` on `cluster`, each requesting
+/// `cpu`.
+fn create_deployment(
+    admin: &Browser,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    (replicas, image, cpu): (u32, &str, &str),
+) {
+    let collection = json!({"cluster": cluster, "group": "apps", "version": "v1",
+                            "resource": "deployments", "namespace": namespace});
+    ok(admin.call_json(
+        "objects/create",
+        &json!({"target": collection, "object": {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}},
+                              "spec": {"containers": [{"name": "main", "image": image,
+                                  "resources": {"requests": {"cpu": cpu}}}]}}}}}),
+    ));
+}
+
+/// The load `overview` gives `cluster`: requested millicores and pods, summed over its nodes.
+fn requested(overview: &Value, cluster: &str) -> Option<(u64, u64)> {
+    let load = overview["loads"]
+        .as_array()?
+        .iter()
+        .find(|load| load["cluster"] == cluster)?;
+    let nodes = load["nodes"].as_array()?;
+    Some(nodes.iter().fold((0, 0), |(cpu, pods), node| {
+        let load = &node["load"];
+        (
+            cpu + load["requested"]["cpu_millis"].as_u64().unwrap(),
+            pods + load["pods"].as_u64().unwrap(),
+        )
+    }))
+}
+
+#[test]
+fn the_overview_shows_load_unhealthy_workloads_and_warnings_within_the_callers_rights() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let overview = |browser: &Browser, form: &str| ok(browser.call("overview", form));
+
+    let all = overview(&admin, "");
+    assert_eq!(all["multi_cluster"], true);
+    for cluster in ["host", "member-1", "member-2"] {
+        let (cpu, pods) = requested(&all, cluster).unwrap_or_else(|| panic!("{cluster}: {all}"));
+        assert!(cpu > 0 && pods > 0, "{cluster} has seed pods: {all}");
+    }
+    let node = &all["loads"][0]["nodes"][0];
+    assert_eq!(node["load"]["pod_capacity"], 110, "{node}");
+    assert_eq!(node["load"]["capacity"]["cpu_millis"], 4000, "{node}");
+
+    // Two pods of 300m each, once bound, add exactly that to member-2's requests.
+    let before = requested(&all, "member-2").unwrap();
+    create_deployment(
+        &admin,
+        "member-2",
+        "demo",
+        "hungry",
+        (2, "nginx:1.27", "300m"),
+    );
+    let after = wait_until(Duration::from_secs(30), || {
+        let now = requested(&overview(&admin, "cluster=member-2"), "member-2")?;
+        (now.1 == before.1 + 2).then_some(now)
+    })
+    .expect("the new pods are counted on their nodes");
+    assert_eq!(after.0, before.0 + 600);
+
+    // An image that cannot be pulled leaves its Deployment short, and its pods' warnings
+    // link to them.
+    create_deployment(
+        &admin,
+        "member-1",
+        "demo",
+        "broken",
+        (1, "example.com/missing:1", "10m"),
+    );
+    create_deployment(
+        &admin,
+        "member-1",
+        "default",
+        "elsewhere",
+        (1, "example.com/missing:2", "10m"),
+    );
+    let one = wait_until(Duration::from_secs(30), || {
+        let one = overview(&admin, "cluster=member-1");
+        let warned = one["warnings"].as_array()?.iter().any(|warning| {
+            warning["namespace"] == "default" && warning["message"] == "Error: ImagePullBackOff"
+        });
+        warned.then_some(one)
+    })
+    .expect("the failed pulls are warned of");
+    assert_eq!(one["loads"].as_array().unwrap().len(), 1, "{one}");
+    let unhealthy: Vec<(&str, &str, &str)> = one["unhealthy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|workload| {
+            let row = &workload["row"];
+            (
+                workload["kind"].as_str().unwrap(),
+                row["namespace"].as_str().unwrap(),
+                row["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        unhealthy.contains(&("deployments.apps", "demo", "broken"))
+            && unhealthy.contains(&("deployments.apps", "default", "elsewhere")),
+        "{one}"
+    );
+    let broken = one["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|warning| {
+            warning["namespace"] == "demo"
+                && warning["object"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Pod/broken-")
+        })
+        .unwrap_or_else(|| panic!("{one}"));
+    let pod = broken["object"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("Pod/");
+    assert_eq!(
+        broken["href"],
+        format!("/clusters/member-1/namespaces/demo/pods/{pod}")
+    );
+    assert_eq!(broken["cluster"], "member-1");
+
+    // Without JavaScript the cluster's page shows the same: its nodes, the short Deployment.
+    let (status, html) = admin.get("/clusters/member-1");
+    assert_eq!(status, 200);
+    assert!(html.contains("data-testid=\"node-loads\""), "{html}");
+    assert!(
+        html.contains("href=\"/clusters/member-1/namespaces/demo/deployments.apps/broken\""),
+        "{html}"
+    );
+
+    // A project viewer sees the workloads and warnings of their project only, and no load:
+    // summed over some pods it would mislead.
+    for (endpoint, form) in [
+        (
+            "users/create",
+            "name=viewer&email=v%40example.com&display_name=Viewer&password=viewer-pass-1",
+        ),
+        (
+            "members/grant",
+            "user=viewer&role=project-viewer&cluster=member-1&namespace=demo",
+        ),
+    ] {
+        let (status, body) = admin.call(endpoint, form);
+        assert_eq!(status, 200, "{body}");
+    }
+    let viewer = Browser::login(&console, "viewer", "viewer-pass-1");
+    let seen = overview(&viewer, "");
+    let loads = seen["loads"].as_array().unwrap();
+    assert_eq!(loads.len(), 1, "only member-1 is in their scope: {seen}");
+    assert_eq!(loads[0]["nodes"], Value::Null, "{seen}");
+    let places = |list: &str| -> Vec<String> {
+        seen[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                let item = if list == "unhealthy" {
+                    &item["row"]
+                } else {
+                    item
+                };
+                item["namespace"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    assert!(places("unhealthy").contains(&"demo".to_owned()), "{seen}");
+    assert!(places("warnings").contains(&"demo".to_owned()), "{seen}");
+    for list in ["unhealthy", "warnings"] {
+        assert!(
+            places(list).iter().all(|namespace| namespace == "demo"),
+            "{list}: {seen}"
+        );
+    }
+    // A cluster outside their scope has no overview, as if it did not exist.
+    let other = overview(&viewer, "cluster=member-2");
+    assert_eq!(other["loads"], json!([]), "{other}");
+}
+
 #[test]
 fn a_dead_member_is_named_at_once() {
     let console = start_console(free_address(), &["--tls-self-signed"]);
@@ -836,6 +1115,19 @@ fn a_dead_member_is_named_at_once() {
             .any(|found| found["href"] == "/clusters/member-2/namespaces/demo"),
         "{findings}"
     );
+    // The overview names it and shows the others.
+    let started = Instant::now();
+    let overview = ok(admin.call("overview", ""));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        overview["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|failure| failure["cluster"] == "doomed"),
+        "{overview}"
+    );
+    assert!(requested(&overview, "member-2").is_some(), "{overview}");
     // The other members answer as before.
     ok(admin.call_json(
         "objects/table",

@@ -8,5 +8,5 @@ mod selector;
 pub mod yaml;
 
 pub use labels::{LabelSetError, is_dns_label, parse_label_set};
-pub use quantity::{bytes, millicores};
+pub use quantity::{bytes, millicores, pod_requests, value_bytes, value_millicores};
 pub use selector::{LabelSelector, SelectorError};

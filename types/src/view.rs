@@ -35,6 +35,14 @@ impl Kind {
     pub const DEPLOYMENTS: Self = Self::known("apps", "deployments");
     /// Services.
     pub const SERVICES: Self = Self::known("", "services");
+    /// StatefulSets.
+    pub const STATEFULSETS: Self = Self::known("apps", "statefulsets");
+    /// DaemonSets.
+    pub const DAEMONSETS: Self = Self::known("apps", "daemonsets");
+    /// Events of the core group.
+    pub const EVENTS: Self = Self::known("", "events");
+    /// The kinds whose objects keep a number of pods running, and say how many are ready.
+    pub const WORKLOADS: [Self; 3] = [Self::DEPLOYMENTS, Self::STATEFULSETS, Self::DAEMONSETS];
 
     /// The kinds the navigation offers, in its order; each has a page of its own at
     /// `/{plural}`, and its lists show a second fact about each object.
@@ -122,8 +130,9 @@ impl Kind {
         match (&*self.group, &*self.plural) {
             ("", "nodes") => Some("Kubelet"),
             ("", "pods") => Some("Node"),
-            ("apps", "deployments") => Some("Ready"),
+            ("apps", "deployments" | "statefulsets" | "daemonsets") => Some("Ready"),
             ("", "services") => Some("Cluster IP"),
+            ("", "events") => Some("Reason"),
             _ => None,
         }
     }
@@ -133,8 +142,9 @@ impl Kind {
         match (&*self.group, &*self.plural) {
             ("", "namespaces") => "Active",
             ("", "pods") => "Running",
-            ("apps", "deployments") => "Available",
+            ("apps", "deployments" | "statefulsets" | "daemonsets") => "Available",
             ("", "services") => "ClusterIP",
+            ("", "events") => "Warning",
             _ => "Ready",
         }
     }

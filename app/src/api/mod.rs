@@ -19,6 +19,10 @@ mod find;
 mod iam_error;
 #[allow(missing_docs)]
 mod kinds;
+#[allow(missing_docs)]
+mod load;
+#[allow(missing_docs)]
+mod logs;
 mod me;
 #[allow(missing_docs)]
 mod members;
@@ -64,13 +68,17 @@ pub use events::{EventRow, ObjectEvents, object_events};
 pub use find::{FindAnything, find_anything};
 pub use iam_error::IamError;
 pub use kinds::{ListKinds, list_kinds};
+pub use load::{GetOverview, get_overview};
+pub use logs::{LogOptions, MAX_LOG_PODS, ObjectLogs, log_containers, object_logs};
+#[cfg(feature = "ssr")]
+pub use logs::{PodLog, log_text, pod_logs_of};
 pub use me::{GetMe, Me, get_me};
 pub use members::{GrantRole, ListMembers, RevokeGrant, grant_role, list_members, revoke_grant};
 pub use object_view::{GetObjectView, ObjectView, get_object_view};
 pub use objects::{
-    CreateObject, DeleteObject, GetObject, ListObjects, LogOptions, MAX_WATCH_SECONDS, ObjectError,
-    PatchObject, PodLogs, ReplaceObject, WatchObjects, create_object, delete_object, get_object,
-    list_objects, patch_object, pod_logs, replace_object, watch_objects,
+    CreateObject, DeleteObject, GetObject, ListObjects, MAX_WATCH_SECONDS, ObjectError,
+    PatchObject, ReplaceObject, WatchObjects, create_object, delete_object, get_object,
+    list_objects, patch_object, replace_object, watch_objects,
 };
 pub use overview::{ConsoleOverview, GetConsoleOverview, get_console_overview};
 pub use owned::{OwnedObject, OwnedObjects, makes, owned_objects};

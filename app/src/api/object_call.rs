@@ -90,7 +90,12 @@ pub(crate) fn discovery_error(error: DiscoveryError) -> ObjectError {
 /// The answer's body if the cluster did what was asked, else its `Status` as the error;
 /// the HTTP status of the server function's answer is set to match.
 pub(crate) async fn send(ask: Ask<'_>) -> Result<Vec<u8>, ObjectError> {
-    let Answer { status, body } = scope()?
+    send_through(&scope()?, ask).await
+}
+
+/// [`send`] through `scope`, for callers outside a server function.
+pub(crate) async fn send_through(scope: &Scope, ask: Ask<'_>) -> Result<Vec<u8>, ObjectError> {
+    let Answer { status, body } = scope
         .call(Call {
             method: ask.method,
             target: ask.target,

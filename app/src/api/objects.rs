@@ -1,4 +1,4 @@
-//! Any object on any cluster the caller may reach: read, watch, change, delete, and pod logs.
+//! Any object on any cluster the caller may reach: read, watch, change and delete.
 //! Each call is decided as the proxy decides it, before anything is sent to the cluster.
 
 use std::fmt;
@@ -119,53 +119,4 @@ pub async fn patch_object(target: ObjectRef, patch: Value) -> Result<Value, Obje
 pub async fn delete_object(target: ObjectRef) -> Result<Value, ObjectError> {
     use http::Method;
     call::json(&call::send(call::Ask::new(Method::DELETE, &target)).await?)
-}
-
-/// Which of a pod's logs to read, as `kubectl logs` takes them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LogOptions {
-    /// The container; the pod's only one when none.
-    pub container: Option<String>,
-    /// The last lines only.
-    pub tail_lines: Option<u32>,
-    /// Only lines of the last seconds.
-    pub since_seconds: Option<u32>,
-    /// Each line with its time.
-    pub timestamps: bool,
-    /// The previous, terminated run of the container.
-    pub previous: bool,
-}
-
-impl LogOptions {
-    /// The options as the API server's query.
-    pub fn query(&self) -> String {
-        let mut pairs = Vec::new();
-        if let Some(container) = &self.container {
-            pairs.push(format!("container={}", crate::url::encode(container)));
-        }
-        if let Some(lines) = self.tail_lines {
-            pairs.push(format!("tailLines={lines}"));
-        }
-        if let Some(seconds) = self.since_seconds {
-            pairs.push(format!("sinceSeconds={seconds}"));
-        }
-        if self.timestamps {
-            pairs.push("timestamps=true".into());
-        }
-        if self.previous {
-            pairs.push("previous=true".into());
-        }
-        pairs.join("&")
-    }
-}
-
-/// The logs of the pod `target` names, as `options` asks.
-#[server(endpoint = "objects/logs", input = Json)]
-pub async fn pod_logs(target: ObjectRef, options: LogOptions) -> Result<String, ObjectError> {
-    use http::Method;
-    let mut ask = call::Ask::new(Method::GET, &target);
-    ask.subresource = Some("log");
-    ask.query = options.query();
-    Ok(String::from_utf8_lossy(&call::send(ask).await?).into_owned())
 }

@@ -1,15 +1,19 @@
 //! Pieces of the console's layout shared by every page.
 
 mod alert;
+mod cluster_loads;
 mod command_palette;
 mod delete_object;
+mod failed_clusters;
 mod form_outcome;
 mod found_list;
 mod kind_nav;
+mod load_bar;
 mod members;
 mod object_actions;
 mod object_events;
 mod object_overview;
+mod overview_panels;
 mod pod_logs;
 mod secret_values;
 mod side_nav;
@@ -25,15 +29,19 @@ use orbital_types::tenancy::Permissions;
 use crate::api::{ConsoleOverview, IamError};
 
 pub use alert::Alert;
+pub use cluster_loads::ClusterLoads;
 pub use command_palette::CommandPalette;
 pub use delete_object::{DeleteObjectForm, DeleteState};
+pub use failed_clusters::FailedClusters;
 pub use form_outcome::{FormOutcome, outcome_of};
 pub use found_list::FoundList;
 pub use kind_nav::KindNav;
+pub use load_bar::LoadBar;
 pub use members::Members;
 pub use object_actions::{ActionsState, ObjectActions};
 pub use object_events::ObjectEvents;
 pub use object_overview::ObjectOverview;
+pub use overview_panels::OverviewPanels;
 pub use pod_logs::PodLogs;
 pub use secret_values::{SecretReveal, SecretValues};
 pub use side_nav::SideNav;

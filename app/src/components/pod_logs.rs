@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use orbital_types::ObjectRef;
 use serde_json::Value;
 
-use crate::api::{LogOptions, pod_logs};
+use crate::api::{LogOptions, MAX_LOG_PODS, log_containers, object_logs};
 use crate::components::Alert;
 use crate::live::follow_logs;
 use crate::url::encode;
@@ -14,7 +14,7 @@ const DEFAULT_TAIL: u32 = 500;
 /// The most lines a followed log keeps on the page.
 const KEEP_LINES: usize = 5000;
 
-/// The address of the pod's logs as `options` asks, streamed (or, with `download`, as a file).
+/// The address of the object's logs as `options` asks, streamed (or, with `download`, as a file).
 fn logs_url(target: &ObjectRef, options: &LogOptions, download: bool) -> String {
     let mut url = format!(
         "/live/logs?target={}",
@@ -41,22 +41,19 @@ fn logs_url(target: &ObjectRef, options: &LogOptions, download: bool) -> String 
     url
 }
 
-/// A pod's logs: container, tail lines, since, timestamps and the previous run chosen in a
-/// plain GET form, so the page reads them without JavaScript too; with it, followed as new
-/// lines are written, searched, wrapped, and downloaded.
+/// A pod's logs, or a workload's pods' interleaved and labelled: container, tail lines, since,
+/// timestamps and the previous run chosen in a plain GET form, so the page reads them without
+/// JavaScript too; with it, followed as new lines are written, searched, wrapped, and
+/// downloaded.
 #[component]
 pub fn PodLogs(
-    /// The pod.
+    /// The pod or the workload.
     target: ObjectRef,
-    /// The pod's object, for its containers.
-    pod: Value,
+    /// Its object, for its containers.
+    object: Value,
 ) -> impl IntoView {
-    let containers: Vec<String> = pod["spec"]["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|container| container["name"].as_str().map(str::to_owned))
-        .collect();
+    let containers = log_containers(&object);
+    let of_pods = !(target.group.is_empty() && target.resource == "pods");
     let query = use_query_map();
     let read = query.read_untracked();
     let text = |key: &str| crate::pages::query_text(&read, key);
@@ -84,7 +81,7 @@ pub fn PodLogs(
             let (target, options) = (target.clone(), options.clone());
             move || (target.clone(), options.clone())
         },
-        |(target, options)| pod_logs(target, options),
+        |(target, options)| object_logs(target, options),
     );
     let search = RwSignal::new(String::new());
     let wrap = RwSignal::new(false);
@@ -100,6 +97,16 @@ pub fn PodLogs(
     view! {
         <section class="panel" aria-labelledby="logs-heading">
             <h2 id="logs-heading">"Logs"</h2>
+            {of_pods
+                .then(|| {
+                    view! {
+                        <p class="muted">
+                            {format!(
+                                "The logs of its pods (the first {MAX_LOG_PODS} by name), by time, each line labelled with its pod and container.",
+                            )}
+                        </p>
+                    }
+                })}
             <Form method="GET" action="" attr:class="filters">
                 <input type="hidden" name="tab" value="logs" />
                 <label>

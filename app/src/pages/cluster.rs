@@ -6,11 +6,12 @@ use super::cluster_admin::ClusterAdmin;
 use crate::ConsoleMode;
 use orbital_types::{Cluster, cores, gibibytes};
 
-use crate::api::{ClusterError, UpdateCluster, get_cluster};
-use crate::components::{Alert, Members, OverviewResource, PermissionsResource};
+use crate::api::{ClusterError, UpdateCluster, get_cluster, get_overview};
+use crate::components::{Alert, Members, OverviewPanels, OverviewResource, PermissionsResource};
 use orbital_types::tenancy::MemberTarget;
 
-/// One cluster: its connection, state and capacity, and on the host the forms that change it.
+/// One cluster: its connection and state, how full its nodes are, what is unhealthy on it,
+/// and on the host the forms that change it.
 /// A cluster this console does not serve is a 404, whether or not it exists elsewhere.
 #[component]
 pub fn ClusterPage() -> impl IntoView {
@@ -21,6 +22,7 @@ pub fn ClusterPage() -> impl IntoView {
         move || (name(), update.version().get()),
         |(name, _)| get_cluster(name),
     );
+    let load = Resource::new(name, |name| get_overview(Some(name)));
     let overview = expect_context::<OverviewResource>();
     let permissions = expect_context::<PermissionsResource>();
     view! {
@@ -32,12 +34,20 @@ pub fn ClusterPage() -> impl IntoView {
                 let grants_here = platform_admin && permissions.managed_here;
                 match cluster.await {
                     Ok(cluster) => {
+                        let load = match load.await {
+                            Ok(overview) => view! { <OverviewPanels overview /> }.into_any(),
+                            Err(error) => {
+                                view! { <Alert text=format!("Could not load the overview: {error}") /> }
+                                    .into_any()
+                            }
+                        };
                         let admin = (host && platform_admin)
                             .then(|| view! { <ClusterAdmin cluster=cluster.clone() update /> });
                         let members = MemberTarget::Cluster(cluster.name.clone());
                         view! {
                             <h1>{cluster.name.clone()}</h1>
                             <ClusterFacts cluster />
+                            {load}
                             <Members target=members editable=grants_here testid="cluster-members" />
                             {admin}
                         }

@@ -1,14 +1,27 @@
 use leptos::prelude::*;
 
-use crate::api::{ConsoleStatus, GetConsoleStatus, get_console_status};
-use crate::components::{Alert, OverviewResource};
+use crate::api::{ConsoleStatus, GetConsoleStatus, get_console_status, get_overview};
+use crate::components::{Alert, OverviewPanels, OverviewResource};
 
-/// The landing page: what this console is, and a live check of the server behind it.
+/// The landing page: how full the clusters are, what is unhealthy on them, what this console
+/// is, and a live check of the server behind it.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let overview = expect_context::<OverviewResource>();
+    let clusters = Resource::new(|| (), |_| get_overview(None));
     view! {
         <h1>"Overview"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match clusters.await {
+                    Ok(overview) => view! { <OverviewPanels overview /> }.into_any(),
+                    Err(error) => {
+                        view! { <Alert text=format!("Could not load the overview: {error}") /> }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
         <section class="panel" aria-labelledby="console-heading">
             <h2 id="console-heading">"This console"</h2>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

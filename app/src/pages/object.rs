@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::NotFound;
 use crate::api::{
-    EventRow, ObjectError, ObjectView, OwnedObject, get_object_view, list_kinds, makes,
-    object_events, owned_objects,
+    EventRow, ObjectError, ObjectView, OwnedObject, get_object_view, list_kinds, log_containers,
+    makes, object_events, owned_objects,
 };
 use crate::components::{
     ActionsState, Alert, DeleteObjectForm, DeleteState, KindNav, ObjectActions, ObjectEvents,
@@ -65,7 +65,7 @@ enum TabRead {
     Yaml,
     /// The events about the object.
     Events(Result<Vec<EventRow>, ObjectError>),
-    /// A pod's logs.
+    /// A pod's logs, or a workload's pods'.
     Logs,
 }
 
@@ -233,10 +233,11 @@ fn ObjectBody(loaded: Loaded) -> impl IntoView {
     let cluster = target.cluster.clone();
     let name = target.name.clone().unwrap_or_default();
     let page = kind.page(&cluster, target.namespace.as_deref(), &name);
-    let is_pod = kind.group.is_empty() && kind.resource == "pods";
+    // Pods have logs, and so has anything that makes pods from a template.
+    let has_logs = !log_containers(&view.object).is_empty();
     let tabs = [Tab::Overview, Tab::Yaml, Tab::Events]
         .into_iter()
-        .chain(is_pod.then_some(Tab::Logs))
+        .chain(has_logs.then_some(Tab::Logs))
         .map(|each| {
             let href = format!("{page}?tab={}", each.as_str());
             let current = (each == tab).then_some("page");
@@ -278,7 +279,7 @@ fn ObjectBody(loaded: Loaded) -> impl IntoView {
         }
         TabRead::Events(events) => view! { <ObjectEvents events /> }.into_any(),
         TabRead::Logs => {
-            view! { <PodLogs target=target.clone() pod=view.object.clone() /> }.into_any()
+            view! { <PodLogs target=target.clone() object=view.object.clone() /> }.into_any()
         }
     };
     view! {

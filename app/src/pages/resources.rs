@@ -6,7 +6,7 @@ use orbital_types::{Kind, PAGE_SIZE, Page, Query, Sort};
 
 use crate::ConsoleMode;
 use crate::api::list_resources;
-use crate::components::{Alert, OverviewResource};
+use crate::components::{Alert, FailedClusters, OverviewResource};
 use crate::live::use_view_changes;
 use crate::pages::NotFound;
 use crate::url::encode;
@@ -192,17 +192,7 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
     let namespaced = page.namespaced;
     let detail = kind.detail();
     view! {
-        {page
-            .failed
-            .into_iter()
-            .map(|failure| {
-                view! {
-                    <p class="error" role="alert" data-testid="failed-cluster">
-                        {format!("{}: {}", failure.cluster, failure.error)}
-                    </p>
-                }
-            })
-            .collect_view()}
+        <FailedClusters failed=page.failed />
         <p class="muted" data-testid="resources-total">
             {format!("{} {}", page.total, kind.plural())}
         </p>

@@ -83,46 +83,6 @@ pub(super) fn map_selects(selector: &Value, labels: &Value) -> bool {
     })
 }
 
-/// A CPU quantity in millicores; JSON numbers are whole or fractional cores.
-pub(super) fn millicores(quantity: &Value) -> u64 {
-    match quantity {
-        Value::Number(cores) => cores.as_f64().map_or(0, |c| (c * 1000.0) as u64),
-        other => orbital_syntax::millicores(other.as_str().unwrap_or_default()),
-    }
-}
-
-/// A memory quantity in bytes; JSON numbers are bytes.
-pub(super) fn bytes(quantity: &Value) -> u64 {
-    match quantity {
-        Value::Number(bytes) => bytes.as_f64().map_or(0, |b| b as u64),
-        other => orbital_syntax::bytes(other.as_str().unwrap_or_default()),
-    }
-}
-
-/// What a pod asks of its node: CPU in millicores and memory in bytes, summed over containers.
-pub(super) fn pod_requests(pod: &Value) -> (u64, u64) {
-    pod["spec"]["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .fold((0, 0), |(cpu, memory), container| {
-            let requests = &container["resources"]["requests"];
-            let limits = &container["resources"]["limits"];
-            // A limit without a request requests the limit, as the API server defaults it.
-            let pick = |name: &str| {
-                if requests.get(name).is_some() {
-                    &requests[name]
-                } else {
-                    &limits[name]
-                }
-            };
-            (
-                cpu + millicores(pick("cpu")),
-                memory + bytes(pick("memory")),
-            )
-        })
-}
-
 /// A timestamp field as a point in time.
 pub(super) fn time(value: &Value) -> Option<Timestamp> {
     value.as_str()?.parse().ok()
@@ -449,19 +409,6 @@ pub(super) fn key_of(group: &str, plural: &str, object: &Value) -> ObjectKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantities_read_like_kubernetes() {
-        assert_eq!(millicores(&json!(1)), 1000);
-        assert_eq!(millicores(&json!("250m")), 250);
-        assert_eq!(bytes(&json!(512)), 512);
-        assert_eq!(bytes(&json!("128Mi")), 128 * 1024 * 1024);
-        let pod = json!({"spec": {"containers": [
-            {"resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}},
-            {"resources": {"limits": {"cpu": "1"}}},
-        ]}});
-        assert_eq!(pod_requests(&pod), (1100, 64 * 1024 * 1024));
-    }
 
     #[test]
     fn service_selectors_need_every_label() {

@@ -5,14 +5,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use orbital_syntax::{pod_requests, value_bytes, value_millicores};
 use serde_json::{Value, json};
 
 use super::driver::Controller;
 use super::events::{Recorder, Severity};
-use super::objects::{
-    Writer, bytes, controller_of, is_deleting, is_terminal, key_of, millicores, pod_requests,
-    set_condition,
-};
+use super::objects::{Writer, controller_of, is_deleting, is_terminal, key_of, set_condition};
 use crate::api::{self, ApiError};
 use crate::cluster::Cluster;
 use crate::store::{Event, EventType, ObjectKey};
@@ -243,9 +241,10 @@ fn place(
         let failures = fits(pod, node, used, cpu, memory);
         if failures.is_empty() {
             let allocatable = &node["status"]["allocatable"];
-            let cpu_share = (used.cpu + cpu_weight) * 1000 / millicores(&allocatable["cpu"]).max(1);
+            let cpu_share =
+                (used.cpu + cpu_weight) * 1000 / value_millicores(&allocatable["cpu"]).max(1);
             let memory_share =
-                (used.memory + memory_weight) * 1000 / bytes(&allocatable["memory"]).max(1);
+                (used.memory + memory_weight) * 1000 / value_bytes(&allocatable["memory"]).max(1);
             let siblings = owner
                 .and_then(|uid| used.by_owner.get(uid))
                 .copied()
@@ -318,10 +317,10 @@ fn fits(pod: &Value, node: &Value, used: &Usage, cpu: u64, memory: u64) -> Vec<S
     if used.pods + 1 > pods_allowed {
         failures.push("Too many pods".to_owned());
     }
-    if used.cpu + cpu > millicores(&allocatable["cpu"]) {
+    if used.cpu + cpu > value_millicores(&allocatable["cpu"]) {
         failures.push("Insufficient cpu".to_owned());
     }
-    if used.memory + memory > bytes(&allocatable["memory"]) {
+    if used.memory + memory > value_bytes(&allocatable["memory"]) {
         failures.push("Insufficient memory".to_owned());
     }
     failures
