@@ -201,10 +201,14 @@ test.describe.serial('the resource browser', () => {
     const rows = page.getByTestId('resource-row');
     await expect(rows).toHaveCount(1);
     await expect(page.getByTestId('row-cluster')).toHaveText(['member-1']);
+    // The CRD's printer columns, as on the cluster's own list.
+    await expect(page.getByRole('columnheader', { name: 'Colour' })).toBeVisible();
+    await expect(rows).toContainText(['blue']);
     await page.getByLabel('Name contains').fill('g');
     const second = { ...gizmo, metadata: { name: 'g2', namespace: 'demo' } };
     execFileSync('kubectl', ['--kubeconfig', memberKubeconfig(), 'apply', '-f', '-'], { input: JSON.stringify(second) });
     await expect(rows).toHaveCount(2, { timeout: 2000 });
+    await expect(rows.filter({ hasText: 'g2' })).toContainText('red');
     await expect(page.getByLabel('Name contains')).toHaveValue('g');
   });
 

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::pool::PoolError;
-use crate::summary::{ObjectKey, Objects, Summary};
+use crate::summary::{Columns, ObjectKey, Objects, PrinterColumn, Summary};
 
 /// How long a cache unused by any request lives on.
 const IDLE: Duration = Duration::from_secs(300);
@@ -37,6 +37,54 @@ pub(crate) fn api_resource(kind: &ApiKind) -> ApiResource {
         kind: kind.kind.clone(),
         plural: kind.resource.clone(),
     }
+}
+
+/// The printer columns the definition of `kind` gives it at the version `kind` is served
+/// (those `kubectl get` shows without `-o wide`, but its age, which lists show anyway);
+/// none for a kind no CustomResourceDefinition defines, or whose definition cannot be read.
+pub(crate) async fn printer_columns(client: &kube::Client, kind: &ApiKind) -> Columns {
+    // A CustomResourceDefinition's group has a dot in it; the core group and `apps` do not.
+    if !kind.group.contains('.') {
+        return Columns::default();
+    }
+    let definitions = ApiResource {
+        group: "apiextensions.k8s.io".into(),
+        version: "v1".into(),
+        api_version: "apiextensions.k8s.io/v1".into(),
+        kind: "CustomResourceDefinition".into(),
+        plural: "customresourcedefinitions".into(),
+    };
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &definitions);
+    let definition = match api.get_opt(&kind.address()).await {
+        Ok(Some(definition)) => definition,
+        Ok(None) => return Columns::default(),
+        Err(error) => {
+            tracing::debug!(kind = %kind.address(), "no printer columns: {error}");
+            return Columns::default();
+        }
+    };
+    let versions = definition.data["spec"]["versions"].as_array();
+    let Some(version) = versions
+        .into_iter()
+        .flatten()
+        .find(|version| version["name"] == *kind.version)
+    else {
+        return Columns::default();
+    };
+    version["additionalPrinterColumns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|column| column["priority"].as_i64().unwrap_or(0) == 0)
+        .filter_map(|column| {
+            let path = column["jsonPath"].as_str()?;
+            let name = column["name"].as_str()?;
+            (path != ".metadata.creationTimestamp").then(|| PrinterColumn {
+                name: name.into(),
+                path: path.into(),
+            })
+        })
+        .collect()
 }
 
 /// Why a cluster's objects could not be had.
@@ -266,8 +314,8 @@ impl Caches {
     }
 
     fn start(&self, cluster: &str, kind: &Kind, client: kube::Client, served: ApiKind) -> Handles {
-        let api: Api<DynamicObject> = Api::all_with(client, &api_resource(&served));
-        let objects = Held::listed(served, Objects::default());
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource(&served));
+        let objects = Held::listed(served.clone(), Objects::default());
         let (report_synced, synced) = watch::channel(false);
         let (report, failure) = watch::channel(None);
         let events = watcher(api, watcher::Config::default()).default_backoff();
@@ -275,24 +323,30 @@ impl Caches {
         let mut follower = Follower {
             kind: kind.clone(),
             objects: objects.clone(),
+            columns: Columns::default(),
             relisted: None,
         };
         let watched = kind.clone();
-        let task = tokio::spawn(events.for_each(move |event| {
-            match event {
-                Ok(event) => {
-                    if follower.apply(event) {
-                        report_synced.send_replace(true);
+        let task = tokio::spawn(async move {
+            follower.columns = printer_columns(&client, &served).await;
+            events
+                .for_each(move |event| {
+                    match event {
+                        Ok(event) => {
+                            if follower.apply(event) {
+                                report_synced.send_replace(true);
+                            }
+                            report.send_if_modified(|failure| failure.take().is_some());
+                        }
+                        Err(error) => {
+                            tracing::warn!(cluster = %name, kind = %watched, "the cache's watch failed: {error}");
+                            report.send_replace(Some(describe(&error, &watched)));
+                        }
                     }
-                    report.send_if_modified(|failure| failure.take().is_some());
-                }
-                Err(error) => {
-                    tracing::warn!(cluster = %name, kind = %watched, "the cache's watch failed: {error}");
-                    report.send_replace(Some(describe(&error, &watched)));
-                }
-            }
-            std::future::ready(())
-        }));
+                    std::future::ready(())
+                })
+                .await;
+        });
         // Another request may have started the same cache meanwhile: keep the first.
         match self.entries().entry((cluster.to_owned(), kind.clone())) {
             Occupied(existing) => {
@@ -316,6 +370,8 @@ impl Caches {
 struct Follower {
     kind: Kind,
     objects: Held,
+    /// The kind's printer columns, read before the watch starts.
+    columns: Columns,
     /// The objects of a list under way, which replace the held ones once it is complete, so
     /// a request never sees half a list.
     relisted: Option<Objects>,
@@ -325,20 +381,23 @@ impl Follower {
     /// Applies `event`; says whether a complete list just arrived.
     fn apply(&mut self, event: watcher::Event<DynamicObject>) -> bool {
         match event {
-            watcher::Event::Init => self.relisted = Some(Objects::default()),
+            watcher::Event::Init => self.relisted = Some(Objects::new(self.columns.clone())),
             watcher::Event::InitApply(object) => {
-                let summary = Summary::of(&self.kind, &object);
+                let summary = Summary::of(&self.kind, &self.columns, &object);
                 self.relisted
-                    .get_or_insert_default()
+                    .get_or_insert_with(|| Objects::new(self.columns.clone()))
                     .insert(ObjectKey::of(&object), summary);
             }
             watcher::Event::InitDone => {
-                *self.objects.write() = self.relisted.take().unwrap_or_default();
+                *self.objects.write() = self
+                    .relisted
+                    .take()
+                    .unwrap_or_else(|| Objects::new(self.columns.clone()));
                 self.objects.tell(HeldChange::Relisted);
                 return true;
             }
             watcher::Event::Apply(object) => {
-                let summary = Summary::of(&self.kind, &object);
+                let summary = Summary::of(&self.kind, &self.columns, &object);
                 let key = ObjectKey::of(&object);
                 self.objects.write().insert(key.clone(), summary);
                 self.objects.tell(HeldChange::Object(key));
@@ -416,6 +475,7 @@ pub(crate) mod tests {
         let mut follower = Follower {
             kind: Kind::PODS,
             objects: held.clone(),
+            columns: Columns::default(),
             relisted: None,
         };
         assert!(!follower.apply(watcher::Event::Init));
@@ -451,6 +511,7 @@ pub(crate) mod tests {
         let mut follower = Follower {
             kind: Kind::PODS,
             objects: held.clone(),
+            columns: Columns::default(),
             relisted: None,
         };
         follower.apply(watcher::Event::Init);

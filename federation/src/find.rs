@@ -138,6 +138,7 @@ mod tests {
             status: String::new(),
             detail: String::new(),
             created: String::new(),
+            cells: Vec::new(),
         }
     }
 

@@ -231,7 +231,7 @@ mod tests {
             .into_iter()
             .map(|value| serde_json::from_value(value).unwrap())
             .collect();
-        Objects::of(kind, &objects)
+        Objects::of(kind, Default::default(), &objects)
     }
 
     fn node(name: &str, ready: &str) -> serde_json::Value {

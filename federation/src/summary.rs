@@ -4,9 +4,10 @@
 //! proportion to what is listed of it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use kube::core::DynamicObject;
-use orbital_syntax::{pod_requests, value_bytes, value_millicores};
+use orbital_syntax::{json_path, pod_requests, value_bytes, value_millicores};
 use orbital_types::{Amounts, Kind, Row};
 use serde_json::Value;
 
@@ -47,7 +48,21 @@ pub(crate) struct Summary {
     pub created: Box<str>,
     /// What it adds to an overview, for the kinds that add something.
     pub footprint: Option<Box<Footprint>>,
+    /// Its value in each of its kind's printer columns, as text.
+    pub cells: Box<[Box<str>]>,
 }
+
+/// A column a CRD defines for `kubectl get` (its `additionalPrinterColumns`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PrinterColumn {
+    /// Its heading.
+    pub name: Box<str>,
+    /// Where its value is in an object (`.spec.size`).
+    pub path: Box<str>,
+}
+
+/// The printer columns of one kind on one cluster, shared by its summaries' lists.
+pub(crate) type Columns = Arc<[PrinterColumn]>;
 
 /// What an object adds to a cluster's overview.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,8 +109,8 @@ pub(crate) struct WarningFacts {
 }
 
 impl Summary {
-    /// What a list of `kind` shows of `object`.
-    pub fn of(kind: &Kind, object: &DynamicObject) -> Self {
+    /// What a list of `kind` with printer `columns` shows of `object`.
+    pub fn of(kind: &Kind, columns: &[PrinterColumn], object: &DynamicObject) -> Self {
         let mut labels: Vec<(Box<str>, Box<str>)> = object
             .metadata
             .labels
@@ -117,10 +132,12 @@ impl Summary {
                 .unwrap_or_default()
                 .into(),
             footprint: footprint(kind, object).map(Box::new),
+            cells: cells(columns, object),
         }
     }
 
-    /// The row a list shows of the object at `key` on `cluster`.
+    /// The row a list shows of the object at `key` on `cluster`, with a cell for each of its
+    /// kind's printer columns.
     pub fn row(&self, cluster: &str, key: &ObjectKey) -> Row {
         Row {
             cluster: cluster.to_owned(),
@@ -129,6 +146,7 @@ impl Summary {
             status: self.status.to_string(),
             detail: self.detail.to_string(),
             created: self.created.to_string(),
+            cells: self.cells.iter().map(|cell| cell.to_string()).collect(),
         }
     }
 
@@ -148,6 +166,7 @@ type Slot = usize;
 /// label so a query that names either looks only at the objects that have it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Objects {
+    columns: Columns,
     slots: Vec<Option<(ObjectKey, Summary)>>,
     free: Vec<Slot>,
     at: HashMap<ObjectKey, Slot>,
@@ -156,13 +175,31 @@ pub(crate) struct Objects {
 }
 
 impl Objects {
-    /// The summaries of `objects`, as a list of `kind` shows them.
-    pub fn of<'a>(kind: &Kind, objects: impl IntoIterator<Item = &'a DynamicObject>) -> Self {
-        let mut all = Self::default();
+    /// None yet, of a kind with printer `columns`.
+    pub fn new(columns: Columns) -> Self {
+        Self {
+            columns,
+            ..Self::default()
+        }
+    }
+
+    /// The summaries of `objects`, as a list of `kind` with printer `columns` shows them.
+    pub fn of<'a>(
+        kind: &Kind,
+        columns: Columns,
+        objects: impl IntoIterator<Item = &'a DynamicObject>,
+    ) -> Self {
+        let mut all = Self::new(columns);
         for object in objects {
-            all.insert(ObjectKey::of(object), Summary::of(kind, object));
+            let summary = Summary::of(kind, &all.columns, object);
+            all.insert(ObjectKey::of(object), summary);
         }
         all
+    }
+
+    /// The printer columns of the kind, which each summary has a cell of.
+    pub fn columns(&self) -> &Columns {
+        &self.columns
     }
 
     /// Adds the object at `key`, or replaces what was known of it.
@@ -252,6 +289,35 @@ fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<Slot>>, value
             under.remove();
         }
     }
+}
+
+/// The text of each of `columns` in `object`: strings as they are, other values as JSON,
+/// nothing where the object has no value.
+fn cells(columns: &[PrinterColumn], object: &DynamicObject) -> Box<[Box<str>]> {
+    if columns.is_empty() {
+        return Box::default();
+    }
+    // Metadata is held apart from the rest of the object; it is written out only when a
+    // column looks into it.
+    let metadata = columns
+        .iter()
+        .any(|column| column.path.trim_start_matches('{').starts_with(".metadata"))
+        .then(|| serde_json::json!({"metadata": object.metadata}));
+    columns
+        .iter()
+        .map(|column| {
+            let path = column.path.trim_start_matches('{');
+            let root = match &metadata {
+                Some(metadata) if path.starts_with(".metadata") => metadata,
+                _ => &object.data,
+            };
+            match json_path(root, &column.path) {
+                None | Some(Value::Null) => Box::default(),
+                Some(Value::String(text)) => text.as_str().into(),
+                Some(other) => other.to_string().into(),
+            }
+        })
+        .collect()
 }
 
 /// What `object`, a `kind`, adds to an overview.
@@ -412,7 +478,7 @@ mod tests {
                 {"state": {"waiting": {"reason": "CrashLoopBackOff"}}},
             ]},
         }));
-        let summary = Summary::of(&Kind::PODS, &pod);
+        let summary = Summary::of(&Kind::PODS, &[], &pod);
         assert_eq!(&*summary.status, "CrashLoopBackOff");
         assert_eq!(&*summary.detail, "node-2");
         assert_eq!(&*summary.created, "2026-01-02T03:04:05Z");
@@ -440,6 +506,7 @@ mod tests {
     fn the_index_narrows_to_the_rarest_term_and_follows_changes() {
         let mut objects = Objects::of(
             &Kind::PODS,
+            Columns::default(),
             &[
                 labelled("a", "demo", "web"),
                 labelled("b", "demo", "db"),
@@ -464,14 +531,14 @@ mod tests {
         let relabelled = labelled("a", "demo", "db");
         objects.insert(
             ObjectKey::of(&relabelled),
-            Summary::of(&Kind::PODS, &relabelled),
+            Summary::of(&Kind::PODS, &[], &relabelled),
         );
         assert_eq!(names(objects.candidates(None, web.into_iter())), ["c"]);
         objects.remove(&ObjectKey::of(&labelled("c", "other", "web")));
         assert!(names(objects.candidates(None, web.into_iter())).is_empty());
         assert!(names(objects.candidates(Some("other"), none())).is_empty());
         let added = labelled("d", "other", "web");
-        objects.insert(ObjectKey::of(&added), Summary::of(&Kind::PODS, &added));
+        objects.insert(ObjectKey::of(&added), Summary::of(&Kind::PODS, &[], &added));
         assert_eq!(objects.slots.len(), 3);
         assert_eq!(names(objects.candidates(None, none())), ["a", "b", "d"]);
         assert_eq!(names(objects.candidates(None, web.into_iter())), ["d"]);
@@ -485,7 +552,7 @@ mod tests {
             "spec": {"replicas": 3},
             "status": {"readyReplicas": 2, "availableReplicas": 2},
         }));
-        let summary = Summary::of(&Kind::DEPLOYMENTS, &deployment);
+        let summary = Summary::of(&Kind::DEPLOYMENTS, &[], &deployment);
         assert_eq!(
             (&*summary.status, &*summary.detail),
             ("Progressing", "2/3 ready")
@@ -501,7 +568,7 @@ mod tests {
                 "apiVersion": "example.com/v1", "kind": "Widget",
                 "metadata": {"name": "w"}, "status": status,
             }));
-            Summary::of(&widgets, &widget).status.to_string()
+            Summary::of(&widgets, &[], &widget).status.to_string()
         };
         assert_eq!(widget(json!({"phase": "Bound"})), "Bound");
         let condition = |status: &str| {
@@ -519,8 +586,33 @@ mod tests {
             "metadata": {"name": "demo"}, "status": {"phase": "Active"},
         }));
         assert_eq!(
-            &*Summary::of(&Kind::NAMESPACES, &namespace).status,
+            &*Summary::of(&Kind::NAMESPACES, &[], &namespace).status,
             "Active"
         );
+    }
+
+    #[test]
+    fn printer_columns_are_read_from_the_object_and_its_metadata() {
+        let column = |name: &str, path: &str| PrinterColumn {
+            name: name.into(),
+            path: path.into(),
+        };
+        let columns = [
+            column("Size", ".spec.size"),
+            column("Owner", "{.metadata.labels.owner}"),
+            column("Phase", ".status.phase"),
+            column("Ports", ".spec.ports"),
+            column("Missing", ".spec.none"),
+        ];
+        let widget = object(json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "w", "labels": {"owner": "ann"}},
+            "spec": {"size": 3, "ports": [80, 443]}, "status": {"phase": "Bound"},
+        }));
+        let widgets = Kind::parse("widgets.example.com").unwrap();
+        let summary = Summary::of(&widgets, &columns, &widget);
+        let cells: Vec<&str> = summary.cells.iter().map(|cell| &**cell).collect();
+        assert_eq!(cells, ["3", "ann", "Bound", "[80,443]", ""]);
+        assert!(Summary::of(&widgets, &[], &widget).cells.is_empty());
     }
 }

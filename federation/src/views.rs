@@ -16,7 +16,7 @@ use crate::cache::{self, CacheError, Held};
 use crate::principal::{ClusterProjects, Principal};
 use crate::request_id::RequestId;
 use crate::scope::{Reach, Scope};
-use crate::summary::{ObjectKey, Objects, Summary};
+use crate::summary::{ObjectKey, Objects, PrinterColumn, Summary};
 
 /// Why a view could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -217,13 +217,17 @@ pub(crate) async fn live(scope: &Scope, kind: &Kind, query: &Query) -> Result<Pa
             Err(CacheError::NotServed) => return Ok(None),
             Err(error) => return Err(failure_text(&cluster, &error)),
         };
-        let api: Api<DynamicObject> = Api::all_with(client, &cache::api_resource(&served));
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &cache::api_resource(&served));
         let list = api.list(&ListParams::default()).await.map_err(|error| {
             let id = RequestId::new();
             tracing::warn!(request_id = %id, cluster, "listing a cluster failed: {error}");
             format!("the cluster failed to list {kind} (request id {id})")
         })?;
-        Ok(Some(Held::listed(served, Objects::of(kind, &list.items))))
+        let columns = cache::printer_columns(&client, &served).await;
+        Ok(Some(Held::listed(
+            served,
+            Objects::of(kind, columns, &list.items),
+        )))
     })
     .await
 }
@@ -252,6 +256,8 @@ struct Match<'a> {
     cluster: &'a str,
     key: &'a ObjectKey,
     summary: &'a Summary,
+    /// The printer columns of its cluster's cache, which its summary's cells follow.
+    columns: &'a [PrinterColumn],
 }
 
 impl Match<'_> {
@@ -268,8 +274,27 @@ impl Match<'_> {
         (self.cluster, self.namespace())
     }
 
-    fn row(&self) -> Row {
-        self.summary.row(self.cluster, self.key)
+    /// Its row, with a cell for each of `headings` (a page's printer columns, which may be
+    /// another cluster's): its own under the same heading, else an empty one.
+    fn row(&self, headings: &[String]) -> Row {
+        let mut row = self.summary.row(self.cluster, self.key);
+        let same = headings
+            .iter()
+            .map(String::as_str)
+            .eq(self.columns.iter().map(|column| &*column.name));
+        if !same {
+            row.cells = headings
+                .iter()
+                .map(|heading| {
+                    self.columns
+                        .iter()
+                        .position(|column| *column.name == **heading)
+                        .map(|at| row.cells[at].clone())
+                        .unwrap_or_default()
+                })
+                .collect();
+        }
+        row
     }
 }
 
@@ -336,6 +361,17 @@ fn assemble<S: Shows>(
         .map(|objects| objects.served().kind.clone())
         .unwrap_or_default();
     let read: Vec<_> = held.iter().map(Held::read).collect();
+    let columns: Vec<String> = read
+        .iter()
+        .map(|objects| objects.columns())
+        .find(|columns| !columns.is_empty())
+        .map(|columns| {
+            columns
+                .iter()
+                .map(|column| column.name.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut matches = Vec::new();
     for ((cluster, objects), shows) in clusters.iter().zip(&read).zip(&mut shown) {
         matches.extend(
@@ -361,6 +397,7 @@ fn assemble<S: Shows>(
                     cluster,
                     key,
                     summary,
+                    columns: objects.columns(),
                 }),
         );
     }
@@ -373,7 +410,10 @@ fn assemble<S: Shows>(
         matches.truncate(end);
     }
     matches.sort_unstable_by(&order);
-    let rows = matches[start..end].iter().map(Match::row).collect();
+    let rows = matches[start..end]
+        .iter()
+        .map(|found| found.row(&columns))
+        .collect();
     failed.sort_by(|a, b| a.cluster.cmp(&b.cluster));
     Page {
         rows,
@@ -382,6 +422,7 @@ fn assemble<S: Shows>(
         multi_cluster,
         namespaced,
         kind,
+        columns,
     }
 }
 
@@ -403,7 +444,69 @@ mod tests {
     }
 
     fn held(pods: &[DynamicObject]) -> Held {
-        Held::listed(crate::cache::tests::pods(), Objects::of(&Kind::PODS, pods))
+        Held::listed(
+            crate::cache::tests::pods(),
+            Objects::of(&Kind::PODS, Default::default(), pods),
+        )
+    }
+
+    #[test]
+    fn printer_columns_follow_the_first_cluster_and_cells_keep_their_headings() {
+        let widgets = Kind::parse("widgets.example.com").unwrap();
+        let column = |name: &str, path: &str| PrinterColumn {
+            name: name.into(),
+            path: path.into(),
+        };
+        let widget = |name: &str| -> DynamicObject {
+            serde_json::from_value(json!({
+                "apiVersion": "example.com/v1", "kind": "Widget",
+                "metadata": {"name": name, "namespace": "demo"},
+                "spec": {"size": 3, "colour": "red"},
+            }))
+            .unwrap()
+        };
+        let on = |columns: Vec<PrinterColumn>, name: &str| {
+            Held::listed(
+                crate::cache::tests::pods(),
+                Objects::of(&widgets, columns.into(), &[widget(name)]),
+            )
+        };
+        let all = |_: &ObjectKey| true;
+        let gathered: Gathered<_> = vec![
+            (
+                "a".into(),
+                Ok((on(vec![column("Size", ".spec.size")], "w-a"), all)),
+            ),
+            (
+                "b".into(),
+                Ok((
+                    on(
+                        vec![
+                            column("Colour", ".spec.colour"),
+                            column("Size", ".spec.size"),
+                        ],
+                        "w-b",
+                    ),
+                    all,
+                )),
+            ),
+            ("c".into(), Ok((on(Vec::new(), "w-c"), all))),
+        ];
+        let everything = LabelSelector::parse("").unwrap();
+        let page = assemble(gathered, Vec::new(), &everything, &Query::default(), true);
+        assert_eq!(page.columns, ["Size"]);
+        let cells: Vec<(&str, Vec<&str>)> = page
+            .rows
+            .iter()
+            .map(|row| {
+                let cells = row.cells.iter().map(String::as_str).collect();
+                (row.name.as_str(), cells)
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [("w-a", vec!["3"]), ("w-b", vec!["3"]), ("w-c", vec![""])]
+        );
     }
 
     #[test]

@@ -155,6 +155,9 @@ fn kinds_tables_views_and_yaml_edits_on_a_member() {
         (&json!("Widget"), &json!(true), &json!([])),
         "{page}"
     );
+    // The CRD's printer columns, with each object's value in them.
+    assert_eq!(page["columns"], json!(["Size"]), "{page}");
+    assert_eq!(page["rows"][0]["cells"], json!(["3"]), "{page}");
     let rows: Vec<(&str, &str, &str)> = page["rows"]
         .as_array()
         .unwrap()

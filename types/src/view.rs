@@ -261,6 +261,9 @@ pub struct Row {
     pub detail: String,
     /// When it was created (RFC 3339).
     pub created: String,
+    /// Its value in each of the page's printer columns ([`Page::columns`]), as text.
+    #[serde(default)]
+    pub cells: Vec<String>,
 }
 
 impl Row {
@@ -296,6 +299,10 @@ pub struct Page {
     /// The kind as its objects name it (`Pod`), as the clusters serving it say; empty when
     /// none could be asked.
     pub kind: String,
+    /// The headings of the printer columns its definition gives the kind (a CRD's
+    /// `additionalPrinterColumns`), as the first cluster serving it says.
+    #[serde(default)]
+    pub columns: Vec<String>,
 }
 
 #[cfg(test)]

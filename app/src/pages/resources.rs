@@ -191,6 +191,7 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
     let multi = page.multi_cluster;
     let namespaced = page.namespaced;
     let detail = kind.detail();
+    let columns = page.columns;
     view! {
         <FailedClusters failed=page.failed />
         <p class="muted" data-testid="resources-total">
@@ -204,6 +205,7 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
                     <th>"Name"</th>
                     <th>"Status"</th>
                     {detail.map(|heading| view! { <th>{heading}</th> })}
+                    {columns.into_iter().map(|heading| view! { <th>{heading}</th> }).collect_view()}
                     <th>"Created"</th>
                 </tr>
             </thead>
@@ -223,6 +225,11 @@ fn ResourceTable(kind: Kind, page: Page, query: Query) -> impl IntoView {
                                 </td>
                                 <td>{row.status}</td>
                                 {detail.map(|_| view! { <td>{row.detail}</td> })}
+                                {row
+                                    .cells
+                                    .into_iter()
+                                    .map(|cell| view! { <td>{cell}</td> })
+                                    .collect_view()}
                                 <td>{row.created}</td>
                             </tr>
                         }

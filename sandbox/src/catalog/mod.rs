@@ -216,18 +216,10 @@ pub fn strings(list: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Reads a simple JSONPath (`.a.b.c`, optionally wrapped in `{}`) from an object.
-pub fn json_path<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
-    let path = path.trim().trim_start_matches('{').trim_end_matches('}');
-    path.split('.')
-        .filter(|segment| !segment.is_empty())
-        .try_fold(object, |value, segment| value.get(segment))
-}
+pub use orbital_syntax::json_path;
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[test]
@@ -247,13 +239,5 @@ mod tests {
         let mut versions = vec!["v1alpha1", "v1", "v2beta1", "v1beta1", "v2"];
         versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
         assert_eq!(versions, ["v2", "v1", "v2beta1", "v1beta1", "v1alpha1"]);
-    }
-
-    #[test]
-    fn json_path_walks_objects() {
-        let object = json!({"spec": {"replicas": 3}});
-        assert_eq!(json_path(&object, ".spec.replicas"), Some(&json!(3)));
-        assert_eq!(json_path(&object, "{.spec.replicas}"), Some(&json!(3)));
-        assert_eq!(json_path(&object, ".spec.missing"), None);
     }
 }
