@@ -60,7 +60,14 @@ test.describe.serial('the resource browser', () => {
     await hydrated(page, `/clusters/member-1/namespaces/demo/deployments.apps/${deployment}?tab=yaml`);
     const editor = page.getByTestId('yaml-text');
     const loaded = await editor.inputValue();
+    // A key given twice is told at its line as it is typed, and cannot be saved.
+    await editor.fill(loaded.replace('replicas: 1', 'replicas: 1\n  replicas: 4'));
+    const line = loaded.split('\n').findIndex((text) => text === '  replicas: 1') + 2;
+    await expect(page.getByTestId('yaml-problem')).toHaveText(`Line ${line}: the key "replicas" is given twice here (first on line ${line - 1}).`);
+    await expect(page.getByTestId('yaml-save')).toBeDisabled();
+    await expect(page.locator('.yaml-colours .y-error')).toContainText('replicas: 4');
     await editor.fill(loaded.replace('replicas: 1', 'replicas: 2'));
+    await expect(page.getByTestId('yaml-problem')).toHaveCount(0);
     await page.getByTestId('yaml-save').click();
     await expect(page.getByTestId('yaml-outcome')).toHaveText('Saved.');
     expect(kubectl('-n', 'demo', 'get', 'deployment', deployment, '-o', 'jsonpath={.spec.replicas}')).toBe('2');

@@ -19,6 +19,7 @@ mod secret_values;
 mod side_nav;
 mod submit_button;
 mod top_bar;
+mod yaml_check;
 mod yaml_editor;
 mod yaml_highlight;
 

@@ -2,6 +2,7 @@ use leptos::html::{Pre, Textarea};
 use leptos::prelude::*;
 use orbital_types::{DiffLine, LineChange, ObjectRef};
 
+use super::yaml_check::first_problem;
 use super::yaml_highlight::line_pieces;
 use crate::api::{SaveOutcome, save_object_yaml};
 
@@ -45,7 +46,7 @@ fn Difference(lines: Vec<DiffLine>) -> impl IntoView {
 }
 
 /// An object's YAML: read as it is without JavaScript; with it, edited with highlighting and
-/// saved after a dry run, the API server's objection shown at its line, and a change made
+/// checked as it is typed, saved after a dry run, the API server's objection shown at its line, and a change made
 /// meanwhile shown as a difference with the edit offered again on the latest version.
 #[component]
 pub fn YamlEditor(
@@ -83,8 +84,12 @@ pub fn YamlEditor(
             colours.set_scroll_left(area.scroll_left());
         }
     };
-    let error_line = move || match outcome.get() {
-        Some(Ok(SaveOutcome::Invalid { line, .. })) => line,
+    // Mistakes that are never YAML are told as they are typed, and keep the text from being
+    // sent; the server's objection to a save is marked until the next one.
+    let problem = Memo::new(move |_| first_problem(&text.get()));
+    let error_line = move || match (problem.get(), outcome.get()) {
+        (Some((line, _)), _) => Some(line),
+        (None, Some(Ok(SaveOutcome::Invalid { line, .. }))) => line,
         _ => None,
     };
     let pending = save.pending();
@@ -183,7 +188,7 @@ pub fn YamlEditor(
                             class="button"
                             type="button"
                             data-testid="yaml-save"
-                            disabled=move || pending.get() || !live.get()
+                            disabled=move || pending.get() || !live.get() || problem.get().is_some()
                             on:click=move |_| {
                                 save.dispatch((original.get_untracked(), text.get_untracked()));
                             }
@@ -192,6 +197,17 @@ pub fn YamlEditor(
                         </button>
                     }
                 })}
+            {move || {
+                problem
+                    .get()
+                    .map(|(line, what)| {
+                        view! {
+                            <p class="error" role="status" data-testid="yaml-problem">
+                                {format!("Line {line}: {what}.")}
+                            </p>
+                        }
+                    })
+            }}
             {result}
         </section>
     }
