@@ -310,7 +310,7 @@ fn refusal_of(error: &orbital_app::api::ObjectError) -> Response {
 /// pods' interleaved.
 async fn download(scope: &Scope, target: &ObjectRef, options: &LogOptions) -> Response {
     let name = target.name.clone().unwrap_or_default();
-    let body = if target.group.is_empty() && target.resource == "pods" {
+    let body = if target.is_pod() {
         let response = stream_get(scope, target, Some("log"), &options.query()).await;
         if !response.status().is_success() {
             let status = response.status();

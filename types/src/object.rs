@@ -40,6 +40,11 @@ fn is_segment(text: &str, allowed: impl Fn(char) -> bool) -> bool {
 }
 
 impl ObjectRef {
+    /// Whether it names a pod (or the pods), whose logs are its own.
+    pub fn is_pod(&self) -> bool {
+        self.group.is_empty() && self.resource == "pods"
+    }
+
     /// Its kind as `kubectl` and page addresses write it (`pods`, `deployments.apps`).
     pub fn address(&self) -> String {
         crate::api_kind::address(&self.group, &self.resource)
@@ -133,6 +138,12 @@ mod tests {
             widgets.api_path(None).unwrap(),
             "/apis/example.dev/v1/widgets/w"
         );
+        assert!(pod(Some("web")).is_pod() && !widgets.is_pod());
+        let apps_pods = ObjectRef {
+            group: "apps".into(),
+            ..pod(None)
+        };
+        assert!(!apps_pods.is_pod(), "only the core group's pods");
     }
 
     #[test]

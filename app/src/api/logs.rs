@@ -103,7 +103,7 @@ pub async fn pod_logs_of(
     use super::object_call::{self as call, Ask};
     use http::{Method, StatusCode};
 
-    if target.group.is_empty() && target.resource == "pods" {
+    if target.is_pod() {
         return Ok(vec![PodLog {
             pod: target.clone(),
             options: options.clone(),

@@ -53,7 +53,7 @@ pub fn PodLogs(
     object: Value,
 ) -> impl IntoView {
     let containers = log_containers(&object);
-    let of_pods = !(target.group.is_empty() && target.resource == "pods");
+    let of_pods = !target.is_pod();
     let query = use_query_map();
     let read = query.read_untracked();
     let text = |key: &str| crate::pages::query_text(&read, key);
