@@ -151,9 +151,25 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
     );
 }
 
-/// A page with `name` and the per-response nonces masked, to compare two answers.
+/// A page with `name` and the per-response nonces masked, to compare two answers. What follows
+/// the document is the streamed resources' scripts: their statements are compared as a set, as
+/// resources resolve in any order and the scripts that carry them are cut as they come.
 fn comparable(body: &str, name: &str) -> String {
-    let mut masked = body.replace(name, "NAME");
+    let (document, scripts) = body.split_once("</html>").unwrap_or((body, ""));
+    let mut statements: Vec<String> = scripts
+        .split("</script>")
+        .filter_map(|script| script.split_once('>').map(|(_, code)| code))
+        .flat_map(|code| code.split(";__"))
+        .map(|statement| {
+            statement
+                .trim_start_matches("__")
+                .trim_end_matches(';')
+                .to_owned()
+        })
+        .filter(|statement| !statement.is_empty())
+        .collect();
+    statements.sort();
+    let mut masked = format!("{document}</html>{}", statements.join("\n")).replace(name, "NAME");
     for attribute in ["nonce=\"", "crossorigin=\""] {
         let mut from = 0;
         while let Some(start) = masked[from..]

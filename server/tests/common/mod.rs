@@ -72,11 +72,32 @@ pub fn http(
     stream.read_to_string(&mut response).ok()?;
     let status = response.split_whitespace().nth(1)?.parse().ok()?;
     let (headers, body) = response.split_once("\r\n\r\n")?;
-    Some(Answer {
+    let mut answer = Answer {
         status,
         headers: headers.to_owned(),
         body: body.to_owned(),
-    })
+    };
+    if answer
+        .header("transfer-encoding")
+        .is_some_and(|coding| coding.eq_ignore_ascii_case("chunked"))
+    {
+        answer.body = unchunked(body)?;
+    }
+    Some(answer)
+}
+
+/// A chunked body's content, whatever sizes the server cut it into; `None` when malformed.
+fn unchunked(mut body: &str) -> Option<String> {
+    let mut content = String::new();
+    loop {
+        let (size, rest) = body.split_once("\r\n")?;
+        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+        if size == 0 {
+            return Some(content);
+        }
+        content.push_str(rest.get(..size)?);
+        body = rest.get(size..)?.strip_prefix("\r\n")?;
+    }
 }
 
 /// A GET without a session: status and body.
