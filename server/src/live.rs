@@ -280,13 +280,12 @@ pub async fn logs(
             query if query.is_empty() => "follow=true".to_owned(),
             query => query + "&follow=true",
         };
-        let response = stream_get(&scope, &log.pod, Some("log"), &query).await;
-        if !response.status().is_success() {
-            let status = response.status();
-            return (status, refusal(response).await).into_response();
-        }
+        let body = match log_body(stream_get(&scope, &log.pod, Some("log"), &query).await).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
+        };
         streams.push(
-            lines(response.into_body())
+            lines(body)
                 .map(move |line| {
                     let line = log.labelled(&String::from_utf8_lossy(&line));
                     Ok(Event::default().event("line").data(line))
@@ -300,6 +299,16 @@ pub async fn logs(
         .into_response()
 }
 
+/// A pod's log as the cluster streams it, or its refusal answered with the cluster's status.
+async fn log_body(response: Response<Body>) -> Result<Body, Response> {
+    let status = response.status();
+    if status.is_success() {
+        Ok(response.into_body())
+    } else {
+        Err((status, refusal(response).await).into_response())
+    }
+}
+
 /// A refused or failed read of logs, answered as the cluster (or the console) said it.
 fn refusal_of(error: &orbital_app::api::ObjectError) -> Response {
     let status = StatusCode::from_u16(error.code).unwrap_or(StatusCode::BAD_GATEWAY);
@@ -311,12 +320,10 @@ fn refusal_of(error: &orbital_app::api::ObjectError) -> Response {
 async fn download(scope: &Scope, target: &ObjectRef, options: &LogOptions) -> Response {
     let name = target.name.clone().unwrap_or_default();
     let body = if target.is_pod() {
-        let response = stream_get(scope, target, Some("log"), &options.query()).await;
-        if !response.status().is_success() {
-            let status = response.status();
-            return (status, refusal(response).await).into_response();
+        match log_body(stream_get(scope, target, Some("log"), &options.query()).await).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
         }
-        response.into_body()
     } else {
         match log_text(scope, target, options).await {
             Ok(text) => Body::from(text),

@@ -2,15 +2,23 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use orbital_types::{Overview, Warning, Workload};
 
-use crate::components::{ClusterLoads, FailedClusters};
+use crate::api::ClusterError;
+use crate::components::{Alert, ClusterLoads, FailedClusters};
 
 /// An overview of one cluster or of several: the clusters that could not answer, how full
 /// the rest are, their workloads that are not healthy and their latest Warning events.
 #[component]
 pub fn OverviewPanels(
-    /// What to show.
-    overview: Overview,
+    /// What to show, or why it could not be read.
+    overview: Result<Overview, ClusterError>,
 ) -> impl IntoView {
+    let overview = match overview {
+        Ok(overview) => overview,
+        Err(error) => {
+            return view! { <Alert text=format!("Could not load the overview: {error}") /> }
+                .into_any();
+        }
+    };
     let multi = overview.multi_cluster;
     let unhealthy_total = overview.unhealthy_total;
     let warnings_total = overview.warnings_total;
@@ -26,6 +34,7 @@ pub fn OverviewPanels(
             <Warnings warnings=overview.warnings total=warnings_total multi />
         </section>
     }
+    .into_any()
 }
 
 /// What to say of a list cut to its first `shown` of `total` rows, if it was.

@@ -34,13 +34,7 @@ pub fn ClusterPage() -> impl IntoView {
                 let grants_here = platform_admin && permissions.managed_here;
                 match cluster.await {
                     Ok(cluster) => {
-                        let load = match load.await {
-                            Ok(overview) => view! { <OverviewPanels overview /> }.into_any(),
-                            Err(error) => {
-                                view! { <Alert text=format!("Could not load the overview: {error}") /> }
-                                    .into_any()
-                            }
-                        };
+                        let load = view! { <OverviewPanels overview=load.await /> };
                         let admin = (host && platform_admin)
                             .then(|| view! { <ClusterAdmin cluster=cluster.clone() update /> });
                         let members = MemberTarget::Cluster(cluster.name.clone());

@@ -13,13 +13,7 @@ pub fn HomePage() -> impl IntoView {
         <h1>"Overview"</h1>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match clusters.await {
-                    Ok(overview) => view! { <OverviewPanels overview /> }.into_any(),
-                    Err(error) => {
-                        view! { <Alert text=format!("Could not load the overview: {error}") /> }
-                            .into_any()
-                    }
-                }
+                view! { <OverviewPanels overview=clusters.await /> }
             })}
         </Suspense>
         <section class="panel" aria-labelledby="console-heading">
