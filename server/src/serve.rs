@@ -200,7 +200,7 @@ fn warn_if_bundle_missing(options: &LeptosOptions) {
     if !wasm.is_file() {
         tracing::warn!(
             "browser bundle {} not found: pages render but stay static; \
-             build it with `cargo leptos build --release` or set LEPTOS_SITE_ROOT",
+             build it with `cargo xtask build` or set LEPTOS_SITE_ROOT",
             wasm.display()
         );
     }
