@@ -1,4 +1,4 @@
-//! `cargo xtask build`: the release server, then the site, each step timed.
+//! `cargo xtask build`: the release server and the site, side by side, each step timed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -84,9 +84,9 @@ fn cargo_build(root: &Path, project: &Project, args: &[String]) -> Result<(), Bu
     })
 }
 
-/// Builds the release server and, side by side, the site: each has long stretches on one core
-/// (the last crates, LTO, wasm-opt), so together they take little more than the longer alone.
-/// The site replaces the previous one only once both are made, so a failed build leaves the
+/// Builds the release server and, side by side, the site, so the site's single-core stretches
+/// (LTO, wasm-opt) overlap the server's build; measured on 2 cores this gains little over one
+/// after the other (BENCHMARKS.md). The site replaces the previous one only once both are made, so a failed build leaves the
 /// last good one in place.
 pub fn release(root: &Path) -> Result<(), BuildError> {
     let started = Instant::now();
