@@ -4,6 +4,9 @@
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
 
+use orbital_agent::Tunnels;
+
+use crate::agents::Agents;
 use crate::host_mark::HostMark;
 use crate::pool::ClientPool;
 use crate::registry::{Registry, RegistryError};
@@ -11,6 +14,7 @@ use crate::registry::{Registry, RegistryError};
 /// The host: its registry, its pool of member clients, and its identity.
 pub(crate) struct Host {
     pool: ClientPool,
+    agents: Agents,
     identity: String,
     url: String,
 }
@@ -21,6 +25,8 @@ impl Host {
     pub async fn connect(client: kube::Client, url: String) -> Result<Self, RegistryError> {
         let registry = Registry::new(client.clone());
         registry.install().await?;
+        let tunnels = Tunnels::default();
+        let agents = Agents::new(registry.clone(), client.clone(), tunnels.clone());
         let namespaces: Api<Namespace> = Api::all(client);
         let identity = namespaces
             .get("kube-system")
@@ -29,7 +35,8 @@ impl Host {
             .uid
             .unwrap_or_default();
         Ok(Self {
-            pool: ClientPool::new(registry),
+            pool: ClientPool::new(registry, tunnels),
+            agents,
             identity,
             url,
         })
@@ -43,6 +50,11 @@ impl Host {
     /// The members' clients.
     pub fn pool(&self) -> &ClientPool {
         &self.pool
+    }
+
+    /// The members joined through an agent.
+    pub fn agents(&self) -> &Agents {
+        &self.agents
     }
 
     /// The host cluster's identity.

@@ -1,4 +1,4 @@
-//! Joining a member over a direct connection, changing its details or kubeconfig, removing it:
+//! Joining a member, directly or through an agent, changing its details or kubeconfig, removing it:
 //! everything is checked before anything is stored.
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use orbital_syntax::is_dns_label;
 
 use orbital_types::{Cluster, Connection};
 
+use crate::agents::token_secret_name;
 use crate::host::Host;
 use crate::host_mark::{self, HostMark};
 use crate::pool::client_from_kubeconfig;
@@ -37,6 +38,28 @@ pub struct JoinRequest {
     pub description: String,
     /// Take the cluster over from another host that manages it.
     pub take_over: bool,
+}
+
+/// What joining a member through an agent needs.
+#[derive(Clone, Debug, Default)]
+pub struct AgentJoinRequest {
+    /// The name the member gets on the host, and its agent dials in with.
+    pub name: String,
+    /// Labels for the member.
+    pub labels: BTreeMap<String, String>,
+    /// Where it runs.
+    pub provider: String,
+    /// Free text.
+    pub description: String,
+}
+
+/// A member joined through an agent, and the token its agent dials in with.
+#[derive(Clone, Debug)]
+pub struct AgentJoined {
+    /// The member as recorded.
+    pub cluster: Cluster,
+    /// Its agent's join token, kept in the Secret `orbital-system/agent-<name>`.
+    pub token: String,
 }
 
 /// Why a member was not joined or changed. Every message says what is wrong and what to do.
@@ -89,6 +112,14 @@ pub enum JoinError {
         "this kubeconfig reaches a different cluster than the one joined as {0:?}: use a kubeconfig for that same cluster, or remove it and join the other one"
     )]
     OtherCluster(String),
+    /// The member is reached through its agent, which uses the member's own credentials.
+    #[error(
+        "{0:?} is reached through its agent and has no kubeconfig on the host: replace the agent's token instead"
+    )]
+    ThroughAgent(String),
+    /// The member is reached directly, with no agent and no token.
+    #[error("{0:?} is reached directly with its kubeconfig, not through an agent")]
+    NotThroughAgent(String),
     /// Clusters are joined and changed on the host console.
     #[error(
         "clusters are joined and changed from the host console; this is a member cluster's own console"
@@ -194,6 +225,41 @@ pub(crate) async fn join(host: &Host, request: JoinRequest) -> Result<Cluster, J
     Ok(cluster)
 }
 
+/// Records a member that an agent will connect, with its join token (made unless an operator
+/// put one in its Secret beforehand); nothing is asked of the member, which the host may not
+/// be able to reach at all.
+pub(crate) async fn join_agent(
+    host: &Host,
+    request: AgentJoinRequest,
+) -> Result<AgentJoined, JoinError> {
+    let registry = host.registry();
+    let name = request.name.trim().to_owned();
+    if !is_dns_label(&name) {
+        return Err(JoinError::InvalidName(name));
+    }
+    if registry.get(&name).await?.is_some() {
+        return Err(JoinError::NameTaken(name));
+    }
+    let cluster = Cluster {
+        name,
+        labels: request.labels,
+        connection: Connection::Agent,
+        provider: request.provider,
+        description: request.description,
+        identity: String::new(),
+        status: Default::default(),
+    };
+    let owner = registry
+        .create_agent(&cluster, &token_secret_name(&cluster.name))
+        .await
+        .map_err(|error| match error {
+            RegistryError::Taken(name) => JoinError::NameTaken(name),
+            other => JoinError::Registry(other),
+        })?;
+    let token = host.agents().token(&cluster.name, Some(owner)).await?;
+    Ok(AgentJoined { cluster, token })
+}
+
 /// What a member said when it refused, without addresses or transport detail.
 fn refusal(error: &kube::Error) -> String {
     match error {
@@ -214,6 +280,9 @@ pub(crate) async fn rotate_kubeconfig(
         .get(name)
         .await?
         .ok_or_else(|| JoinError::Unknown(name.to_owned()))?;
+    if member.connection == Connection::Agent {
+        return Err(JoinError::ThroughAgent(member.name));
+    }
     if kubeconfig.trim().is_empty() {
         return Err(JoinError::InvalidKubeconfig("it is empty".into()));
     }
@@ -269,6 +338,8 @@ pub(crate) async fn remove(host: &Host, name: &str) -> Result<(), JoinError> {
         .remove(name)
         .await
         .map_err(|error| unknown_or(error, name))?;
+    // Its token went with it; so do its agents' connections.
+    host.agents().tunnels().close(name);
     Ok(())
 }
 

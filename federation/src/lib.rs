@@ -7,6 +7,7 @@
 //! [`Scope`], built per request for a [`Principal`], is the only way through: listing and
 //! managing clusters, cross-cluster views and following their changes, overviews, finding anything by name, and the API proxy.
 
+pub mod agents;
 mod cache;
 pub mod cluster;
 mod copies;
@@ -29,9 +30,10 @@ mod scope;
 mod summary;
 mod views;
 
+pub use agents::{AgentRefused, Agents};
 pub use discovery::DiscoveryError;
 pub use follow::ViewChange;
-pub use join::{JoinError, JoinRequest};
+pub use join::{AgentJoinRequest, AgentJoined, JoinError, JoinRequest};
 pub use pool::client_from_kubeconfig;
 pub use principal::{ClusterProjects, Principal, User};
 pub use projects::ProjectError;

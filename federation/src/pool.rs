@@ -1,5 +1,6 @@
-//! One Kubernetes client per member, built from its stored kubeconfig and kept until the
-//! kubeconfig changes or the member is removed.
+//! One Kubernetes client per member, built from its stored kubeconfig (or, for a member reached
+//! through an agent, over its agent's connections) and kept until the kubeconfig changes or
+//! the member is removed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use orbital_agent::Tunnels;
+use orbital_types::Connection;
 use tokio::sync::RwLock;
 
 use crate::registry::{Registry, RegistryError};
@@ -39,6 +42,7 @@ pub(crate) struct ClientPool(Arc<Pool>);
 
 struct Pool {
     registry: Registry,
+    tunnels: Tunnels,
     clients: RwLock<HashMap<String, kube::Client>>,
     /// Counts `forget` calls: a client built from a kubeconfig read before one is not kept.
     forgotten: AtomicU64,
@@ -64,10 +68,12 @@ pub async fn client_from_kubeconfig(
 }
 
 impl ClientPool {
-    /// A pool whose members are those `registry` holds.
-    pub fn new(registry: Registry) -> Self {
+    /// A pool whose members are those `registry` holds, those joined through an agent reached
+    /// over `tunnels`.
+    pub fn new(registry: Registry, tunnels: Tunnels) -> Self {
         Self(Arc::new(Pool {
             registry,
+            tunnels,
             clients: RwLock::default(),
             forgotten: AtomicU64::new(0),
         }))
@@ -84,18 +90,28 @@ impl ClientPool {
             return Ok(client.clone());
         }
         let forgotten = self.0.forgotten.load(Ordering::Acquire);
-        let kubeconfig = self
+        let member = self
             .0
             .registry
-            .kubeconfig(name)
+            .get(name)
             .await?
             .ok_or_else(|| PoolError::Unknown(name.to_owned()))?;
-        let client = client_from_kubeconfig(&kubeconfig, None)
-            .await
-            .map_err(|reason| PoolError::Kubeconfig {
-                name: name.to_owned(),
-                reason,
-            })?;
+        let client = if member.connection == Connection::Agent {
+            self.0.tunnels.client(name)
+        } else {
+            let kubeconfig = self
+                .0
+                .registry
+                .kubeconfig(name)
+                .await?
+                .ok_or_else(|| PoolError::Unknown(name.to_owned()))?;
+            client_from_kubeconfig(&kubeconfig, None)
+                .await
+                .map_err(|reason| PoolError::Kubeconfig {
+                    name: name.to_owned(),
+                    reason,
+                })?
+        };
         let mut clients = self.0.clients.write().await;
         // A kubeconfig rotated or removed meanwhile: serve this request, keep nothing stale.
         if self.0.forgotten.load(Ordering::Acquire) == forgotten {

@@ -72,6 +72,17 @@ fn is_conflict(error: &kube::Error) -> bool {
     matches!(error, kube::Error::Api(status) if status.code == 409)
 }
 
+/// A reference to the `Cluster` object `owner`, so that what it owns goes when it goes.
+fn owned_by(owner: &DynamicObject) -> OwnerReference {
+    OwnerReference {
+        api_version: format!("{GROUP}/{VERSION}"),
+        kind: KIND.to_owned(),
+        name: owner.metadata.name.clone().unwrap_or_default(),
+        uid: owner.metadata.uid.clone().unwrap_or_default(),
+        ..OwnerReference::default()
+    }
+}
+
 /// The Secret holding `kubeconfig` for the member `owner`, owned by its `Cluster` object so
 /// that it goes when the object goes.
 fn kubeconfig_secret(owner: &DynamicObject, kubeconfig: &str) -> Secret {
@@ -84,13 +95,7 @@ fn kubeconfig_secret(owner: &DynamicObject, kubeconfig: &str) -> Secret {
                 "cluster.orbital.dev/name".to_owned(),
                 name.clone(),
             )])),
-            owner_references: Some(vec![OwnerReference {
-                api_version: format!("{GROUP}/{VERSION}"),
-                kind: KIND.to_owned(),
-                name,
-                uid: owner.metadata.uid.clone().unwrap_or_default(),
-                ..OwnerReference::default()
-            }]),
+            owner_references: Some(vec![owned_by(owner)]),
             ..Default::default()
         },
         type_: Some("Opaque".to_owned()),
@@ -179,34 +184,52 @@ impl Registry {
             .ok_or_else(|| RegistryError::Unknown(name.to_owned()))
     }
 
-    /// Records a new member: the `Cluster` object first, created only if no other has the name
-    /// (`Taken` otherwise), then its kubeconfig Secret, owned by that object. Of two joins racing
-    /// for one name, only the one whose object was created writes a Secret.
-    pub async fn create(&self, cluster: &Cluster, kubeconfig: &str) -> Result<(), RegistryError> {
+    /// Creates the `Cluster` object of `cluster` with `connection` as its `spec.connection`,
+    /// only if no other has the name (`Taken` otherwise).
+    async fn create_object(
+        &self,
+        cluster: &Cluster,
+        connection: Value,
+    ) -> Result<DynamicObject, RegistryError> {
         let object = json!({
             "apiVersion": format!("{GROUP}/{VERSION}"), "kind": KIND,
             "metadata": {"name": cluster.name, "labels": cluster.labels,
                          "annotations": {IDENTITY_ANNOTATION: cluster.identity}},
-            "spec": {"connection": {"type": cluster.connection.as_str(), "kubeconfigSecret": {
-                        "namespace": SYSTEM_NAMESPACE, "name": secret_name(&cluster.name)}},
+            "spec": {"connection": connection,
                      "provider": cluster.provider, "description": cluster.description},
         });
         let object: DynamicObject = serde_json::from_value(object)?;
-        let created = match self.clusters.create(&PostParams::default(), &object).await {
-            Ok(created) => created,
-            Err(error) if is_conflict(&error) => {
-                return Err(RegistryError::Taken(cluster.name.clone()));
-            }
-            Err(error) => return Err(error.into()),
-        };
-        let secret = kubeconfig_secret(&created, kubeconfig);
-        match self.secrets.create(&PostParams::default(), &secret).await {
-            Ok(_) => Ok(()),
-            // Left by a member of that name removed while the console was down: this join owns
-            // the name now.
-            Err(error) if is_conflict(&error) => self.replace_secret(secret).await,
+        match self.clusters.create(&PostParams::default(), &object).await {
+            Ok(created) => Ok(created),
+            Err(error) if is_conflict(&error) => Err(RegistryError::Taken(cluster.name.clone())),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Records a new member: the `Cluster` object first, created only if no other has the name
+    /// (`Taken` otherwise), then its kubeconfig Secret, owned by that object. Of two joins racing
+    /// for one name, only the one whose object was created writes a Secret.
+    pub async fn create(&self, cluster: &Cluster, kubeconfig: &str) -> Result<(), RegistryError> {
+        let connection = json!({"type": cluster.connection.as_str(), "kubeconfigSecret": {
+            "namespace": SYSTEM_NAMESPACE, "name": secret_name(&cluster.name)}});
+        let created = self.create_object(cluster, connection).await?;
+        // Left by a member of that name removed while the console was down: this join owns
+        // the name now.
+        self.put_secret(kubeconfig_secret(&created, kubeconfig))
+            .await
+    }
+
+    /// Records a new member reached through an agent, whose token is kept in the Secret
+    /// `token_secret`; answers who owns that Secret when the console makes it.
+    pub async fn create_agent(
+        &self,
+        cluster: &Cluster,
+        token_secret: &str,
+    ) -> Result<OwnerReference, RegistryError> {
+        let connection = json!({"type": cluster.connection.as_str(), "tokenSecret": {
+            "namespace": SYSTEM_NAMESPACE, "name": token_secret}});
+        let created = self.create_object(cluster, connection).await?;
+        Ok(owned_by(&created))
     }
 
     /// The kubeconfig stored for `name`.
@@ -227,11 +250,11 @@ impl Registry {
         kubeconfig: &str,
     ) -> Result<(), RegistryError> {
         let owner = self.stored(name).await?;
-        self.replace_secret(kubeconfig_secret(&owner, kubeconfig))
-            .await
+        self.put_secret(kubeconfig_secret(&owner, kubeconfig)).await
     }
 
-    async fn replace_secret(&self, mut secret: Secret) -> Result<(), RegistryError> {
+    /// Writes `secret` in the console's namespace, replacing the version there if any.
+    pub async fn put_secret(&self, mut secret: Secret) -> Result<(), RegistryError> {
         let name = secret.metadata.name.clone().unwrap_or_default();
         match self.secrets.get_opt(&name).await? {
             Some(current) => {

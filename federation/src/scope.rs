@@ -18,11 +18,12 @@ use orbital_types::{
 };
 use tokio::task::JoinHandle;
 
+use crate::agents::Agents;
 use crate::cache::{CacheError, Caches, Held};
 use crate::discovery::{Discoveries, DiscoveryError};
 use crate::health::{self, probe_client};
 use crate::host::Host;
-use crate::join::{self, JoinError, JoinRequest};
+use crate::join::{self, AgentJoinRequest, AgentJoined, JoinError, JoinRequest};
 use crate::pool::PoolError;
 use crate::principal::{ClusterProjects, Principal};
 use crate::proxy::{self, Redaction};
@@ -35,7 +36,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 /// How the console reaches its clusters.
 pub(crate) enum Reach {
     /// The host: every registered member, through the pool.
-    Host(Host),
+    Host(Box<Host>),
     /// A member console: only its own cluster, by the name it goes by in URLs.
     Own {
         /// The name.
@@ -108,7 +109,7 @@ impl Federation {
     /// its members will say.
     pub async fn host(client: kube::Client, console_url: &str) -> Result<Self, RegistryError> {
         let host = Host::connect(client, console_url.to_owned()).await?;
-        Ok(Self::new(Reach::Host(host)))
+        Ok(Self::new(Reach::Host(Box::new(host))))
     }
 
     /// A member console's federation: only the cluster `client` reaches, named `name`.
@@ -124,6 +125,14 @@ impl Federation {
         Scope {
             federation: self.clone(),
             principal,
+        }
+    }
+
+    /// The members joined through an agent, whose agents dial in (host only).
+    pub fn agents(&self) -> Option<&Agents> {
+        match &self.0.reach {
+            Reach::Host(host) => Some(host.agents()),
+            Reach::Own { .. } => None,
         }
     }
 
@@ -246,6 +255,25 @@ impl Scope {
     /// Joins a member (host only).
     pub async fn join(&self, request: JoinRequest) -> Result<Cluster, JoinError> {
         join::join(self.manage(None)?, request).await
+    }
+
+    /// Joins a member that an agent will connect from its own network (host only): answers
+    /// the token the agent dials in with.
+    pub async fn join_agent(&self, request: AgentJoinRequest) -> Result<AgentJoined, JoinError> {
+        join::join_agent(self.manage(None)?, request).await
+    }
+
+    /// The current join token of the agent member `name` (host only), made when its Secret
+    /// is missing.
+    pub async fn agent_token(&self, name: &str) -> Result<String, JoinError> {
+        let host = self.manage(Some(name))?;
+        match host.registry().get(name).await? {
+            Some(member) if member.connection == Connection::Agent => {
+                Ok(host.agents().token(name, None).await?)
+            }
+            Some(_) => Err(JoinError::NotThroughAgent(name.to_owned())),
+            None => Err(JoinError::Unknown(name.to_owned())),
+        }
     }
 
     /// Changes a member's labels, provider and description (host only).

@@ -2,11 +2,11 @@
 //! user, with the password from `ORBITAL_ADMIN_PASSWORD` or one generated into the data
 //! directory.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use orbital_iam::{ADMIN_USER, Directory, DirectoryError};
+
+use crate::files::write_private;
 
 /// The variable that sets the first admin's password.
 pub const PASSWORD_VARIABLE: &str = "ORBITAL_ADMIN_PASSWORD";
@@ -60,14 +60,7 @@ fn password(data_dir: &Path) -> Result<(String, Source), AdminError> {
         .chars()
         .take(24)
         .collect();
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(failed)?;
-    writeln!(file, "{password}").map_err(failed)?;
+    write_private(&path, &format!("{password}\n")).map_err(failed)?;
     Ok((password, Source::File(path)))
 }
 

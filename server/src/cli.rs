@@ -24,9 +24,43 @@ pub struct Cli {
 pub enum Command {
     /// Run the web console.
     Serve(ServeArgs),
+    /// Run the agent of a member cluster whose network the host console cannot dial: it dials
+    /// out to the host and serves the host's requests to this cluster over that connection.
+    Agent(AgentArgs),
     /// Run a sandbox cluster: a Kubernetes-compatible API server with a persistent store.
     #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+}
+
+/// Options of `orbital agent`.
+#[derive(Clone, Debug, Args)]
+pub struct AgentArgs {
+    /// The host console's address (`https://console.example.com`; `http://` sends the token
+    /// unencrypted, so only within a trusted network).
+    #[arg(long, env = "ORBITAL_HOST_URL")]
+    pub host_url: String,
+
+    /// The name this cluster is joined under on the host.
+    #[arg(long, env = "ORBITAL_AGENT_CLUSTER")]
+    pub cluster: String,
+
+    /// The file holding the cluster's join token (read again before each connection).
+    #[arg(long, env = "ORBITAL_AGENT_TOKEN_FILE")]
+    pub token_file: PathBuf,
+
+    /// The kubeconfig of this cluster; without it, the service account of the pod the agent
+    /// runs in.
+    #[arg(long, env = "ORBITAL_AGENT_KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use; its current context by default.
+    #[arg(long, env = "ORBITAL_AGENT_CONTEXT", requires = "kubeconfig")]
+    pub context: Option<String>,
+
+    /// A CA certificate (PEM) that issued the host console's certificate, trusted besides the
+    /// system's CAs.
+    #[arg(long, env = "ORBITAL_AGENT_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Options of `orbital sandbox`.

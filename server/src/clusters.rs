@@ -64,6 +64,15 @@ pub enum ClustersError {
         /// Why.
         source: orbital_federation::JoinError,
     },
+    /// An embedded member's agent could not be set up.
+    #[cfg(feature = "sandbox")]
+    #[error("cannot start the agent of the embedded {name} cluster: {source}")]
+    Agent {
+        /// Which one.
+        name: String,
+        /// Why.
+        source: orbital_agent::AgentError,
+    },
     /// A file in the data directory could not be written.
     #[cfg(feature = "sandbox")]
     #[error("cannot write {}: {source}", path.display())]
@@ -89,6 +98,9 @@ pub struct Clusters {
     /// The embedded sandboxes, if any.
     #[cfg(feature = "sandbox")]
     sandboxes: Vec<Sandbox>,
+    /// The in-process agents of embedded members joined through one.
+    #[cfg(feature = "sandbox")]
+    agents: Vec<JoinHandle<()>>,
 }
 
 async fn client_from_file(
@@ -189,7 +201,35 @@ impl Clusters {
             copies,
             #[cfg(feature = "sandbox")]
             sandboxes,
+            #[cfg(feature = "sandbox")]
+            agents: Vec::new(),
         })
+    }
+
+    /// Starts the agents of the embedded members joined through one, which dial this console
+    /// at `console_url` now that it listens there (host mode; nothing otherwise).
+    #[cfg(feature = "sandbox")]
+    pub async fn start_embedded_agents(
+        &mut self,
+        data_dir: &Path,
+        console_url: &str,
+        ca_pem: Option<&str>,
+    ) -> Result<(), ClustersError> {
+        if self.sandboxes.is_empty() || self.federation.agents().is_none() {
+            return Ok(());
+        }
+        let scope = self
+            .federation
+            .scope(orbital_federation::Principal::Console);
+        self.agents = embedded::start_agents(
+            &scope,
+            &data_dir.join("sandboxes"),
+            &self.sandboxes,
+            console_url,
+            ca_pem,
+        )
+        .await?;
+        Ok(())
     }
 
     /// What the console reaches its clusters with.
@@ -211,6 +251,10 @@ impl Clusters {
     pub async fn shutdown(self) {
         for task in [self.monitor, self.copies].into_iter().flatten() {
             task.abort();
+        }
+        #[cfg(feature = "sandbox")]
+        for agent in self.agents {
+            agent.abort();
         }
         #[cfg(feature = "sandbox")]
         for sandbox in self.sandboxes {

@@ -1,12 +1,15 @@
 //! The `orbital` binary: parses the command line and runs the chosen subcommand.
 
 mod admin;
+mod agent;
+mod agents;
 mod audit;
 mod auth;
 mod cli;
 mod clusters;
 #[cfg(feature = "sandbox")]
 mod embedded;
+mod files;
 mod health;
 mod kubeconfig;
 mod live;
@@ -30,6 +33,7 @@ async fn main() -> ExitCode {
     telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve::run(args).await.map_err(|e| e.to_string()),
+        Command::Agent(args) => agent::run(args).await.map_err(|e| e.to_string()),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox::run(args).await.map_err(|e| e.to_string()),
     };

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig::{self, ConsoleAddress};
-use crate::{health, live, security};
+use crate::{agents, health, live, security};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -133,6 +133,8 @@ pub fn app(state: ConsoleState) -> Router {
         None => router,
     };
     router
+        // Outside the gate: an agent's join token is its credential (`agents::connect`).
+        .route("/agent/connect/{cluster}", get(agents::connect))
         .layer(axum::middleware::from_fn(security::guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

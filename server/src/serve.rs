@@ -102,7 +102,8 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         .clone()
         .unwrap_or_else(|| args.data_dir.join("audit.log"));
     let readiness = Readiness::default();
-    let clusters = Clusters::start(&args).await?;
+    #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
+    let mut clusters = Clusters::start(&args).await?;
     let federation = clusters.federation().clone();
     let connection_check = tokio::spawn(follow_connection(federation.clone(), readiness.clone()));
     let listener = TcpListener::bind(args.listen)
@@ -114,6 +115,21 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
     let tls = tls_config(&args, addr)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
+    #[cfg(feature = "sandbox")]
+    {
+        // The embedded agents dial this console as any agent would, at the address it serves.
+        let reachable = match addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv6() => {
+                SocketAddr::from(([0u16, 0, 0, 0, 0, 0, 0, 1], addr.port()))
+            }
+            ip if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], addr.port())),
+            _ => addr,
+        };
+        let ca_pem = tls.as_ref().and_then(|(_, ca)| ca.as_deref());
+        clusters
+            .start_embedded_agents(&args.data_dir, &format!("{scheme}://{reachable}"), ca_pem)
+            .await?;
+    }
     let address = ConsoleAddress {
         // In member mode the URL is the host's, not this console's.
         public_url: args

@@ -141,6 +141,56 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
         String::from_utf8_lossy(&nodes.stderr)
     );
     assert!(String::from_utf8_lossy(&nodes.stdout).contains("node-1"));
+    // member-2 is reached through its in-process agent, which dialled the console itself;
+    // the proxy serves it as any member.
+    let connections = kubectl(
+        &console,
+        &[
+            "--kubeconfig",
+            &host_kubeconfig,
+            "get",
+            "clusters",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}={.spec.connection.type} {end}",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&connections.stdout).trim(),
+        "host=Direct member-1=Direct member-2=Agent"
+    );
+    let pods = kubectl_as(&console, &admin, "member-2", &["get", "pods", "-n", "demo"]);
+    assert!(
+        String::from_utf8_lossy(&pods.stdout).contains("web-"),
+        "{}",
+        String::from_utf8_lossy(&pods.stderr)
+    );
+    // An agent with a wrong token learns nothing, not even whether its cluster exists.
+    for cluster in ["member-2", "member-9"] {
+        let url = format!("https://{addr}/agent/connect/{cluster}");
+        let (status, body) = curl(
+            &console,
+            &[
+                "--http1.1",
+                "-H",
+                "Connection: Upgrade",
+                "-H",
+                "Upgrade: websocket",
+                "-H",
+                "Sec-WebSocket-Version: 13",
+                "-H",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                "-H",
+                "Authorization: Bearer orbital-agent-wrong",
+                &url,
+            ],
+        );
+        assert_eq!(
+            (status, body.as_str()),
+            (401, "the cluster name or the token is not valid"),
+            "{cluster}"
+        );
+    }
+
     let bearer = format!("Authorization: Bearer {admin}");
     let url = format!("https://{addr}/clusters/nowhere/api");
     let (status, body) = curl(&console, &["-H", &bearer, &url]);

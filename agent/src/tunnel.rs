@@ -1,0 +1,309 @@
+//! The host's end of agent connections: each cluster's live connections, and a Kubernetes
+//! client whose requests travel through the newest of them as HTTP/2 streams, the host being
+//! the HTTP/2 client and the agent the server.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use http::uri::{Authority, Scheme};
+use http::{Request, Response, Uri};
+use http_body::{Body, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::client::conn::http2::{self, SendRequest};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_util::sync::CancellationToken;
+
+use crate::io::{WebSocketIo, websocket_config};
+
+/// How many requests the host keeps open through one cluster's agent at once (watches and
+/// followed logs included); further requests wait for one to end.
+pub const STREAMS_PER_AGENT: usize = 256;
+/// The most a stream's response may have sent that the host has not read yet.
+const STREAM_WINDOW: u32 = 1 << 20;
+/// The most all of a connection's responses may have sent that the host has not read yet.
+const CONNECTION_WINDOW: u32 = 8 << 20;
+/// The largest HTTP/2 frame the host accepts.
+const MAX_FRAME: u32 = 64 * 1024;
+/// The largest header block the host accepts in one response.
+const MAX_HEADERS: u32 = 64 * 1024;
+/// How often an idle connection is pinged, and how long a ping may go unanswered before the
+/// connection counts as lost.
+const KEEP_ALIVE: Duration = Duration::from_secs(3);
+
+/// Why a request could not travel through the tunnel.
+#[derive(Debug, thiserror::Error)]
+pub enum TunnelError {
+    /// No agent of the cluster is connected.
+    #[error("the agent of cluster {0:?} is not connected")]
+    NotConnected(String),
+    /// The request's address cannot be sent on.
+    #[error("the request has no path to send through the tunnel")]
+    NoPath,
+    /// The connection failed.
+    #[error("the agent connection failed: {0}")]
+    Http(#[from] hyper::Error),
+}
+
+/// One live agent connection.
+struct Link {
+    id: u64,
+    sender: SendRequest<kube::client::Body>,
+    closer: CancellationToken,
+}
+
+/// The live agent connections of every cluster, newest last. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Tunnels(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    links: Mutex<HashMap<String, Vec<Link>>>,
+    next_id: AtomicU64,
+    /// Requests open through each cluster's agents.
+    permits: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// A connection accepted for a cluster, until [`Tunnels::serve`] runs it.
+pub struct Accepted {
+    closer: CancellationToken,
+}
+
+impl Accepted {
+    /// Closes the connection (its token was revoked); a no-op once it has ended.
+    pub fn closer(&self) -> CancellationToken {
+        self.closer.clone()
+    }
+}
+
+impl Tunnels {
+    /// A connection about to be served; its closer can be handed out before it runs.
+    pub fn accept(&self) -> Accepted {
+        Accepted {
+            closer: CancellationToken::new(),
+        }
+    }
+
+    /// Runs the agent connection `socket` (an HTTP connection upgraded to a WebSocket) for
+    /// `cluster` until it ends or is closed. While it lives, it carries the cluster's requests
+    /// unless a newer connection of the same cluster arrives.
+    pub async fn serve<S>(
+        &self,
+        cluster: &str,
+        accepted: Accepted,
+        socket: S,
+    ) -> Result<(), TunnelError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let socket =
+            WebSocketStream::from_raw_socket(socket, Role::Server, Some(websocket_config())).await;
+        let (sender, connection) = http2::Builder::new(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .initial_stream_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONNECTION_WINDOW)
+            .max_frame_size(MAX_FRAME)
+            .max_header_list_size(MAX_HEADERS)
+            .keep_alive_interval(KEEP_ALIVE)
+            .keep_alive_timeout(KEEP_ALIVE)
+            .keep_alive_while_idle(true)
+            .handshake(TokioIo::new(WebSocketIo::new(socket)))
+            .await?;
+        let id = self.0.next_id.fetch_add(1, Ordering::Relaxed);
+        self.links()
+            .entry(cluster.to_owned())
+            .or_default()
+            .push(Link {
+                id,
+                sender,
+                closer: accepted.closer.clone(),
+            });
+        tracing::info!(cluster, "an agent connected");
+        let ended = tokio::select! {
+            ended = connection => ended.map_err(TunnelError::from),
+            () = accepted.closer.cancelled() => Ok(()),
+        };
+        let mut links = self.links();
+        if let Some(live) = links.get_mut(cluster) {
+            live.retain(|link| link.id != id);
+            if live.is_empty() {
+                links.remove(cluster);
+            }
+        }
+        drop(links);
+        tracing::info!(cluster, "an agent connection ended");
+        ended
+    }
+
+    fn links(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Link>>> {
+        self.0.links.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether an agent of `cluster` is connected.
+    pub fn connected(&self, cluster: &str) -> bool {
+        self.sender(cluster).is_some()
+    }
+
+    /// Closes every connection of `cluster`'s agents.
+    pub fn close(&self, cluster: &str) {
+        if let Some(live) = self.links().get(cluster) {
+            for link in live {
+                link.closer.cancel();
+            }
+        }
+    }
+
+    /// The newest open connection of `cluster`.
+    fn sender(&self, cluster: &str) -> Option<SendRequest<kube::client::Body>> {
+        self.links()
+            .get(cluster)?
+            .iter()
+            .rev()
+            .find(|link| !link.sender.is_closed() && !link.closer.is_cancelled())
+            .map(|link| link.sender.clone())
+    }
+
+    fn permits(&self, cluster: &str) -> Arc<Semaphore> {
+        let mut permits = self
+            .0
+            .permits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        permits
+            .entry(cluster.to_owned())
+            .or_insert_with(|| Arc::new(Semaphore::new(STREAMS_PER_AGENT)))
+            .clone()
+    }
+
+    /// A Kubernetes client for `cluster` whose requests go through its agent's newest
+    /// connection, whichever that is when each request starts; without one, requests fail at
+    /// once with [`TunnelError::NotConnected`].
+    pub fn client(&self, cluster: &str) -> kube::Client {
+        let service = TunnelService {
+            tunnels: self.clone(),
+            cluster: cluster.to_owned(),
+            permits: self.permits(cluster),
+        };
+        kube::Client::new(service, "default")
+    }
+}
+
+/// Sends requests through a cluster's tunnel.
+#[derive(Clone)]
+struct TunnelService {
+    tunnels: Tunnels,
+    cluster: String,
+    permits: Arc<Semaphore>,
+}
+
+/// The agent's authority in the requests the host sends it; the agent ignores it, as it only
+/// ever reaches its own API server.
+fn tunnel_uri(uri: &Uri) -> Result<Uri, TunnelError> {
+    let path = uri.path_and_query().ok_or(TunnelError::NoPath)?.clone();
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(Scheme::HTTP);
+    parts.authority = Some(Authority::from_static("agent"));
+    parts.path_and_query = Some(path);
+    Uri::from_parts(parts).map_err(|_| TunnelError::NoPath)
+}
+
+impl tower::Service<Request<kube::client::Body>> for TunnelService {
+    type Response = Response<Streamed>;
+    type Error = TunnelError;
+    type Future = BoxFuture<'static, Result<Self::Response, TunnelError>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), TunnelError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<kube::client::Body>) -> Self::Future {
+        let service = self.clone();
+        Box::pin(async move {
+            let permit = service
+                .permits
+                .acquire_owned()
+                .await
+                .map_err(|_| TunnelError::NotConnected(service.cluster.clone()))?;
+            let mut sender = service
+                .tunnels
+                .sender(&service.cluster)
+                .ok_or_else(|| TunnelError::NotConnected(service.cluster.clone()))?;
+            let (mut parts, body) = request.into_parts();
+            parts.uri = tunnel_uri(&parts.uri)?;
+            // HTTP/2 names the host in `:authority`; a `Host` header would be refused.
+            parts.headers.remove(http::header::HOST);
+            sender.ready().await?;
+            let response = sender
+                .send_request(Request::from_parts(parts, body))
+                .await?;
+            Ok(response.map(|body| Streamed {
+                body,
+                _permit: permit,
+            }))
+        })
+    }
+}
+
+/// A response body from the tunnel, holding its place among the agent's open streams until
+/// it is dropped.
+pub struct Streamed {
+    body: Incoming,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Body for Streamed {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_keep_their_path_and_query_under_the_agents_authority() {
+        let uri: Uri = "/api/v1/namespaces/a%2Fb/pods?watch=1&labelSelector=x%3Dy"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            tunnel_uri(&uri).unwrap().to_string(),
+            "http://agent/api/v1/namespaces/a%2Fb/pods?watch=1&labelSelector=x%3Dy"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cluster_without_an_agent_fails_at_once() {
+        let tunnels = Tunnels::default();
+        let client = tunnels.client("member-9");
+        assert!(!tunnels.connected("member-9"));
+        let error = client.apiserver_version().await.unwrap_err();
+        assert!(
+            error.to_string().contains("not connected"),
+            "unexpected error: {error}"
+        );
+    }
+}

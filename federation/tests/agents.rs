@@ -1,0 +1,274 @@
+//! Members joined through an agent: the join token, the agent admitted with it and refused
+//! without it, the member reached through the agent's connection, and that connection closed
+//! as soon as the token is replaced or deleted, or the member removed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{Request, header};
+use axum::response::Response;
+use axum::routing::get;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use orbital_agent::{Agent, AgentConfig, AgentError};
+use orbital_federation::agents::{TOKEN_KEY, token_secret_name};
+use orbital_federation::{
+    AgentJoinRequest, Federation, JoinError, Principal, Scope, client_from_kubeconfig,
+};
+use orbital_sandbox::simulation::SimulationConfig;
+use orbital_sandbox::{Sandbox, SandboxConfig};
+use orbital_types::Connection;
+use serde_json::json;
+use tempfile::TempDir;
+
+const WAIT: Duration = Duration::from_secs(30);
+/// How soon a revoked token's connection must be closed.
+const REVOKED_WITHIN: Duration = Duration::from_secs(5);
+
+async fn sandbox(dir: &Path, name: &str) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.join(name),
+        name: name.into(),
+        simulation: Some(SimulationConfig { nodes: 1 }),
+        seed: false,
+    })
+    .await
+    .unwrap()
+}
+
+async fn client_of(sandbox: &Sandbox) -> kube::Client {
+    client_from_kubeconfig(&sandbox.kubeconfig().to_yaml(), None)
+        .await
+        .unwrap()
+}
+
+async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The host console's agent endpoint, as the console routes it.
+async fn connect(
+    State(federation): State<Federation>,
+    UrlPath(cluster): UrlPath<String>,
+    request: Request<Body>,
+) -> Response {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    let agents = federation.agents().unwrap();
+    agents.connect(&cluster, &token, request, "test").await
+}
+
+struct Fixture {
+    dir: TempDir,
+    host: Sandbox,
+    member: Sandbox,
+    scope: Scope,
+    console: SocketAddr,
+}
+
+async fn fixture() -> Fixture {
+    let dir = TempDir::new().unwrap();
+    let host = sandbox(dir.path(), "host").await;
+    let member = sandbox(dir.path(), "member").await;
+    let federation = Federation::host(client_of(&host).await, "http://console.test")
+        .await
+        .unwrap();
+    let router = Router::new()
+        .route("/agent/connect/{cluster}", get(connect))
+        .with_state(federation.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let console = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Fixture {
+        dir,
+        host,
+        member,
+        scope: federation.scope(Principal::Console),
+        console,
+    }
+}
+
+impl Fixture {
+    async fn agent(&self, token: &str) -> Agent {
+        let token_file = self.dir.path().join("token");
+        std::fs::write(&token_file, token).unwrap();
+        let config = AgentConfig {
+            host_url: format!("http://{}", self.console),
+            cluster: "edge".into(),
+            token_file,
+            ca_file: None,
+        };
+        Agent::new(&config, client_of(&self.member).await).unwrap()
+    }
+
+    async fn secrets(&self) -> Api<Secret> {
+        Api::namespaced(client_of(&self.host).await, "orbital-system")
+    }
+
+    /// Whether the member answers a read through the console's proxy.
+    async fn answers(&self) -> bool {
+        let request = Request::get("/clusters/edge/api/v1/namespaces/default")
+            .body(Body::empty())
+            .unwrap();
+        self.scope.proxy(request).await.status() == 200
+    }
+}
+
+fn join(name: &str) -> AgentJoinRequest {
+    AgentJoinRequest {
+        name: name.into(),
+        provider: "edge-dc".into(),
+        ..AgentJoinRequest::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_member_is_reached_through_its_agent_while_its_token_holds() {
+    let fixture = fixture().await;
+    let joined = fixture.scope.join_agent(join("edge")).await.unwrap();
+    assert_eq!(joined.cluster.connection, Connection::Agent);
+    let stored = fixture.scope.cluster("edge").await.unwrap().unwrap();
+    assert_eq!(stored.connection, Connection::Agent);
+    let secret = fixture
+        .secrets()
+        .await
+        .get(&token_secret_name("edge"))
+        .await
+        .unwrap();
+    assert_eq!(
+        secret.data.unwrap()[TOKEN_KEY].0,
+        joined.token.as_bytes(),
+        "the token is kept in the cluster's Secret"
+    );
+    assert_eq!(
+        fixture.scope.agent_token("edge").await.unwrap(),
+        joined.token
+    );
+    assert!(matches!(
+        fixture.scope.join_agent(join("edge")).await,
+        Err(JoinError::NameTaken(_))
+    ));
+    assert!(matches!(
+        fixture.scope.rotate_kubeconfig("edge", "kubeconfig").await,
+        Err(JoinError::ThroughAgent(_))
+    ));
+    assert!(!fixture.answers().await, "no agent has connected yet");
+
+    // A wrong token, or a cluster that is not an agent member, is refused alike.
+    let wrong = fixture.agent("orbital-agent-wrong").await;
+    assert!(matches!(
+        wrong.connect_once().await,
+        Err(AgentError::Refused(status)) if status == 401
+    ));
+
+    // The right token: the member answers through the agent.
+    let agent = fixture.agent(&joined.token).await;
+    let connection = tokio::spawn(async move { agent.connect_once().await });
+    eventually("the member to answer through its agent", || async {
+        fixture.answers().await.then_some(())
+    })
+    .await;
+
+    // A replaced token closes the connection made with the old one.
+    let secrets = fixture.secrets().await;
+    let patch = json!({"stringData": {TOKEN_KEY: "orbital-agent-replaced"}});
+    secrets
+        .patch(
+            &token_secret_name("edge"),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await
+        .unwrap();
+    let ended = tokio::time::timeout(REVOKED_WITHIN, connection)
+        .await
+        .expect("the connection closed within 5 s of the token's replacement")
+        .unwrap();
+    assert!(ended.is_ok(), "{ended:?}");
+    assert!(!fixture.answers().await);
+    let stale = fixture.agent(&joined.token).await;
+    assert!(matches!(
+        stale.connect_once().await,
+        Err(AgentError::Refused(_))
+    ));
+
+    // The new token works; deleting the Secret revokes it too.
+    let agent = fixture.agent("orbital-agent-replaced").await;
+    let connection = tokio::spawn(async move { agent.connect_once().await });
+    eventually("the member to answer again", || async {
+        fixture.answers().await.then_some(())
+    })
+    .await;
+    secrets
+        .delete(&token_secret_name("edge"), &DeleteParams::default())
+        .await
+        .unwrap();
+    tokio::time::timeout(REVOKED_WITHIN, connection)
+        .await
+        .expect("the connection closed within 5 s of the Secret's deletion")
+        .unwrap()
+        .unwrap();
+
+    // A new token is made for it when asked; removing the member closes its connection.
+    let token = fixture.scope.agent_token("edge").await.unwrap();
+    assert_ne!(token, joined.token);
+    let agent = fixture.agent(&token).await;
+    let connection = tokio::spawn(async move { agent.connect_once().await });
+    eventually("the member to answer with its new token", || async {
+        fixture.answers().await.then_some(())
+    })
+    .await;
+    fixture.scope.remove("edge").await.unwrap();
+    tokio::time::timeout(REVOKED_WITHIN, connection)
+        .await
+        .expect("the connection closed when the member was removed")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_direct_member_has_no_agent_token() {
+    let fixture = fixture().await;
+    assert!(matches!(
+        fixture.scope.agent_token("absent").await,
+        Err(JoinError::Unknown(_))
+    ));
+    let request = orbital_federation::JoinRequest {
+        name: "direct".into(),
+        kubeconfig: fixture.member.kubeconfig().to_yaml(),
+        ..Default::default()
+    };
+    fixture.scope.join(request).await.unwrap();
+    assert!(matches!(
+        fixture.scope.agent_token("direct").await,
+        Err(JoinError::NotThroughAgent(_))
+    ));
+    let agent = fixture.agent("anything").await;
+    assert!(matches!(
+        agent.connect_once().await,
+        Err(AgentError::Refused(_))
+    ));
+}

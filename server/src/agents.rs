@@ -1,0 +1,30 @@
+//! `/agent/connect/{cluster}`: where the agents of members in networks the host cannot dial
+//! connect. Outside the login gate: an agent's credential is its cluster's join token, which
+//! the federation checks before it takes the connection over.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::bearer;
+use crate::router::ConsoleState;
+
+/// Hands an agent's connection for `cluster` to the federation (host mode only).
+pub async fn connect(
+    State(state): State<ConsoleState>,
+    Path(cluster): Path<String>,
+    request: Request,
+) -> Response {
+    let Some(agents) = state.federation.as_ref().and_then(|f| f.agents()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.to_string())
+        .unwrap_or_default();
+    let token = bearer(request.headers()).unwrap_or_default().to_owned();
+    agents.connect(&cluster, &token, request, &client).await
+}
