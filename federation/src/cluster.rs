@@ -1,6 +1,6 @@
 //! The `Cluster` custom resource: a member as the host records it.
 
-use orbital_types::{Cluster, ClusterStatus, Connection, Reason};
+use orbital_types::{AgentAvailability, Cluster, ClusterStatus, Connection, Reason};
 use serde_json::{Value, json};
 
 /// The API group of Orbital's own resources.
@@ -30,9 +30,12 @@ pub(crate) fn from_object(object: &Value) -> Cluster {
         })
         .unwrap_or_default();
     let status = &object["status"];
-    let ready = status["conditions"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
+    let condition = |kind: &str| {
+        status["conditions"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["type"] == kind))
+    };
+    let ready = condition("Ready");
     let number = |value: &Value| value.as_u64().unwrap_or(0);
     Cluster {
         name: text(&metadata["name"]),
@@ -56,16 +59,45 @@ pub(crate) fn from_object(object: &Value) -> Cluster {
             last_transition_time: ready
                 .map(|c| text(&c["lastTransitionTime"]))
                 .unwrap_or_default(),
+            agent: condition(AGENT_AVAILABLE).map(|c| AgentAvailability {
+                connected: c["status"] == "True",
+                last_transition_time: text(&c["lastTransitionTime"]),
+            }),
         },
     }
 }
 
+/// The condition of an agent member that says whether its agent is connected.
+pub const AGENT_AVAILABLE: &str = "AgentAvailable";
+
+/// A condition's `status`.
+fn condition_status(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
+}
+
 /// The `status` of a stored `Cluster` object.
 pub(crate) fn to_object_status(status: &ClusterStatus) -> Value {
-    let value = if status.ready { "True" } else { "False" };
+    let mut conditions = vec![json!({
+        "type": "Ready", "status": condition_status(status.ready), "reason": status.reason.as_str(),
+        "message": status.message, "lastTransitionTime": status.last_transition_time,
+    })];
+    if let Some(agent) = &status.agent {
+        let (reason, message) = if agent.connected {
+            ("Connected", "the cluster's agent is connected to the host")
+        } else {
+            (
+                "Disconnected",
+                "no agent of the cluster is connected to the host",
+            )
+        };
+        conditions.push(json!({
+            "type": AGENT_AVAILABLE, "status": condition_status(agent.connected),
+            "reason": reason, "message": message,
+            "lastTransitionTime": agent.last_transition_time,
+        }));
+    }
     json!({
-        "conditions": [{"type": "Ready", "status": value, "reason": status.reason.as_str(),
-                        "message": status.message, "lastTransitionTime": status.last_transition_time}],
+        "conditions": conditions,
         "kubernetesVersion": status.kubernetes_version,
         "nodeCount": status.node_count,
         "capacity": {"cpuMillis": status.cpu_capacity_millis, "memoryBytes": status.memory_capacity_bytes},
@@ -129,6 +161,10 @@ mod tests {
             memory_allocatable_bytes: 47 << 30,
             last_heartbeat_time: "2026-11-26T08:00:00Z".into(),
             last_transition_time: "2026-11-26T07:00:00Z".into(),
+            agent: Some(AgentAvailability {
+                connected: true,
+                last_transition_time: "2026-11-26T06:00:00Z".into(),
+            }),
         };
         let object = json!({
             "metadata": {"name": "member-1", "labels": {"env": "prod"}, "annotations": {IDENTITY_ANNOTATION: "uid-1"}},

@@ -9,7 +9,7 @@ use orbital_syntax::{bytes, millicores};
 use tokio::task::JoinHandle;
 
 use jiff::Timestamp;
-use orbital_types::{ClusterStatus, Reason};
+use orbital_types::{AgentAvailability, Cluster, ClusterStatus, Connection, Reason};
 
 use crate::pool::{ClientPool, PoolError};
 use crate::rounds::every_member;
@@ -28,7 +28,7 @@ pub(crate) fn spawn(pool: ClientPool) -> JoinHandle<()> {
     every_member(pool, PROBE_INTERVAL, "probes", move |member| {
         let pool = probes.clone();
         async move {
-            let observed = probe(&pool, &member.name).await;
+            let observed = probe(&pool, &member).await;
             let Some(status) = to_record(&member.status, observed, Timestamp::now()) else {
                 return;
             };
@@ -52,6 +52,14 @@ fn to_record(
         } else {
             crate::cluster::whole_seconds(now)
         };
+    if let Some(agent) = &mut observed.agent {
+        agent.last_transition_time = match &previous.agent {
+            Some(before) if before.connected == agent.connected => {
+                before.last_transition_time.clone()
+            }
+            _ => crate::cluster::whole_seconds(now),
+        };
+    }
     if !observed.ready {
         // The heartbeat says when it last answered.
         observed
@@ -81,8 +89,30 @@ fn unready(reason: Reason, message: String) -> ClusterStatus {
     }
 }
 
-/// What the member `name` looks like now.
-pub(crate) async fn probe(pool: &ClientPool, name: &str) -> ClusterStatus {
+/// What `member` looks like now; one reached through an agent that is not connected is not
+/// asked, and says so.
+pub(crate) async fn probe(pool: &ClientPool, member: &Cluster) -> ClusterStatus {
+    if member.connection != Connection::Agent {
+        return probe_named(pool, &member.name).await;
+    }
+    let connected = pool.tunnels().connected(&member.name);
+    let mut status = if connected {
+        probe_named(pool, &member.name).await
+    } else {
+        unready(
+            Reason::AgentDisconnected,
+            "no agent of the cluster is connected to the host".into(),
+        )
+    };
+    status.agent = Some(AgentAvailability {
+        connected,
+        last_transition_time: String::new(),
+    });
+    status
+}
+
+/// What the member `name` looks like now, through its client.
+async fn probe_named(pool: &ClientPool, name: &str) -> ClusterStatus {
     match pool.client(name).await {
         Ok(client) => probe_client(&client).await,
         Err(PoolError::Kubeconfig { reason, .. }) => {
@@ -238,5 +268,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(written.last_transition_time, "2026-12-01T10:00:00Z");
+    }
+
+    #[test]
+    fn an_agent_coming_and_going_is_written_with_the_time_it_did() {
+        let through_agent = |connected: bool| ClusterStatus {
+            agent: Some(AgentAvailability {
+                connected,
+                last_transition_time: String::new(),
+            }),
+            ..if connected {
+                ready("2026-12-01T10:00:00Z")
+            } else {
+                unready(Reason::AgentDisconnected, "no agent".into())
+            }
+        };
+        let connected = to_record(
+            &ClusterStatus::default(),
+            through_agent(true),
+            at("2026-12-01T10:00:00Z"),
+        )
+        .unwrap();
+        let agent = connected.agent.clone().unwrap();
+        assert_eq!(agent.last_transition_time, "2026-12-01T10:00:00Z");
+        let lost = to_record(&connected, through_agent(false), at("2026-12-01T10:00:07Z")).unwrap();
+        let agent = lost.agent.clone().unwrap();
+        assert!(!agent.connected && !lost.ready);
+        assert_eq!(agent.last_transition_time, "2026-12-01T10:00:07Z");
+        assert_eq!(lost.reason, Reason::AgentDisconnected);
+        // Still gone: nothing to write, and the time it went is kept.
+        assert_eq!(
+            to_record(&lost, through_agent(false), at("2026-12-01T10:05:00Z")),
+            None
+        );
     }
 }

@@ -84,6 +84,11 @@ impl ClientPool {
         &self.0.registry
     }
 
+    /// The connections of the members reached through an agent.
+    pub fn tunnels(&self) -> &Tunnels {
+        &self.0.tunnels
+    }
+
     /// The client for member `name`, built on first use.
     pub async fn client(&self, name: &str) -> Result<kube::Client, PoolError> {
         if let Some(client) = self.0.clients.read().await.get(name) {

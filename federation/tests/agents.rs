@@ -23,11 +23,13 @@ use orbital_federation::{
 };
 use orbital_sandbox::simulation::SimulationConfig;
 use orbital_sandbox::{Sandbox, SandboxConfig};
-use orbital_types::Connection;
+use orbital_types::{ClusterStatus, Connection, Reason};
 use serde_json::json;
 use tempfile::TempDir;
 
 const WAIT: Duration = Duration::from_secs(30);
+/// How soon a lost agent must be recorded.
+const AGENT_LOST_WITHIN: Duration = Duration::from_secs(10);
 /// How soon a revoked token's connection must be closed.
 const REVOKED_WITHIN: Duration = Duration::from_secs(5);
 
@@ -85,6 +87,7 @@ struct Fixture {
     dir: TempDir,
     host: Sandbox,
     member: Sandbox,
+    federation: Federation,
     scope: Scope,
     console: SocketAddr,
 }
@@ -107,6 +110,7 @@ async fn fixture() -> Fixture {
         host,
         member,
         scope: federation.scope(Principal::Console),
+        federation,
         console,
     }
 }
@@ -247,6 +251,58 @@ async fn an_agent_member_is_reached_through_its_agent_while_its_token_holds() {
         .expect("the connection closed when the member was removed")
         .unwrap()
         .unwrap();
+}
+
+/// Waits until the recorded status of `edge` satisfies `wanted`, for at most `within`.
+async fn recorded(fixture: &Fixture, within: Duration, wanted: impl Fn(&ClusterStatus) -> bool) {
+    let deadline = Instant::now() + within;
+    loop {
+        let status = fixture.scope.cluster("edge").await.unwrap().unwrap().status;
+        if wanted(&status) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not recorded in time: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_available_condition_follows_the_agent() {
+    let fixture = fixture().await;
+    let joined = fixture.scope.join_agent(join("edge")).await.unwrap();
+    let health = fixture.federation.spawn_health().unwrap();
+    let connected = |connected: bool| {
+        move |status: &ClusterStatus| {
+            status
+                .agent
+                .as_ref()
+                .is_some_and(|agent| agent.connected == connected)
+                && status.ready == connected
+        }
+    };
+    recorded(&fixture, WAIT, connected(false)).await;
+    let status = fixture.scope.cluster("edge").await.unwrap().unwrap().status;
+    assert_eq!(status.reason, Reason::AgentDisconnected);
+
+    let agent = fixture.agent(&joined.token).await;
+    let running = tokio::spawn(async move { agent.run().await });
+    recorded(&fixture, WAIT, connected(true)).await;
+    let status = fixture.scope.cluster("edge").await.unwrap().unwrap().status;
+    assert_eq!(status.node_count, 1, "probed through the agent");
+
+    // The agent stops: within 10 s the member is recorded as without its agent, and not ready.
+    running.abort();
+    recorded(&fixture, AGENT_LOST_WITHIN, connected(false)).await;
+
+    // It comes back.
+    let agent = fixture.agent(&joined.token).await;
+    let running = tokio::spawn(async move { agent.run().await });
+    recorded(&fixture, WAIT, connected(true)).await;
+    running.abort();
+    health.abort();
 }
 
 #[tokio::test]

@@ -158,6 +158,19 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
         String::from_utf8_lossy(&connections.stdout).trim(),
         "host=Direct member-1=Direct member-2=Agent"
     );
+    let available = kubectl(
+        &console,
+        &[
+            "--kubeconfig",
+            &host_kubeconfig,
+            "get",
+            "cluster",
+            "member-2",
+            "-o",
+            r#"jsonpath={.status.conditions[?(@.type=="AgentAvailable")].status}"#,
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&available.stdout), "True");
     let pods = kubectl_as(&console, &admin, "member-2", &["get", "pods", "-n", "demo"]);
     assert!(
         String::from_utf8_lossy(&pods.stdout).contains("web-"),

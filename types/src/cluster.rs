@@ -59,10 +59,12 @@ pub enum Reason {
     InvalidKubeconfig,
     /// The console could not read what it needs to probe the cluster.
     Unknown,
+    /// No agent of the cluster is connected to the host.
+    AgentDisconnected,
 }
 
 impl Reason {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::Pending,
         Self::Reachable,
         Self::Unreachable,
@@ -70,6 +72,7 @@ impl Reason {
         Self::Unauthorized,
         Self::InvalidKubeconfig,
         Self::Unknown,
+        Self::AgentDisconnected,
     ];
 
     /// The word, as stored in the `Ready` condition's `reason`.
@@ -82,6 +85,7 @@ impl Reason {
             Self::Unauthorized => "Unauthorized",
             Self::InvalidKubeconfig => "InvalidKubeconfig",
             Self::Unknown => "Unknown",
+            Self::AgentDisconnected => "AgentDisconnected",
         }
     }
 
@@ -161,6 +165,18 @@ pub struct ClusterStatus {
     /// When it last answered (RFC 3339; empty if never).
     pub last_heartbeat_time: String,
     /// When `ready` last changed (RFC 3339).
+    pub last_transition_time: String,
+    /// For a member reached through an agent: whether its agent is connected to the host.
+    #[serde(default)]
+    pub agent: Option<AgentAvailability>,
+}
+
+/// Whether a member's agent is connected to the host (its `AgentAvailable` condition).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentAvailability {
+    /// Whether an agent connection is open.
+    pub connected: bool,
+    /// When `connected` last changed (RFC 3339).
     pub last_transition_time: String,
 }
 

@@ -16,7 +16,9 @@ pub mod tenancy;
 mod view;
 
 pub use api_kind::{ApiKind, ApiVerb, LiveTarget, address, object_page};
-pub use cluster::{Cluster, ClusterStatus, Connection, Reason, cores, gibibytes};
+pub use cluster::{
+    AgentAvailability, Cluster, ClusterStatus, Connection, Reason, cores, gibibytes,
+};
 pub use diff::{DiffLine, LineChange, line_diff};
 pub use find::{FIND_TEXT_MAX, FOUND_LIMIT, Findings, Found, FoundWhat, Match};
 pub use object::{InvalidObjectRef, ObjectRef};
