@@ -84,6 +84,35 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for WebSocketIo<S> {
         Poll::Ready(Ok(count))
     }
 
+    /// Gathers the slices into one message: HTTP/2 writes a frame's header and its payload as
+    /// two slices, which would otherwise cost a message each.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let mut socket = Pin::new(&mut self.socket);
+        ready!(socket.as_mut().poll_ready(cx)).map_err(broken)?;
+        let total: usize = bufs.iter().map(|buf| buf.len()).sum();
+        let mut message = Vec::with_capacity(total.min(MESSAGE_BYTES));
+        for buf in bufs {
+            let room = MESSAGE_BYTES - message.len();
+            if room == 0 {
+                break;
+            }
+            message.extend_from_slice(&buf[..buf.len().min(room)]);
+        }
+        let count = message.len();
+        socket
+            .start_send(Message::Binary(Bytes::from(message)))
+            .map_err(broken)?;
+        Poll::Ready(Ok(count))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.socket).poll_flush(cx).map_err(broken)
     }

@@ -16,6 +16,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use kube::runtime::watcher;
 use orbital_agent::{Accepted, TunnelError, Tunnels, upgrade};
+use orbital_iam::credentials::bearer_token;
 use orbital_syntax::is_dns_label;
 use orbital_types::Connection;
 use subtle::ConstantTimeEq;
@@ -110,22 +111,24 @@ impl Agents {
         Ok(token)
     }
 
-    /// Answers an agent of `cluster` dialling in with `token` (from `client`, as the log names
-    /// it): a WebSocket upgrade of `request`, taken over and served until it ends or the token
-    /// is revoked, when the cluster is an agent member and the token its current one; else a
-    /// refusal that reads the same whatever was wrong.
+    /// Answers an agent of `cluster` dialling in with its bearer token (from `client`, as the
+    /// log names it): a WebSocket upgrade of `request`, taken over and served until it ends or
+    /// the token is revoked, when the cluster is an agent member and the token its current one;
+    /// else a refusal that reads the same whatever was wrong.
     pub async fn connect(
         &self,
         cluster: &str,
-        token: &str,
         mut request: Request<Body>,
         client: &str,
     ) -> Response<Body> {
+        let token = bearer_token(request.headers())
+            .unwrap_or_default()
+            .to_owned();
         let (switching, connection) = match upgrade(&mut request) {
             Ok(upgraded) => upgraded,
             Err(error) => return answer(StatusCode::BAD_REQUEST, error.to_string()),
         };
-        let admitted = match self.admit(cluster, token).await {
+        let admitted = match self.admit(cluster, &token).await {
             Ok(admitted) => admitted,
             Err(refused) => {
                 tracing::warn!(cluster, client, "refused an agent: {refused}");

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{Request, header};
+use axum::http::Request;
 use axum::response::Response;
 use axum::routing::get;
 use k8s_openapi::api::core::v1::Secret;
@@ -72,15 +72,8 @@ async fn connect(
     UrlPath(cluster): UrlPath<String>,
     request: Request<Body>,
 ) -> Response {
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .to_owned();
     let agents = federation.agents().unwrap();
-    agents.connect(&cluster, &token, request, "test").await
+    agents.connect(&cluster, request, "test").await
 }
 
 struct Fixture {

@@ -357,6 +357,16 @@ fn read(secret: &Secret) -> Result<Option<Stored>, CredentialError> {
     }
 }
 
+/// The bearer token of `headers` (`Authorization: Bearer <token>`, the scheme in any case), if
+/// one is sent.
+pub fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
 /// `bytes` as lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -368,4 +378,19 @@ pub fn new_key(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     format!("{prefix}{}", hex(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_from_either_case_of_the_scheme() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(http::header::AUTHORIZATION, "bearer abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert(http::header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
+    }
 }

@@ -8,7 +8,6 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::bearer;
 use crate::router::ConsoleState;
 
 /// Hands an agent's connection for `cluster` to the federation (host mode only).
@@ -25,6 +24,5 @@ pub async fn connect(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.to_string())
         .unwrap_or_default();
-    let token = bearer(request.headers()).unwrap_or_default().to_owned();
-    agents.connect(&cluster, &token, request, &client).await
+    agents.connect(&cluster, request, &client).await
 }

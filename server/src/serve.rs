@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
 use orbital_app::{BUNDLE_NAME, ConsoleContext, ConsoleMode, Readiness};
 use orbital_federation::Federation;
@@ -169,6 +170,13 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         }
         None => {
             let app = router::app(state).into_make_service_with_connect_info::<SocketAddr>();
+            // As orbital_tls::serve does: small writes (an agent tunnel's window updates and
+            // pings) go out at once.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(error) = tcp.set_nodelay(true) {
+                    tracing::debug!("cannot turn Nagle's algorithm off for a connection: {error}");
+                }
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(stopping)
                 .await

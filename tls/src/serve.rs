@@ -41,6 +41,11 @@ pub async fn serve(
             () = &mut shutdown => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
         };
+        // Small writes go out at once: an agent's tunnel, like any HTTP/2 peer, waits on its
+        // window updates and pings, which Nagle's algorithm would hold back.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!("cannot turn Nagle's algorithm off for a connection: {error}");
+        }
         let acceptor = acceptor.clone();
         let service = TowerToHyperService::new(
             router

@@ -12,11 +12,11 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::http::{Extensions, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use orbital_federation::{User, proxy};
-use orbital_iam::credentials::{CredentialKind, Credentials, unix_now};
+use orbital_iam::credentials::{CredentialKind, Credentials, bearer_token, unix_now};
 use orbital_iam::{Account, Directory};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -272,15 +272,6 @@ impl Unavailable {
     }
 }
 
-/// The bearer token of `headers`, if one is sent.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-}
-
 /// The client's address, when the server recorded it.
 fn client_address(extensions: &Extensions) -> Option<IpAddr> {
     extensions
@@ -304,7 +295,7 @@ pub async fn authenticate(
     let Some(auth) = auth else {
         return unauthenticated(&request);
     };
-    let found = match bearer(request.headers()) {
+    let found = match bearer_token(request.headers()) {
         Some(token) => auth.token_holder(token).await,
         None => match request.extensions().get::<Session>().cloned() {
             Some(session) => auth.session_holder(&session).await,
@@ -383,14 +374,5 @@ mod tests {
             encode_component("/pods?cluster=a&x=b c"),
             "/pods%3Fcluster%3Da%26x%3Db%20c"
         );
-    }
-
-    #[test]
-    fn bearer_tokens_are_read_from_either_case_of_the_scheme() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, "bearer abc".parse().unwrap());
-        assert_eq!(bearer(&headers), Some("abc"));
-        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert_eq!(bearer(&headers), None);
     }
 }
