@@ -3,6 +3,8 @@
 //! own loopback. It joins through its agent, and kubectl reaches it through the host console's
 //! proxy: get, apply, a watch that sees a change, and a followed log that sees new lines.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -16,6 +18,10 @@ use common::*;
 
 /// How long a watched change or new log lines may take to arrive.
 const FOLLOW_TIMEOUT: Duration = Duration::from_secs(30);
+/// How soon a lost agent must be recorded.
+const AGENT_LOST_WITHIN: Duration = Duration::from_secs(10);
+/// How soon agents must be back after the host console restarts.
+const AGENT_BACK_WITHIN: Duration = Duration::from_secs(30);
 
 /// A network namespace joined to the host by a veth pair, removed when dropped.
 struct Network {
@@ -221,22 +227,25 @@ fn a_member_in_its_own_network_joins_through_its_agent() {
     ));
     let token_file = write(&member.join("agent-token"), token);
     let ca = console.data().join("tls/ca.crt");
-    let agent = orbital_in(
-        network.as_ref(),
-        &[
-            "agent",
-            "--host-url",
-            &format!("https://{addr}"),
-            "--cluster",
-            "edge",
-            "--token-file",
-            &token_file,
-            "--kubeconfig",
-            &member_kubeconfig.to_string_lossy(),
-            "--ca-file",
-            &ca.to_string_lossy(),
-        ],
-    );
+    let start_agent = || {
+        orbital_in(
+            network.as_ref(),
+            &[
+                "agent",
+                "--host-url",
+                &format!("https://{addr}"),
+                "--cluster",
+                "edge",
+                "--token-file",
+                &token_file,
+                "--kubeconfig",
+                &member_kubeconfig.to_string_lossy(),
+                "--ca-file",
+                &ca.to_string_lossy(),
+            ],
+        )
+    };
+    let agent = start_agent();
 
     // get
     let admin = common::token(&console, "admin", ADMIN_PASSWORD);
@@ -323,6 +332,106 @@ fn a_member_in_its_own_network_joins_through_its_agent() {
             .recv_timeout(FOLLOW_TIMEOUT)
             .unwrap_or_else(|_| panic!("{seen} log lines of 3 arrived"));
     }
+
+    // The aggregated view, from the console's cache of the member's ConfigMaps.
+    let browser = Browser::login(&console, "admin", ADMIN_PASSWORD);
+    let names = || -> Option<Vec<String>> {
+        let (status, body) = browser.call(
+            "views/list",
+            "kind=configmaps&query[cluster]=edge&query[namespace]=default&query[page]=1",
+        );
+        let page: serde_json::Value = serde_json::from_str(&body).ok()?;
+        let failed = page["failed"].as_array().is_none_or(|f| !f.is_empty());
+        if status != 200 || failed {
+            return None;
+        }
+        let mut names: Vec<String> = page["rows"]
+            .as_array()?
+            .iter()
+            .filter_map(|row| row["name"].as_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        Some(names)
+    };
+    let before = wait_until(STARTUP_TIMEOUT, || {
+        names().filter(|n| n.contains(&"through-the-agent".to_owned()))
+    })
+    .expect("the view lists the member's ConfigMaps");
+
+    // The agent stops: within 10 s the member is recorded without its agent, and not ready.
+    drop(agent);
+    let conditions = || {
+        let output = kubectl(
+            &console,
+            &[
+                "--kubeconfig",
+                &host,
+                "get",
+                "cluster",
+                "edge",
+                "-o",
+                r#"jsonpath={.status.conditions[?(@.type=="AgentAvailable")].status} {.status.conditions[?(@.type=="Ready")].status}"#,
+            ],
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let lost = wait_until(AGENT_LOST_WITHIN, || {
+        (conditions() == "False False").then_some(())
+    });
+    assert!(lost.is_some(), "recorded within 10 s: {}", conditions());
+
+    // Meanwhile the member changes; once its agent is back, the view has that change, and
+    // every object once.
+    let apart = write(
+        &member.join("apart.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made-while-apart, namespace: default}\n",
+    );
+    let mut direct = match &network {
+        Some(network) => {
+            let mut command = Command::new("ip");
+            command.args(["netns", "exec", &network.namespace, "kubectl"]);
+            command
+        }
+        None => Command::new("kubectl"),
+    };
+    let made = direct
+        .arg("--kubeconfig")
+        .arg(&member_kubeconfig)
+        .args(["apply", "-f", &apart])
+        .output()
+        .unwrap();
+    stdout_of(&made);
+    let agent = start_agent();
+    let back = wait_until(STARTUP_TIMEOUT, || {
+        (conditions() == "True True").then_some(())
+    });
+    assert!(back.is_some(), "the agent is back: {}", conditions());
+    let mut expected = before.clone();
+    expected.push("made-while-apart".to_owned());
+    expected.sort();
+    let after = wait_until(STARTUP_TIMEOUT, || names().filter(|n| *n == expected));
+    assert!(after.is_some(), "no object lost or doubled: {:?}", names());
+
+    // The host console restarts: the agent is back within 30 s.
+    let mut console = console;
+    let _ = console.process.kill();
+    let _ = console.process.wait();
+    console.process = spawn_console(addr, &console.data(), &["--tls-self-signed"]);
+    let reconnected = wait_until(AGENT_BACK_WITHIN, || {
+        let output = kubectl_as(
+            &console,
+            &admin,
+            "edge",
+            &["get", "configmaps", "-o", "name"],
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .contains("configmap/made-while-apart")
+            .then_some(())
+    });
+    assert!(
+        reconnected.is_some(),
+        "the agent reconnected within 30 s of the console's restart"
+    );
 
     // Without a network of its own, the member's port was reached by its agent only.
     if network.is_none() {
