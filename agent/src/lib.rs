@@ -12,8 +12,10 @@ mod accept;
 mod dial;
 mod forward;
 mod io;
+mod manifest;
 mod tunnel;
 
 pub use accept::{UpgradeError, upgrade};
 pub use dial::{Agent, AgentConfig, AgentError, Ended};
+pub use manifest::{IMAGE, Instructions, instructions};
 pub use tunnel::{Accepted, STREAMS_PER_AGENT, TunnelError, Tunnels};

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use http::{HeaderMap, Uri, header};
+
 use crate::ConsoleMode;
 use crate::audit_trail::{AuditTrail, SharedAuditTrail};
 
@@ -47,6 +49,35 @@ impl Readiness {
     }
 }
 
+/// How users reach the console, as a kubeconfig or an agent's command written for it says.
+#[derive(Clone, Debug, Default)]
+pub struct ConsoleAddress {
+    /// Where users reach the console, when it was told (`--host-url`); else the address the
+    /// request was made to.
+    pub public_url: Option<String>,
+    /// Whether the console serves HTTPS itself.
+    pub tls: bool,
+    /// The certificate of the authority that signed the console's own certificate, when it
+    /// made one (`--tls-self-signed`).
+    pub ca_pem: Option<String>,
+}
+
+impl ConsoleAddress {
+    /// The console's URL, for a request to `uri` with `headers` (HTTP/2 names the host in
+    /// the URI, HTTP/1.1 in a header).
+    pub fn url(&self, uri: &Uri, headers: &HeaderMap) -> Option<String> {
+        if let Some(url) = &self.public_url {
+            return Some(url.trim_end_matches('/').to_owned());
+        }
+        let host = match uri.authority() {
+            Some(authority) => authority.as_str(),
+            None => headers.get(header::HOST)?.to_str().ok()?,
+        };
+        let scheme = if self.tls { "https" } else { "http" };
+        Some(format!("{scheme}://{host}"))
+    }
+}
+
 /// Server-side facts about the running console, provided to every server function.
 #[derive(Clone, Debug)]
 pub struct ConsoleContext {
@@ -55,6 +86,7 @@ pub struct ConsoleContext {
     readiness: Readiness,
     host_url: Option<String>,
     audit: Option<SharedAuditTrail>,
+    address: ConsoleAddress,
 }
 
 impl ConsoleContext {
@@ -66,6 +98,7 @@ impl ConsoleContext {
             readiness,
             host_url: None,
             audit: None,
+            address: ConsoleAddress::default(),
         }
     }
 
@@ -86,6 +119,17 @@ impl ConsoleContext {
         self
     }
 
+    /// The same context, reached by users at `address`.
+    pub fn with_address(mut self, address: ConsoleAddress) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// How users reach this console.
+    pub fn address(&self) -> &ConsoleAddress {
+        &self.address
+    }
+
     /// Where the host console is, if this member was told.
     pub fn host_url(&self) -> Option<&str> {
         self.host_url.as_deref()
@@ -104,5 +148,38 @@ impl ConsoleContext {
     /// How long the console has been running.
     pub fn uptime(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_is_the_public_url_or_the_host_asked_for() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        let tls = ConsoleAddress {
+            tls: true,
+            ..ConsoleAddress::default()
+        };
+        let path = Uri::from_static("/kubeconfig");
+        assert_eq!(
+            tls.url(&path, &headers).as_deref(),
+            Some("https://127.0.0.1:3000")
+        );
+        let http2 = Uri::from_static("https://10.0.0.1:3000/kubeconfig");
+        assert_eq!(
+            tls.url(&http2, &HeaderMap::new()).as_deref(),
+            Some("https://10.0.0.1:3000")
+        );
+        let public = ConsoleAddress {
+            public_url: Some("https://console.example/".into()),
+            ..ConsoleAddress::default()
+        };
+        assert_eq!(
+            public.url(&path, &headers).as_deref(),
+            Some("https://console.example")
+        );
     }
 }

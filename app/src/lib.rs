@@ -23,7 +23,7 @@ pub use app::App;
 #[cfg(feature = "ssr")]
 pub use audit_trail::AuditTrail;
 #[cfg(feature = "ssr")]
-pub use context::{ConsoleContext, Readiness};
+pub use context::{ConsoleAddress, ConsoleContext, Readiness};
 pub use mode::ConsoleMode;
 pub use shell::shell;
 

@@ -2,7 +2,7 @@
 //! each pointing at the console's proxy for it, and a fresh token of theirs.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -10,35 +10,6 @@ use serde_json::{Value, json};
 
 use crate::auth::Caller;
 use crate::router::ConsoleState;
-
-/// How the console is reached, as a kubeconfig written for it says.
-#[derive(Clone, Debug, Default)]
-pub struct ConsoleAddress {
-    /// Where users reach the console, when it was told (`--host-url`); else the address the
-    /// request was made to.
-    pub public_url: Option<String>,
-    /// Whether the console serves HTTPS itself.
-    pub tls: bool,
-    /// The certificate of the authority that signed the console's own certificate, when it
-    /// made one (`--tls-self-signed`).
-    pub ca_pem: Option<String>,
-}
-
-impl ConsoleAddress {
-    /// The console's URL, for a request to `uri` with `headers` (HTTP/2 names the host in
-    /// the URI, HTTP/1.1 in a header).
-    fn url(&self, uri: &Uri, headers: &HeaderMap) -> Option<String> {
-        if let Some(url) = &self.public_url {
-            return Some(url.trim_end_matches('/').to_owned());
-        }
-        let host = match uri.authority() {
-            Some(authority) => authority.as_str(),
-            None => headers.get(header::HOST)?.to_str().ok()?,
-        };
-        let scheme = if self.tls { "https" } else { "http" };
-        Some(format!("{scheme}://{host}"))
-    }
-}
 
 /// The kubeconfig of `user`, reaching `clusters` through the console at `url` with `token`.
 fn kubeconfig(
@@ -85,7 +56,11 @@ pub async fn download(State(state): State<ConsoleState>, request: Request) -> Re
         )
             .into_response();
     };
-    let Some(url) = state.address.url(request.uri(), request.headers()) else {
+    let Some(url) = state
+        .console
+        .address()
+        .url(request.uri(), request.headers())
+    else {
         return (StatusCode::BAD_REQUEST, "the request names no host").into_response();
     };
     let scope = federation.scope(orbital_federation::Principal::User(caller.0.clone()));
@@ -119,7 +94,7 @@ pub async fn download(State(state): State<ConsoleState>, request: Request) -> Re
         user,
         &token,
         &clusters,
-        state.address.ca_pem.as_deref(),
+        state.console.address().ca_pem.as_deref(),
     );
     tracing::info!(user, clusters = clusters.len(), "issued a kubeconfig");
     (
@@ -165,34 +140,6 @@ mod tests {
             plain["clusters"][0]["cluster"]
                 .get("certificate-authority-data")
                 .is_none()
-        );
-    }
-
-    #[test]
-    fn the_address_is_the_public_url_or_the_host_asked_for() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
-        let tls = ConsoleAddress {
-            tls: true,
-            ..ConsoleAddress::default()
-        };
-        let path = Uri::from_static("/kubeconfig");
-        assert_eq!(
-            tls.url(&path, &headers).as_deref(),
-            Some("https://127.0.0.1:3000")
-        );
-        let http2 = Uri::from_static("https://10.0.0.1:3000/kubeconfig");
-        assert_eq!(
-            tls.url(&http2, &HeaderMap::new()).as_deref(),
-            Some("https://10.0.0.1:3000")
-        );
-        let public = ConsoleAddress {
-            public_url: Some("https://console.example/".into()),
-            ..ConsoleAddress::default()
-        };
-        assert_eq!(
-            public.url(&path, &headers).as_deref(),
-            Some("https://console.example")
         );
     }
 }

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
-use crate::kubeconfig::{self, ConsoleAddress};
+use crate::kubeconfig;
 use crate::{agents, health, live, security};
 
 /// What every handler can reach.
@@ -43,8 +43,6 @@ pub struct ConsoleState {
     pub secure_cookies: bool,
     /// Where changing requests are recorded.
     pub audit: Option<AuditLog>,
-    /// How users reach the console, for the kubeconfigs it writes.
-    pub address: ConsoleAddress,
 }
 
 /// The scope of one request, for the caller the gate found: the one place where a request
@@ -179,7 +177,6 @@ mod tests {
                 tenancy: None,
                 secure_cookies: false,
                 audit: None,
-                address: ConsoleAddress::default(),
             },
             readiness,
         )

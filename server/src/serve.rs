@@ -8,14 +8,13 @@ use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use leptos::config::{LeptosOptions, errors::LeptosConfigError, get_configuration};
-use orbital_app::{BUNDLE_NAME, ConsoleContext, ConsoleMode, Readiness};
+use orbital_app::{BUNDLE_NAME, ConsoleAddress, ConsoleContext, ConsoleMode, Readiness};
 use orbital_federation::Federation;
 use tokio::net::TcpListener;
 
 use crate::audit::AuditLog;
 use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
-use crate::kubeconfig::ConsoleAddress;
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
 
@@ -149,13 +148,13 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
                     .clone()
                     .filter(|_| args.mode == ConsoleMode::Member),
             )
-            .with_audit(Arc::new(audit.clone())),
+            .with_audit(Arc::new(audit.clone()))
+            .with_address(address),
         federation: Some(federation),
         auth: Some(clusters.auth().clone()),
         tenancy: Some(clusters.tenancy().clone()),
         secure_cookies: args.secure_cookies(),
         audit: Some(audit),
-        address,
     };
     tracing::info!(mode = %args.mode, "Orbital console listening on {scheme}://{addr}");
     readiness.mark_ready();

@@ -18,6 +18,8 @@ mod events;
 mod find;
 mod iam_error;
 #[allow(missing_docs)]
+mod join_agent;
+#[allow(missing_docs)]
 mod kinds;
 #[allow(missing_docs)]
 mod load;
@@ -67,6 +69,7 @@ pub use clusters::{
 pub use events::{EventRow, ObjectEvents, object_events};
 pub use find::{FindAnything, find_anything};
 pub use iam_error::IamError;
+pub use join_agent::{AgentJoined, JoinThroughAgent, join_through_agent};
 pub use kinds::{ListKinds, list_kinds};
 pub use load::{GetOverview, get_overview};
 pub use logs::{LogOptions, MAX_LOG_PODS, ObjectLogs, log_containers, object_logs};
@@ -181,6 +184,7 @@ pub fn changing(path: &str) -> Option<Changing> {
     #[rustfmt::skip]
     let functions = [
         (JoinCluster::PATH, change(Verb::Create, CLUSTERS, Some("name"), Some("name"))),
+        (JoinThroughAgent::PATH, change(Verb::Create, CLUSTERS, Some("name"), Some("name"))),
         (UpdateCluster::PATH, change(Verb::Update, CLUSTERS, Some("name"), Some("name"))),
         (RotateKubeconfig::PATH, change(Verb::Update, CLUSTERS, Some("name"), Some("name"))),
         (RemoveCluster::PATH, change(Verb::Delete, CLUSTERS, Some("name"), Some("name"))),

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::ConsoleMode;
 use orbital_types::{Cluster, cores, gibibytes};
 
-use crate::api::{JoinCluster, list_clusters};
+use crate::api::{AgentJoined, JoinCluster, JoinThroughAgent, list_clusters};
 use crate::components::{
     Alert, FormOutcome, OverviewResource, PermissionsResource, SubmitButton, outcome_of,
 };
@@ -19,6 +19,7 @@ const REFRESH: Duration = Duration::from_secs(3);
 #[component]
 pub fn ClustersPage() -> impl IntoView {
     let join = ServerAction::<JoinCluster>::new();
+    let join_agent = ServerAction::<JoinThroughAgent>::new();
     let tick = RwSignal::new(0u64);
     // Effects run only in the browser: the list refreshes there, never on the server.
     Effect::new(move || {
@@ -27,7 +28,7 @@ pub fn ClustersPage() -> impl IntoView {
         }
     });
     let clusters = Resource::new(
-        move || (tick.get(), join.version().get()),
+        move || (tick.get(), join.version().get(), join_agent.version().get()),
         |_| list_clusters(),
     );
     let overview = expect_context::<OverviewResource>();
@@ -52,7 +53,11 @@ pub fn ClustersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let host = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
                 let platform_admin = permissions.await.is_ok_and(|p| p.platform_admin);
-                (host && platform_admin).then(|| view! { <JoinForm join /> })
+                (host && platform_admin)
+                    .then(|| view! {
+                        <JoinForm join />
+                        <AgentJoinForm join=join_agent />
+                    })
             })}
         </Suspense>
     }
@@ -139,5 +144,50 @@ fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
             </ActionForm>
             <FormOutcome testid="join-outcome" outcome />
         </section>
+    }
+}
+
+/// Joining a member that an agent will connect from its own network: once joined, how to run
+/// the agent there, shown this once as its token is in it.
+#[component]
+fn AgentJoinForm(join: ServerAction<JoinThroughAgent>) -> impl IntoView {
+    let outcome = outcome_of(join.value(), |joined| {
+        format!("Joined {}: run its agent as below.", joined.cluster)
+    });
+    let joined = move || join.value().get().and_then(Result::ok);
+    view! {
+        <section class="panel" aria-labelledby="join-agent-heading">
+            <h2 id="join-agent-heading">"Join a cluster through an agent"</h2>
+            <p class="muted">
+                "For a cluster the host cannot reach: its agent dials out to this console."
+            </p>
+            <ActionForm action=join attr:class="form">
+                <label>
+                    "Name" <input name="name" required placeholder="e.g. edge-eu-1" />
+                </label>
+                <label>"Labels" <input name="labels" placeholder="env=prod, region=eu" /></label>
+                <label>"Provider" <input name="provider" placeholder="e.g. on-prem" /></label>
+                <label>"Description" <input name="description" /></label>
+                <SubmitButton label="Join through an agent" busy="Joining…" pending=join.pending() />
+            </ActionForm>
+            <FormOutcome testid="join-agent-outcome" outcome />
+            {move || joined().map(|joined| view! { <AgentInstructions joined /> })}
+        </section>
+    }
+}
+
+/// The command and the manifest that run a new member's agent.
+#[component]
+fn AgentInstructions(joined: AgentJoined) -> impl IntoView {
+    view! {
+        <div data-testid="agent-instructions">
+            <p>
+                "Keep these now: they hold the agent's token, which this page will not show again. "
+                "On a machine with the cluster's kubeconfig:"
+            </p>
+            <pre class="code" data-testid="agent-command">{joined.command}</pre>
+            <p>"Or run the agent in the cluster: " <code>"kubectl apply -f"</code> " this manifest."</p>
+            <pre class="code" data-testid="agent-manifest">{joined.manifest}</pre>
+        </div>
     }
 }
