@@ -25,9 +25,10 @@ test.describe('clusters', () => {
   test('an invalid kubeconfig is refused with the reason beside the form', async ({ page }) => {
     await page.goto('/clusters');
     await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
-    await page.getByLabel('Name').fill('broken');
-    await page.getByLabel('Kubeconfig').fill('this is not a kubeconfig');
-    await page.getByRole('button', { name: 'Join cluster' }).click();
+    const form = page.getByRole('region', { name: 'Join a cluster', exact: true });
+    await form.getByLabel('Name').fill('broken');
+    await form.getByLabel('Kubeconfig').fill('this is not a kubeconfig');
+    await form.getByRole('button', { name: 'Join cluster' }).click();
     await expect(page.getByRole('alert')).toContainText('the kubeconfig cannot be used');
     await expect(page.getByTestId('cluster-broken')).toHaveCount(0);
   });
@@ -36,10 +37,11 @@ test.describe('clusters', () => {
     expect(extraKubeconfig, 'ORBITAL_EXTRA_KUBECONFIG names the extra cluster').toBeTruthy();
     await page.goto('/clusters');
     await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
-    await page.getByLabel('Name').fill('member-3');
-    await page.getByLabel('Kubeconfig').fill(readFileSync(extraKubeconfig as string, 'utf8'));
-    await page.getByLabel('Provider').fill('sandbox');
-    await page.getByRole('button', { name: 'Join cluster' }).click();
+    const form = page.getByRole('region', { name: 'Join a cluster', exact: true });
+    await form.getByLabel('Name').fill('member-3');
+    await form.getByLabel('Kubeconfig').fill(readFileSync(extraKubeconfig as string, 'utf8'));
+    await form.getByLabel('Provider').fill('sandbox');
+    await form.getByRole('button', { name: 'Join cluster' }).click();
     await expect(page.getByTestId('join-outcome')).toHaveText('Joined member-3.');
     const row = page.getByTestId('cluster-member-3');
     await expect(row).toBeVisible();
@@ -49,6 +51,32 @@ test.describe('clusters', () => {
     await row.getByRole('link', { name: 'member-3' }).click();
     await expect(page.getByRole('heading', { name: 'member-3' })).toBeVisible();
     await expect(page.getByTestId('cluster-facts')).toContainText('sandbox');
+  });
+
+  test('joining a cluster through an agent shows, once, how to run its agent', async ({ page }) => {
+    await page.goto('/clusters');
+    await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+    const form = page.getByRole('region', { name: 'Join a cluster through an agent' });
+    await form.getByLabel('Name').fill('edge-1');
+    await form.getByLabel('Provider').fill('on-prem');
+    await form.getByRole('button', { name: 'Join through an agent' }).click();
+    await expect(page.getByTestId('join-agent-outcome')).toHaveText(
+      'Joined edge-1: run its agent as below.',
+    );
+    await expect(page.getByTestId('agent-command')).toContainText("orbital agent --host-url 'http");
+    await expect(page.getByTestId('agent-manifest')).toContainText('kind: Deployment');
+    // No agent has dialled in yet, and the list says so.
+    const row = page.getByTestId('cluster-edge-1');
+    await expect(row).toContainText('Agent');
+    await expect(row).toContainText('AgentDisconnected', { timeout: 20_000 });
+
+    // Removed again, so that the other journeys see the embedded clusters only.
+    await page.goto('/clusters/edge-1');
+    await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+    await page.getByLabel("Type the cluster's name to confirm").fill('edge-1');
+    await page.getByRole('button', { name: 'Remove cluster' }).click();
+    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page.getByTestId('cluster-edge-1')).toHaveCount(0);
   });
 
   test('a member is edited, its kubeconfig replaced, and then removed', async ({ page }) => {

@@ -5,14 +5,12 @@
 //! cluster's current token, compared in constant time; every refusal reads the same, so it
 //! never tells whether the cluster exists.
 
-use std::collections::BTreeMap;
-
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use futures::StreamExt;
 use hyper_util::rt::TokioIo;
-use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::Api;
 use kube::runtime::watcher;
 use orbital_agent::{Accepted, TunnelError, Tunnels, upgrade};
@@ -23,7 +21,7 @@ use subtle::ConstantTimeEq;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::cluster::SYSTEM_NAMESPACE;
-use crate::registry::{Registry, RegistryError};
+use crate::registry::{Registry, RegistryError, member_secret};
 
 /// The key of the token in an agent member's Secret.
 pub const TOKEN_KEY: &str = "token";
@@ -80,7 +78,7 @@ impl Agents {
     pub(crate) async fn token(
         &self,
         cluster: &str,
-        owner: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>,
+        owner: Option<OwnerReference>,
     ) -> Result<String, RegistryError> {
         let name = token_secret_name(cluster);
         if let Some(secret) = self.secrets.get_opt(&name).await?
@@ -89,24 +87,7 @@ impl Agents {
             return Ok(String::from_utf8_lossy(token).into_owned());
         }
         let token = orbital_iam::credentials::new_key("orbital-agent-");
-        let secret = Secret {
-            metadata: kube::api::ObjectMeta {
-                name: Some(name),
-                namespace: Some(SYSTEM_NAMESPACE.to_owned()),
-                labels: Some(BTreeMap::from([(
-                    "cluster.orbital.dev/name".to_owned(),
-                    cluster.to_owned(),
-                )])),
-                owner_references: owner.map(|owner| vec![owner]),
-                ..Default::default()
-            },
-            type_: Some("Opaque".to_owned()),
-            data: Some(BTreeMap::from([(
-                TOKEN_KEY.to_owned(),
-                ByteString(token.clone().into_bytes()),
-            )])),
-            ..Default::default()
-        };
+        let secret = member_secret(name, cluster, owner, TOKEN_KEY, token.clone().into_bytes());
         self.registry.put_secret(secret).await?;
         Ok(token)
     }
@@ -267,6 +248,10 @@ async fn watch_token(secrets: Api<Secret>, name: String, token: Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use k8s_openapi::ByteString;
+
     use super::*;
 
     fn secret(token: &str) -> Secret {

@@ -83,28 +83,43 @@ fn owned_by(owner: &DynamicObject) -> OwnerReference {
     }
 }
 
+/// A Secret in the console's namespace about the member `cluster`, holding `value` under
+/// `key`; owned by `owner` (its `Cluster` object), it goes when that goes.
+pub(crate) fn member_secret(
+    name: String,
+    cluster: &str,
+    owner: Option<OwnerReference>,
+    key: &str,
+    value: Vec<u8>,
+) -> Secret {
+    Secret {
+        metadata: kube::api::ObjectMeta {
+            name: Some(name),
+            namespace: Some(SYSTEM_NAMESPACE.to_owned()),
+            labels: Some(BTreeMap::from([(
+                "cluster.orbital.dev/name".to_owned(),
+                cluster.to_owned(),
+            )])),
+            owner_references: owner.map(|owner| vec![owner]),
+            ..Default::default()
+        },
+        type_: Some("Opaque".to_owned()),
+        data: Some(BTreeMap::from([(key.to_owned(), ByteString(value))])),
+        ..Default::default()
+    }
+}
+
 /// The Secret holding `kubeconfig` for the member `owner`, owned by its `Cluster` object so
 /// that it goes when the object goes.
 fn kubeconfig_secret(owner: &DynamicObject, kubeconfig: &str) -> Secret {
     let name = owner.metadata.name.clone().unwrap_or_default();
-    Secret {
-        metadata: kube::api::ObjectMeta {
-            name: Some(secret_name(&name)),
-            namespace: Some(SYSTEM_NAMESPACE.to_owned()),
-            labels: Some(BTreeMap::from([(
-                "cluster.orbital.dev/name".to_owned(),
-                name.clone(),
-            )])),
-            owner_references: Some(vec![owned_by(owner)]),
-            ..Default::default()
-        },
-        type_: Some("Opaque".to_owned()),
-        data: Some(BTreeMap::from([(
-            KUBECONFIG_KEY.to_owned(),
-            ByteString(kubeconfig.as_bytes().to_vec()),
-        )])),
-        ..Default::default()
-    }
+    member_secret(
+        secret_name(&name),
+        &name,
+        Some(owned_by(owner)),
+        KUBECONFIG_KEY,
+        kubeconfig.as_bytes().to_vec(),
+    )
 }
 
 impl Registry {

@@ -14,8 +14,9 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::Request;
 use axum::response::Response;
 use axum::routing::get;
-use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use orbital_agent::{Agent, AgentConfig, AgentError};
 use orbital_federation::agents::{TOKEN_KEY, token_secret_name};
 use orbital_federation::{
@@ -33,13 +34,13 @@ const AGENT_LOST_WITHIN: Duration = Duration::from_secs(10);
 /// How soon a revoked token's connection must be closed.
 const REVOKED_WITHIN: Duration = Duration::from_secs(5);
 
-async fn sandbox(dir: &Path, name: &str) -> Sandbox {
+async fn sandbox(dir: &Path, name: &str, seed: bool) -> Sandbox {
     Sandbox::start(SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.join(name),
         name: name.into(),
         simulation: Some(SimulationConfig { nodes: 1 }),
-        seed: false,
+        seed,
     })
     .await
     .unwrap()
@@ -85,10 +86,11 @@ struct Fixture {
     console: SocketAddr,
 }
 
-async fn fixture() -> Fixture {
+/// A host console's federation and a member for it; `seed` gives the member the demo workloads.
+async fn fixture_with(seed: bool) -> Fixture {
     let dir = TempDir::new().unwrap();
-    let host = sandbox(dir.path(), "host").await;
-    let member = sandbox(dir.path(), "member").await;
+    let host = sandbox(dir.path(), "host", false).await;
+    let member = sandbox(dir.path(), "member", seed).await;
     let federation = Federation::host(client_of(&host).await, "http://console.test")
         .await
         .unwrap();
@@ -125,12 +127,17 @@ impl Fixture {
         Api::namespaced(client_of(&self.host).await, "orbital-system")
     }
 
-    /// Whether the member answers a read through the console's proxy.
-    async fn answers(&self) -> bool {
-        let request = Request::get("/clusters/edge/api/v1/namespaces/default")
+    /// A read through the console's proxy.
+    async fn get(&self, path: &str) -> Response {
+        let request = Request::get(format!("/clusters/edge{path}"))
             .body(Body::empty())
             .unwrap();
-        self.scope.proxy(request).await.status() == 200
+        self.scope.proxy(request).await
+    }
+
+    /// Whether the member answers a read through the console's proxy.
+    async fn answers(&self) -> bool {
+        self.get("/api/v1/namespaces/default").await.status() == 200
     }
 }
 
@@ -140,6 +147,115 @@ fn join(name: &str) -> AgentJoinRequest {
         provider: "edge-dc".into(),
         ..AgentJoinRequest::default()
     }
+}
+
+async fn fixture() -> Fixture {
+    fixture_with(false).await
+}
+
+/// Reads a streamed answer until `enough` says what was read is enough; the text read.
+async fn read_until(response: Response, enough: impl Fn(&str) -> bool) -> String {
+    let mut body = response.into_body().into_data_stream();
+    let mut text = String::new();
+    while !enough(&text) {
+        let chunk = body.next().await.expect("the stream ended early").unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_proxied_requests_at_once_travel_through_one_agent_connection() {
+    let fixture = std::sync::Arc::new(fixture_with(true).await);
+    let joined = fixture.scope.join_agent(join("edge")).await.unwrap();
+    let agent = fixture.agent(&joined.token).await;
+    let running = tokio::spawn(async move { agent.run().await });
+    eventually("the member to answer through its agent", || async {
+        fixture.answers().await.then_some(())
+    })
+    .await;
+    let member = client_of(&fixture.member).await;
+    let config_maps: Api<ConfigMap> = Api::namespaced(member.clone(), "default");
+    let made: ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "shared"}, "data": {"a": "1"}}))
+            .unwrap();
+    let made = config_maps
+        .create(&PostParams::default(), &made)
+        .await
+        .unwrap();
+    let version = made.metadata.resource_version.clone().unwrap();
+    let pods: Api<Pod> = Api::namespaced(member, "demo");
+    let pod = eventually("a running web pod", || async {
+        pods.list(&Default::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|p| {
+                p.metadata.name.as_deref().unwrap_or("").starts_with("web-")
+                    && p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+            })
+            .and_then(|p| p.metadata.name)
+    })
+    .await;
+
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let fixture = fixture.clone();
+        let path = format!(
+            "/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dshared\
+             &resourceVersion={version}&timeoutSeconds=30"
+        );
+        requests.spawn(async move {
+            let response = fixture.get(&path).await;
+            assert_eq!(response.status(), 200);
+            read_until(response, |text| text.contains("MODIFIED")).await;
+            "watch"
+        });
+    }
+    {
+        let fixture = fixture.clone();
+        let path = format!("/api/v1/namespaces/demo/pods/{pod}/log?follow=true&tailLines=1");
+        requests.spawn(async move {
+            let response = fixture.get(&path).await;
+            assert_eq!(response.status(), 200);
+            read_until(response, |text| text.lines().count() >= 3).await;
+            "log"
+        });
+    }
+    for index in 0..39 {
+        let fixture = fixture.clone();
+        requests.spawn(async move {
+            let name = ["default", "demo", "kube-system"][index % 3];
+            let response = fixture.get(&format!("/api/v1/namespaces/{name}")).await;
+            assert_eq!(response.status(), 200);
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let read: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(read["metadata"]["name"], name);
+            "read"
+        });
+    }
+    // Every watch starts at the version created above, so it sees the change whenever it opens.
+    let mut changed = made;
+    changed.data = Some([("a".to_owned(), "2".to_owned())].into());
+    config_maps
+        .replace("shared", &PostParams::default(), &changed)
+        .await
+        .unwrap();
+    let mut done = std::collections::BTreeMap::new();
+    while let Some(finished) = tokio::time::timeout(WAIT, requests.join_next())
+        .await
+        .unwrap()
+    {
+        *done.entry(finished.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(
+        done,
+        std::collections::BTreeMap::from([("log", 1), ("read", 39), ("watch", 10)])
+    );
+    running.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -113,20 +113,21 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
     wait_ready_tls(&console);
 
     let host_kubeconfig = console.sandbox_kubeconfig("host");
+    // What kubectl prints of `what` on the host cluster, printed by `jsonpath`.
+    let on_host = |what: &[&str], jsonpath: &str| {
+        let mut args = vec!["--kubeconfig", &host_kubeconfig, "get"];
+        args.extend_from_slice(what);
+        let jsonpath = format!("jsonpath={jsonpath}");
+        args.extend(["-o", &jsonpath]);
+        let output = kubectl(&console, &args);
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
     let ready = wait_until(STARTUP_TIMEOUT, || {
-        let output = kubectl(
-            &console,
-            &[
-                "--kubeconfig",
-                &host_kubeconfig,
-                "get",
-                "clusters",
-                "-o",
-                "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[0].status} {end}",
-            ],
+        let listed = on_host(
+            &["clusters"],
+            "{range .items[*]}{.metadata.name}={.status.conditions[0].status} {end}",
         );
-        let listed = String::from_utf8_lossy(&output.stdout).into_owned();
-        (listed.trim() == "host=True member-1=True member-2=True").then_some(listed)
+        (listed == "host=True member-1=True member-2=True").then_some(listed)
     });
     assert!(
         ready.is_some(),
@@ -143,34 +144,20 @@ fn host_console_registers_the_embedded_members_and_proxies_to_them() {
     assert!(String::from_utf8_lossy(&nodes.stdout).contains("node-1"));
     // member-2 is reached through its in-process agent, which dialled the console itself;
     // the proxy serves it as any member.
-    let connections = kubectl(
-        &console,
-        &[
-            "--kubeconfig",
-            &host_kubeconfig,
-            "get",
-            "clusters",
-            "-o",
-            "jsonpath={range .items[*]}{.metadata.name}={.spec.connection.type} {end}",
-        ],
-    );
     assert_eq!(
-        String::from_utf8_lossy(&connections.stdout).trim(),
+        on_host(
+            &["clusters"],
+            "{range .items[*]}{.metadata.name}={.spec.connection.type} {end}"
+        ),
         "host=Direct member-1=Direct member-2=Agent"
     );
-    let available = kubectl(
-        &console,
-        &[
-            "--kubeconfig",
-            &host_kubeconfig,
-            "get",
-            "cluster",
-            "member-2",
-            "-o",
-            r#"jsonpath={.status.conditions[?(@.type=="AgentAvailable")].status}"#,
-        ],
+    assert_eq!(
+        on_host(
+            &["cluster", "member-2"],
+            r#"{.status.conditions[?(@.type=="AgentAvailable")].status}"#
+        ),
+        "True"
     );
-    assert_eq!(String::from_utf8_lossy(&available.stdout), "True");
     let pods = kubectl_as(&console, &admin, "member-2", &["get", "pods", "-n", "demo"]);
     assert!(
         String::from_utf8_lossy(&pods.stdout).contains("web-"),
