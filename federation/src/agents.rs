@@ -34,7 +34,7 @@ pub fn token_secret_name(cluster: &str) -> String {
 /// An agent was not admitted. It is told nothing more, whatever the reason.
 #[derive(Debug, thiserror::Error)]
 #[error("the cluster name or the token is not valid")]
-pub struct AgentRefused;
+struct AgentRefused;
 
 /// The host's agent members: their tokens and their connections. Cheap to clone.
 #[derive(Clone)]
@@ -68,10 +68,6 @@ impl Agents {
             secrets: Api::namespaced(host, SYSTEM_NAMESPACE),
             tunnels,
         }
-    }
-
-    pub(crate) fn tunnels(&self) -> &Tunnels {
-        &self.tunnels
     }
 
     /// The token of the agent member `cluster`, made now when its Secret is missing.

@@ -339,7 +339,7 @@ pub(crate) async fn remove(host: &Host, name: &str) -> Result<(), JoinError> {
         .await
         .map_err(|error| unknown_or(error, name))?;
     // Its token went with it; so do its agents' connections.
-    host.agents().tunnels().close(name);
+    host.pool().tunnels().close(name);
     Ok(())
 }
 

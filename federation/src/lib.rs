@@ -30,7 +30,7 @@ mod scope;
 mod summary;
 mod views;
 
-pub use agents::{AgentRefused, Agents};
+pub use agents::Agents;
 pub use discovery::DiscoveryError;
 pub use follow::ViewChange;
 pub use join::{AgentJoinRequest, AgentJoined, JoinError, JoinRequest};
