@@ -18,7 +18,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http2::{self, SendRequest};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_util::sync::CancellationToken;
@@ -63,16 +63,31 @@ struct Link {
     closer: CancellationToken,
 }
 
+/// How many connection changes a slow follower may fall behind by before it is told it lagged.
+const CHANGES_KEPT: usize = 64;
+
 /// The live agent connections of every cluster, newest last. Cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Tunnels(Arc<Inner>);
 
-#[derive(Default)]
 struct Inner {
     links: Mutex<HashMap<String, Vec<Link>>>,
     next_id: AtomicU64,
     /// Requests open through each cluster's agents.
     permits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// The cluster whose connections changed, each time one opens or ends.
+    changes: broadcast::Sender<String>,
+}
+
+impl Default for Tunnels {
+    fn default() -> Self {
+        Self(Arc::new(Inner {
+            links: Mutex::default(),
+            next_id: AtomicU64::default(),
+            permits: Mutex::default(),
+            changes: broadcast::channel(CHANGES_KEPT).0,
+        }))
+    }
 }
 
 /// A connection accepted for a cluster, until [`Tunnels::serve`] runs it.
@@ -88,6 +103,11 @@ impl Accepted {
 }
 
 impl Tunnels {
+    /// The name of each cluster whose agent connects or loses a connection, as it happens.
+    pub fn changes(&self) -> broadcast::Receiver<String> {
+        self.0.changes.subscribe()
+    }
+
     /// A connection about to be served; its closer can be handed out before it runs.
     pub fn accept(&self) -> Accepted {
         Accepted {
@@ -130,6 +150,8 @@ impl Tunnels {
                 closer: accepted.closer.clone(),
             });
         tracing::info!(cluster, "an agent connected");
+        // Nobody may be following: then there is no one to tell.
+        let _ = self.0.changes.send(cluster.to_owned());
         let ended = tokio::select! {
             ended = connection => ended.map_err(TunnelError::from),
             () = accepted.closer.cancelled() => Ok(()),
@@ -143,6 +165,7 @@ impl Tunnels {
         }
         drop(links);
         tracing::info!(cluster, "an agent connection ended");
+        let _ = self.0.changes.send(cluster.to_owned());
         ended
     }
 

@@ -306,3 +306,53 @@ async fn a_closed_connection_ends_for_the_agent_too() {
     assert!(ended.is_ok(), "{ended:?}");
     assert!(!tunnels.connected("member-2"));
 }
+
+/// Tells sandboxes apart: the UID of their `kube-system` namespace.
+async fn kube_system_uid(member: &Member) -> String {
+    Api::<Namespace>::all(client_of(&member.sandbox).await)
+        .get("kube-system")
+        .await
+        .unwrap()
+        .metadata
+        .uid
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_newest_connection_carries_the_requests_and_an_older_one_serves_again_when_it_goes() {
+    // Two agent replicas for one cluster; each forwards to a sandbox of its own here, so the
+    // answers tell which connection carried a request.
+    let (first, second) = (member().await, member().await);
+    let (first_uid, second_uid) = (
+        kube_system_uid(&first).await,
+        kube_system_uid(&second).await,
+    );
+    let tunnels = Tunnels::default();
+    let host = host(tunnels.clone()).await;
+    let namespaces: Api<Namespace> = Api::all(tunnels.client("member-2"));
+    let answered_by = |uid: String| {
+        let namespaces = namespaces.clone();
+        move || {
+            let namespaces = namespaces.clone();
+            let uid = uid.clone();
+            async move {
+                let read = namespaces.get("kube-system").await.ok()?;
+                (read.metadata.uid? == uid).then_some(())
+            }
+        }
+    };
+
+    let older = agent_of(&first, host).await;
+    let older = tokio::spawn(async move { older.run().await });
+    eventually("the first agent to answer", answered_by(first_uid.clone())).await;
+    let newer = agent_of(&second, host).await;
+    let newer = tokio::spawn(async move { newer.run().await });
+    eventually("the newer connection to win", answered_by(second_uid)).await;
+    newer.abort();
+    eventually(
+        "the older connection to serve again",
+        answered_by(first_uid),
+    )
+    .await;
+    older.abort();
+}

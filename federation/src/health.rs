@@ -6,7 +6,9 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
 use orbital_syntax::{bytes, millicores};
+use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
+use tokio_util::task::AbortOnDropHandle;
 
 use jiff::Timestamp;
 use orbital_types::{AgentAvailability, Cluster, ClusterStatus, Connection, Reason};
@@ -22,21 +24,43 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the heartbeat of a member that stays ready is written when nothing else changed.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Probes every registered member until aborted, writing a status only when it changed.
+/// Probes every registered member until aborted, writing a status only when it changed; a
+/// member reached through an agent is probed again as soon as its agent connects or goes.
 pub(crate) fn spawn(pool: ClientPool) -> JoinHandle<()> {
     let probes = pool.clone();
-    every_member(pool, PROBE_INTERVAL, "probes", move |member| {
+    let periodic = every_member(pool.clone(), PROBE_INTERVAL, "probes", move |member| {
         let pool = probes.clone();
-        async move {
-            let observed = probe(&pool, &member).await;
-            let Some(status) = to_record(&member.status, observed, Timestamp::now()) else {
-                return;
+        async move { probe_and_record(&pool, &member).await }
+    });
+    let mut changes = pool.tunnels().changes();
+    tokio::spawn(async move {
+        let _periodic = AbortOnDropHandle::new(periodic);
+        loop {
+            let name = match changes.recv().await {
+                Ok(name) => name,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
             };
-            if let Err(error) = pool.registry().set_status(&member.name, &status).await {
-                tracing::warn!(cluster = %member.name, "cannot record the cluster's status: {error}");
+            match pool.registry().get(&name).await {
+                Ok(Some(member)) => probe_and_record(&pool, &member).await,
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(cluster = %name, "cannot read the cluster to probe it: {error}")
+                }
             }
         }
     })
+}
+
+/// Probes `member` and records what changed since its recorded status.
+async fn probe_and_record(pool: &ClientPool, member: &Cluster) {
+    let observed = probe(pool, member).await;
+    let Some(status) = to_record(&member.status, observed, Timestamp::now()) else {
+        return;
+    };
+    if let Err(error) = pool.registry().set_status(&member.name, &status).await {
+        tracing::warn!(cluster = %member.name, "cannot record the cluster's status: {error}");
+    }
 }
 
 /// What to write after a probe saw `observed` where `previous` is recorded, at `now`; `None`

@@ -232,13 +232,33 @@ pub fn curl(console: &Console, args: &[&str]) -> (u16, String) {
     (status.trim().parse().unwrap_or(0), body.to_owned())
 }
 
-/// Waits until a console serving HTTPS is ready.
+/// Waits until a console serving HTTPS is ready and, when it is a host on the embedded default,
+/// has found its three clusters ready (`member-2`'s agent dials in once the console serves).
 pub fn wait_ready_tls(console: &Console) {
     let url = format!("https://{}/readyz", console.addr);
     let ready = wait_until(STARTUP_TIMEOUT, || {
         (curl(console, &[&url]).0 == 200).then_some(())
     });
     assert!(ready.is_some(), "console never became ready on {url}");
+    let sandboxes = console.data().join("sandboxes");
+    if !sandboxes.join("member-1").exists() {
+        return;
+    }
+    let host = console.sandbox_kubeconfig("host");
+    let jsonpath = "jsonpath={.items[*].status.conditions[0].status}";
+    let members = wait_until(STARTUP_TIMEOUT, || {
+        let output = kubectl(
+            console,
+            &["--kubeconfig", &host, "get", "clusters", "-o", jsonpath],
+        );
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let statuses: Vec<&str> = text.split_whitespace().collect();
+        (statuses == ["True", "True", "True"]).then_some(())
+    });
+    assert!(
+        members.is_some(),
+        "the embedded clusters never all became ready"
+    );
 }
 
 /// A bearer token for `user` from a console serving HTTPS.
