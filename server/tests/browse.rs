@@ -928,12 +928,20 @@ fn the_overview_shows_load_unhealthy_workloads_and_warnings_within_the_callers_r
         "elsewhere",
         (1, "example.com/missing:2", "10m"),
     );
+    // Both Deployments' pods are warned of, each as its events reach the console's cache.
     let one = wait_until(Duration::from_secs(30), || {
         let one = overview(&admin, "cluster=member-1");
-        let warned = one["warnings"].as_array()?.iter().any(|warning| {
+        let warnings = one["warnings"].as_array()?;
+        let elsewhere = warnings.iter().any(|warning| {
             warning["namespace"] == "default" && warning["message"] == "Error: ImagePullBackOff"
         });
-        warned.then_some(one)
+        let broken = warnings.iter().any(|warning| {
+            warning["namespace"] == "demo"
+                && warning["object"]
+                    .as_str()
+                    .is_some_and(|object| object.starts_with("Pod/broken-"))
+        });
+        (elsewhere && broken).then_some(one)
     })
     .expect("the failed pulls are warned of");
     assert_eq!(one["loads"].as_array().unwrap().len(), 1, "{one}");
