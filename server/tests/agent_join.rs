@@ -6,16 +6,19 @@
 
 mod common;
 
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 use common::*;
 
-/// Stops the agent the test started when the test ends, however it ends.
+/// Stops the shell the test started and the agent it runs, its whole process group, when the
+/// test ends, however it ends.
 struct Running(std::process::Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.wait();
     }
 }
@@ -84,6 +87,7 @@ fn the_join_form_answers_how_to_run_the_agent_and_that_connects_the_member() {
     let _agent = Running(
         Command::new("sh")
             .args(["-c", command])
+            .process_group(0)
             .current_dir(&home)
             .env("HOME", &home)
             .env("PATH", path)
