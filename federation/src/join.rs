@@ -227,7 +227,8 @@ pub(crate) async fn join(host: &Host, request: JoinRequest) -> Result<Cluster, J
 
 /// Records a member that an agent will connect, with its join token (made unless an operator
 /// put one in its Secret beforehand); nothing is asked of the member, which the host may not
-/// be able to reach at all.
+/// be able to reach at all. A name already taken is refused as the `Cluster` object is
+/// created.
 pub(crate) async fn join_agent(
     host: &Host,
     request: AgentJoinRequest,
@@ -236,9 +237,6 @@ pub(crate) async fn join_agent(
     let name = request.name.trim().to_owned();
     if !is_dns_label(&name) {
         return Err(JoinError::InvalidName(name));
-    }
-    if registry.get(&name).await?.is_some() {
-        return Err(JoinError::NameTaken(name));
     }
     let cluster = Cluster {
         name,

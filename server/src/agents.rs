@@ -2,12 +2,11 @@
 //! connect. Outside the login gate: an agent's credential is its cluster's join token, which
 //! the federation checks before it takes the connection over.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::client_address;
 use crate::router::ConsoleState;
 
 /// Hands an agent's connection for `cluster` to the federation (host mode only).
@@ -19,10 +18,8 @@ pub async fn connect(
     let Some(agents) = state.federation.as_ref().and_then(|f| f.agents()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.to_string())
+    let client = client_address(request.extensions())
+        .map(|address| address.to_string())
         .unwrap_or_default();
     agents.connect(&cluster, request, &client).await
 }

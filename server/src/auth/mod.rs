@@ -273,7 +273,7 @@ impl Unavailable {
 }
 
 /// The client's address, when the server recorded it.
-fn client_address(extensions: &Extensions) -> Option<IpAddr> {
+pub(crate) fn client_address(extensions: &Extensions) -> Option<IpAddr> {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
