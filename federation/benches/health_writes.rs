@@ -48,7 +48,9 @@ async fn main() {
         scope.join(request).await.unwrap();
         members.push(member);
     }
-    let monitor = federation.spawn_health().unwrap();
+    let monitor = federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     tokio::time::sleep(WARM_UP).await;
     let store = host.cluster().store();
     let before = store.resource_version();

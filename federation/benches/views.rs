@@ -135,7 +135,9 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let health = federation.spawn_health().unwrap();
+    let health = federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     while scope
         .clusters()
         .await

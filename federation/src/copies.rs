@@ -8,7 +8,6 @@ use kube::api::Api;
 use orbital_iam::copies::Copier;
 use tokio::task::JoinHandle;
 
-use crate::host::Host;
 use crate::pool::ClientPool;
 use crate::rounds::every_member;
 
@@ -18,10 +17,9 @@ pub const COPY_INTERVAL: Duration = Duration::from_secs(5);
 /// How long one pass over one member may take.
 const COPY_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Copies to every registered member but the host cluster itself, until aborted.
-pub(crate) fn spawn(host: &Host, copier: Copier) -> JoinHandle<()> {
-    let pool = host.pool().clone();
-    let identity = host.identity().to_owned();
+/// Copies to every registered member but the host cluster itself (whose `kube-system` UID is
+/// `identity`), until aborted.
+pub(crate) fn spawn(pool: ClientPool, identity: String, copier: Copier) -> JoinHandle<()> {
     let passes = pool.clone();
     every_member(pool, COPY_INTERVAL, "copies", move |member| {
         copy_once(

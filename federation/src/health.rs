@@ -58,8 +58,11 @@ async fn probe_and_record(pool: &ClientPool, member: &Cluster) {
     let Some(status) = to_record(&member.status, observed, Timestamp::now()) else {
         return;
     };
-    if let Err(error) = pool.registry().set_status(&member.name, &status).await {
-        tracing::warn!(cluster = %member.name, "cannot record the cluster's status: {error}");
+    match pool.registry().set_status(&member.name, &status).await {
+        Ok(()) => tracing::debug!(cluster = %member.name, "recorded the cluster's status"),
+        Err(error) => {
+            tracing::warn!(cluster = %member.name, "cannot record the cluster's status: {error}")
+        }
     }
 }
 

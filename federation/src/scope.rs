@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use futures::StreamExt;
 use orbital_iam::{Access, Decision, Verb};
+use orbital_lease::{Leadership, while_leading};
 use orbital_syntax::is_dns_label;
 use orbital_types::{
     ApiKind, Cluster, ClusterStatus, Connection, Findings, Kind, ObjectRef, Overview, Page, Query,
@@ -136,19 +137,38 @@ impl Federation {
         }
     }
 
-    /// Starts keeping every member's status true (host only).
-    pub fn spawn_health(&self) -> Option<JoinHandle<()>> {
+    /// Keeps every member's status true while `leadership` leads, so that of several replicas
+    /// only one writes statuses (host only).
+    pub fn spawn_health(&self, leadership: &Leadership) -> Option<JoinHandle<()>> {
         match &self.0.reach {
-            Reach::Host(host) => Some(health::spawn(host.pool().clone())),
+            Reach::Host(host) => {
+                let pool = host.pool().clone();
+                Some(while_leading(
+                    leadership.clone(),
+                    "the health loop",
+                    move || health::spawn(pool.clone()),
+                ))
+            }
             Reach::Own { .. } => None,
         }
     }
 
-    /// Starts keeping every member's copies of the host's users, grants and workspaces that
-    /// concern it (host only).
-    pub fn spawn_copies(&self, copier: orbital_iam::copies::Copier) -> Option<JoinHandle<()>> {
+    /// Keeps every member's copies of the host's users, grants and workspaces that concern it
+    /// while `leadership` leads (host only).
+    pub fn spawn_copies(
+        &self,
+        copier: orbital_iam::copies::Copier,
+        leadership: &Leadership,
+    ) -> Option<JoinHandle<()>> {
         match &self.0.reach {
-            Reach::Host(host) => Some(crate::copies::spawn(host, copier)),
+            Reach::Host(host) => {
+                let (pool, identity) = (host.pool().clone(), host.identity().to_owned());
+                Some(while_leading(
+                    leadership.clone(),
+                    "copies to members",
+                    move || crate::copies::spawn(pool.clone(), identity.clone(), copier.clone()),
+                ))
+            }
             Reach::Own { .. } => None,
         }
     }

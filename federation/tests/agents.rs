@@ -382,7 +382,10 @@ async fn recorded(fixture: &Fixture, within: Duration, wanted: impl Fn(&ClusterS
 async fn the_agent_available_condition_follows_the_agent() {
     let fixture = fixture().await;
     let joined = fixture.scope.join_agent(join("edge")).await.unwrap();
-    let health = fixture.federation.spawn_health().unwrap();
+    let health = fixture
+        .federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     let connected = |connected: bool| {
         move |status: &ClusterStatus| {
             status

@@ -134,7 +134,10 @@ async fn host_mark(member: &Sandbox) -> Option<ConfigMap> {
 #[tokio::test(flavor = "multi_thread")]
 async fn members_turn_unready_when_down_and_ready_when_back() {
     let mut fixture = Fixture::start().await;
-    let monitor = fixture.federation.spawn_health().unwrap();
+    let monitor = fixture
+        .federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     for (name, member) in ["member-1", "member-2"].into_iter().zip(&fixture.members) {
         let cluster = fixture.ready(name, true).await;
         // Capacity and allocatable are the sums over the member's nodes.
@@ -568,7 +571,10 @@ async fn kubectl_works_through_the_proxy() {
 #[tokio::test(flavor = "multi_thread")]
 async fn views_read_caches_filter_by_cluster_and_name_clusters_that_fail() {
     let mut fixture = Fixture::start().await;
-    let monitor = fixture.federation.spawn_health().unwrap();
+    let monitor = fixture
+        .federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     fixture.ready("member-1", true).await;
     fixture.ready("member-2", true).await;
     // Namespaces stand in for any kind: every member has the system ones.
@@ -695,7 +701,10 @@ async fn probes_that_hang_or_are_refused_hold_up_no_other_member() {
     wrong.token = "not-the-token".into();
     register_directly(&fixture, "refusing", &wrong.to_yaml()).await;
 
-    let monitor = fixture.federation.spawn_health().unwrap();
+    let monitor = fixture
+        .federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     let silent = fixture.ready("silent", false).await;
     assert_eq!(silent.status.reason, Reason::Timeout, "{:?}", silent.status);
     let refusing = fixture.ready("refusing", false).await;
@@ -767,7 +776,9 @@ async fn nothing_built_from_a_replaced_kubeconfig_is_used_again() {
         })
         .await
         .unwrap();
-    let monitor = federation.spawn_health().unwrap();
+    let monitor = federation
+        .spawn_health(&orbital_lease::Leadership::alone())
+        .unwrap();
     let query = Query::default();
     eventually("a view through the detour", || async {
         let page = scope.view(&Kind::NAMESPACES, &query).await.unwrap();

@@ -114,7 +114,9 @@ impl Fixture {
             console.join(request).await.unwrap();
             clusters.push(member);
         }
-        federation.spawn_health().unwrap();
+        federation
+            .spawn_health(&orbital_lease::Leadership::alone())
+            .unwrap();
         for name in ["member-1", "member-2"] {
             eventually(&format!("{name} to be ready"), || async {
                 console

@@ -12,7 +12,9 @@ use tokio::task::JoinHandle;
 
 use orbital_iam::copies::Copier;
 use orbital_iam::credentials::Credentials;
+use orbital_iam::credentials::SYSTEM_NAMESPACE;
 use orbital_iam::{Directory, Tenancy};
+use orbital_lease::{Candidate, LeaseSettings};
 
 use crate::admin::{self, AdminError};
 use crate::auth::Auth;
@@ -91,6 +93,8 @@ pub struct Clusters {
     auth: Auth,
     /// The users, grants and workspaces, changed for one caller at a time.
     tenancy: Tenancy,
+    /// This replica's campaign for the work done once among replicas.
+    candidate: Candidate,
     /// Keeps member statuses true (host mode).
     monitor: Option<JoinHandle<()>>,
     /// Keeps the members' copies of users, grants and workspaces (host mode).
@@ -101,6 +105,22 @@ pub struct Clusters {
     /// The in-process agents of embedded members joined through one.
     #[cfg(feature = "sandbox")]
     agents: Vec<JoinHandle<()>>,
+}
+
+/// The `Lease` in `orbital-system` whose holder does the work done once among replicas.
+const LEASE_NAME: &str = "orbital-console";
+
+/// This replica's name in the lease: its pod's name (`POD_NAME`, which the chart sets) or the
+/// machine's, with a random suffix, so that two processes on one machine differ too.
+fn replica_identity() -> String {
+    let base = std::env::var("POD_NAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "orbital".to_owned());
+    let key = orbital_iam::credentials::new_key("");
+    format!("{base}-{}", &key[..8])
 }
 
 async fn client_from_file(
@@ -167,6 +187,12 @@ impl Clusters {
             None => return Err(ClustersError::NoCluster),
         };
         let directory = Directory::start(client.clone()).await?;
+        let candidate = Candidate::start(
+            client.clone(),
+            &replica_identity(),
+            LeaseSettings::new(SYSTEM_NAMESPACE, LEASE_NAME),
+        );
+        let leadership = candidate.leadership();
         admin::ensure(&directory, &args.data_dir).await?;
         let copier = Copier::new(directory.clone());
         let tenancy = Tenancy::new(
@@ -174,7 +200,7 @@ impl Clusters {
             Credentials::new(client.clone()),
             args.mode == ConsoleMode::Host,
         );
-        let auth = Auth::new(directory, client.clone());
+        let auth = Auth::new(directory, client.clone(), &leadership);
         let federation = match args.mode {
             ConsoleMode::Member => Federation::member(&args.cluster_name, client),
             ConsoleMode::Host => {
@@ -191,9 +217,10 @@ impl Clusters {
                 federation
             }
         };
-        let monitor = federation.spawn_health();
-        let copies = federation.spawn_copies(copier);
+        let monitor = federation.spawn_health(&leadership);
+        let copies = federation.spawn_copies(copier, &leadership);
         Ok(Self {
+            candidate,
             federation,
             auth,
             tenancy,
@@ -247,10 +274,16 @@ impl Clusters {
         &self.tenancy
     }
 
-    /// Stops the health and copy loops and the embedded sandboxes.
+    /// Stops the health and copy loops, gives up the lease so another replica takes over at
+    /// once, and stops the embedded sandboxes.
     pub async fn shutdown(self) {
         for task in [self.monitor, self.copies].into_iter().flatten() {
             task.abort();
+        }
+        if let Err(error) = self.candidate.resign().await {
+            tracing::warn!(
+                "cannot give up the lease; another replica takes over when it runs out: {error}"
+            );
         }
         #[cfg(feature = "sandbox")]
         for agent in self.agents {

@@ -4,8 +4,8 @@
 
 mod common;
 
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitStatus, Output};
 use std::time::Duration;
 
 use common::*;
@@ -339,41 +339,6 @@ fn member_console_serves_only_its_own_cluster() {
     );
 }
 
-/// An `orbital sandbox` process, killed on drop.
-struct SandboxProcess {
-    process: Child,
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-fn start_sandbox(addr: SocketAddr, data_dir: &std::path::Path) -> SandboxProcess {
-    let process = Command::new(ORBITAL)
-        .args([
-            "sandbox",
-            "--no-simulation",
-            "--empty",
-            "--listen",
-            &addr.to_string(),
-        ])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let kubeconfig = data_dir.join("kubeconfig");
-    let written = wait_until(STARTUP_TIMEOUT, || {
-        (kubeconfig.exists() && TcpStream::connect(addr).is_ok()).then_some(())
-    });
-    assert!(written.is_some(), "the sandbox did not start on {addr}");
-    SandboxProcess { process }
-}
-
 fn readyz(addr: SocketAddr) -> Option<u16> {
     http_get(addr, "/readyz").map(|(status, _)| status)
 }
@@ -382,7 +347,11 @@ fn readyz(addr: SocketAddr) -> Option<u16> {
 fn readiness_follows_the_host_cluster() {
     let cluster_dir = TempDir::new().unwrap();
     let cluster_addr = free_address();
-    let cluster = start_sandbox(cluster_addr, cluster_dir.path());
+    let cluster = start_sandbox(
+        cluster_addr,
+        cluster_dir.path(),
+        &["--no-simulation", "--empty"],
+    );
     let addr = free_address();
     let kubeconfig = cluster_dir.path().join("kubeconfig");
     let console = start_console(addr, &["--kubeconfig", &kubeconfig.to_string_lossy()]);
@@ -399,7 +368,11 @@ fn readiness_follows_the_host_cluster() {
     let (status, _) = http_get(addr, "/healthz").unwrap();
     assert_eq!(status, 200, "still alive");
 
-    let _cluster = start_sandbox(cluster_addr, cluster_dir.path());
+    let _cluster = start_sandbox(
+        cluster_addr,
+        cluster_dir.path(),
+        &["--no-simulation", "--empty"],
+    );
     wait_ready(addr);
     drop(console);
 }

@@ -669,8 +669,12 @@ fn actions_scale_roll_back_cordon_and_suspend_until_the_cluster_reflects_them() 
     let (status, body) = act(&rolled, json!("Undo"));
     assert_eq!(status, 200, "{body}");
     let image = |o: &Value| o["spec"]["template"]["spec"]["containers"][0]["image"].clone();
+    // Revision 3 says the controller saw the undo; a restart before that would make the
+    // restarted template revision 3 itself, the undone one never having been rolled out.
     let undone = wait_for("back on 1.27", &rolled, &|o| {
-        image(o) == "nginx:1.27" && available(3)(o)
+        image(o) == "nginx:1.27"
+            && o["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
+            && available(3)(o)
     });
     assert!(
         undone["spec"]["template"]["metadata"]["labels"]["pod-template-hash"].is_null(),
@@ -1048,27 +1052,9 @@ fn a_dead_member_is_named_at_once() {
     wait_ready_tls(&console);
     let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
     let sandbox_dir = tempfile::TempDir::new().unwrap();
-    let kubeconfig = sandbox_dir.path().join("kubeconfig");
-    let port = free_address().port();
-    let mut sandbox = std::process::Command::new(ORBITAL)
-        .args([
-            "sandbox",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--empty",
-        ])
-        .arg("--data-dir")
-        .arg(sandbox_dir.path().join("data"))
-        .arg("--kubeconfig-out")
-        .arg(&kubeconfig)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let text = wait_until(STARTUP_TIMEOUT, || {
-        std::fs::read_to_string(&kubeconfig).ok()
-    })
-    .expect("the sandbox writes its kubeconfig");
+    let data = sandbox_dir.path().join("data");
+    let sandbox = start_sandbox(free_address(), &data, &["--empty"]);
+    let text = std::fs::read_to_string(data.join("kubeconfig")).unwrap();
     let form = format!(
         "name=doomed&kubeconfig={}&labels=&provider=&description=",
         form_urlencoded(&text)
@@ -1084,8 +1070,7 @@ fn a_dead_member_is_named_at_once() {
         "the new member's kinds are served once its health is known"
     );
 
-    sandbox.kill().unwrap();
-    sandbox.wait().unwrap();
+    drop(sandbox);
     // Once the health loop has seen it go, every page about it answers at once, naming it.
     let named = wait_until(Duration::from_secs(30), || {
         let started = Instant::now();

@@ -52,6 +52,7 @@ const BUILTINS: &[Builtin] = &[
     Builtin { group: "rbac.authorization.k8s.io", kind: "ClusterRole", plural: "clusterroles", cluster_scoped: true, ..DEFAULTS },
     Builtin { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding", plural: "clusterrolebindings", cluster_scoped: true, ..DEFAULTS },
     Builtin { group: "coordination.k8s.io", kind: "Lease", plural: "leases", ..DEFAULTS },
+    Builtin { group: "policy", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", short_names: &["pdb"], status: true, ..DEFAULTS },
     Builtin { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", cluster_scoped: true, short_names: &["crd", "crds"], status: true, ..DEFAULTS },
 ];
 

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use orbital_federation::{User, proxy};
 use orbital_iam::credentials::{CredentialKind, Credentials, bearer_token, unix_now};
 use orbital_iam::{Account, Directory};
+use orbital_lease::{Leadership, while_leading};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -46,6 +47,19 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 /// The session cookie's name.
 const COOKIE_NAME: &str = "orbital_session";
+
+/// Deletes ended sessions and tokens every [`CLEANUP_INTERVAL`], until aborted.
+async fn clean_up(credentials: Credentials) {
+    let mut ticker = tokio::time::interval(CLEANUP_INTERVAL);
+    loop {
+        ticker.tick().await;
+        match credentials.delete_expired().await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!("deleted {count} ended sessions and tokens"),
+            Err(error) => tracing::warn!("cannot delete ended sessions: {error}"),
+        }
+    }
+}
 
 /// Paths anyone may reach: probes, logging in, the browser bundle and the icon. Static files
 /// sit two segments deep, since any one-segment path is a kind's page (`/pods`).
@@ -79,21 +93,15 @@ pub struct Caller(pub User);
 
 impl Auth {
     /// Recognises callers from `directory`, keeping sessions and tokens in the cluster `client`
-    /// reaches; ended ones are deleted in the background.
-    pub fn new(directory: Directory, client: kube::Client) -> Self {
+    /// reaches; ended ones are deleted in the background while `leadership` leads.
+    pub fn new(directory: Directory, client: kube::Client, leadership: &Leadership) -> Self {
         let credentials = Credentials::new(client);
         let cleaner = credentials.clone();
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(CLEANUP_INTERVAL);
-            loop {
-                ticker.tick().await;
-                match cleaner.delete_expired().await {
-                    Ok(0) => {}
-                    Ok(count) => tracing::debug!("deleted {count} ended sessions and tokens"),
-                    Err(error) => tracing::warn!("cannot delete ended sessions: {error}"),
-                }
-            }
-        });
+        while_leading(
+            leadership.clone(),
+            "the clean-up of ended sessions and tokens",
+            move || tokio::spawn(clean_up(cleaner.clone())),
+        );
         Self(Arc::new(Inner {
             directory,
             credentials,

@@ -175,16 +175,53 @@ impl Console {
 /// Starts `orbital serve` on `addr` with `extra` flags in `data_dir`, the test admin password
 /// set.
 pub fn spawn_console(addr: SocketAddr, data_dir: &Path, extra: &[&str]) -> Child {
-    Command::new(ORBITAL)
+    console_command(addr, data_dir, extra).spawn().unwrap()
+}
+
+/// The command [`spawn_console`] runs, its output thrown away unless the caller sets it.
+pub fn console_command(addr: SocketAddr, data_dir: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(ORBITAL);
+    command
         .args(["serve", "--listen", &addr.to_string()])
         .arg("--data-dir")
         .arg(data_dir)
         .args(extra)
         .env("ORBITAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// An `orbital sandbox` process, killed on drop.
+pub struct SandboxProcess {
+    pub process: Child,
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Starts `orbital sandbox` on `addr` with `extra` flags, its store and kubeconfig in
+/// `data_dir`, and waits until it listens.
+pub fn start_sandbox(addr: SocketAddr, data_dir: &Path, extra: &[&str]) -> SandboxProcess {
+    let process = Command::new(ORBITAL)
+        .args(["sandbox", "--listen", &addr.to_string()])
+        .args(extra)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let kubeconfig = data_dir.join("kubeconfig");
+    let written = wait_until(STARTUP_TIMEOUT, || {
+        (kubeconfig.exists() && TcpStream::connect(addr).is_ok()).then_some(())
+    });
+    assert!(written.is_some(), "the sandbox did not start on {addr}");
+    SandboxProcess { process }
 }
 
 pub fn start_console(addr: SocketAddr, extra: &[&str]) -> Console {

@@ -370,6 +370,21 @@ pub(super) fn cells(kind: &str, o: &Value) -> Vec<Value> {
             vec![name, text(&["metadata", "creationTimestamp"])]
         }
         "Lease" => vec![name, text(&["spec", "holderIdentity"]), age],
+        "PodDisruptionBudget" => {
+            // An int or a percentage, as written.
+            let bound = |field: &str| match &o["spec"][field] {
+                Value::Null => json!("N/A"),
+                Value::String(text) => json!(text),
+                other => json!(other.to_string()),
+            };
+            vec![
+                name,
+                bound("minAvailable"),
+                bound("maxUnavailable"),
+                json!(o["status"]["disruptionsAllowed"].as_i64().unwrap_or(0)),
+                age,
+            ]
+        }
         _ => vec![name, age],
     }
 }
@@ -416,6 +431,7 @@ mod tests {
             "ClusterRole",
             "ClusterRoleBinding",
             "Lease",
+            "PodDisruptionBudget",
             "CustomResourceDefinition",
             "LimitRange",
             "Unknown",

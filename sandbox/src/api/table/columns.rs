@@ -150,6 +150,13 @@ pub(super) fn columns(kind: &str) -> Vec<Column> {
             vec![NAME, s("Created At")]
         }
         "Lease" => vec![NAME, s("Holder"), AGE],
+        "PodDisruptionBudget" => vec![
+            NAME,
+            s("Min Available"),
+            s("Max Unavailable"),
+            i("Allowed Disruptions"),
+            AGE,
+        ],
         _ => vec![NAME, AGE],
     }
 }
