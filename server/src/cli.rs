@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use orbital_app::ConsoleMode;
 
+use crate::preflight::Component;
+
 /// Orbital: a multi-cluster Kubernetes console.
 #[derive(Debug, Parser)]
 #[command(name = "orbital", version, args_conflicts_with_subcommands = true)]
@@ -27,9 +29,41 @@ pub enum Command {
     /// Run the agent of a member cluster whose network the host console cannot dial: it dials
     /// out to the host and serves the host's requests to this cluster over that connection.
     Agent(AgentArgs),
+    /// Check a cluster before installing Orbital in it: its version, the API groups Orbital
+    /// needs, your rights to create what the chart creates, and room for the replicas.
+    Preflight(PreflightArgs),
     /// Run a sandbox cluster: a Kubernetes-compatible API server with a persistent store.
     #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+}
+
+/// Options of `orbital preflight`.
+#[derive(Clone, Debug, Args)]
+pub struct PreflightArgs {
+    /// The kubeconfig of the cluster to check, as you would install with it.
+    #[arg(long, env = "ORBITAL_PREFLIGHT_KUBECONFIG")]
+    pub kubeconfig: PathBuf,
+
+    /// The kubeconfig context to use; its current context by default.
+    #[arg(long, env = "ORBITAL_PREFLIGHT_CONTEXT")]
+    pub context: Option<String>,
+
+    /// What is to be installed: the host console, a member's console or a member's agent.
+    #[arg(long, env = "ORBITAL_PREFLIGHT_MODE", value_enum, default_value_t = Component::Host)]
+    pub mode: Component,
+
+    /// How many replicas.
+    #[arg(long, env = "ORBITAL_PREFLIGHT_REPLICAS", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub replicas: u64,
+
+    /// The namespace the chart is to be installed in.
+    #[arg(
+        long,
+        env = "ORBITAL_PREFLIGHT_NAMESPACE",
+        default_value = "orbital-system"
+    )]
+    pub namespace: String,
 }
 
 /// Options of `orbital agent`.

@@ -13,6 +13,7 @@ mod files;
 mod health;
 mod kubeconfig;
 mod live;
+mod preflight;
 mod router;
 #[cfg(feature = "sandbox")]
 mod sandbox;
@@ -34,6 +35,12 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve::run(args).await.map_err(|e| e.to_string()),
         Command::Agent(args) => agent::run(args).await.map_err(|e| e.to_string()),
+        // The report says what failed; the exit status only says that something did.
+        Command::Preflight(args) => match preflight::run(args).await {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(error) => Err(error.to_string()),
+        },
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox::run(args).await.map_err(|e| e.to_string()),
     };

@@ -74,6 +74,16 @@ async fn dispatch(
     if !subresource_served {
         return Err(ApiError::UnknownResource);
     }
+    if rt.review {
+        return match (
+            method,
+            request.name.as_deref(),
+            request.subresource.as_deref(),
+        ) {
+            (&Method::POST, None, None) => review(headers, body).await,
+            _ => Err(ApiError::MethodNotAllowed),
+        };
+    }
 
     match (
         method,
@@ -179,6 +189,16 @@ async fn dispatch(
 }
 
 /// The field manager: `fieldManager`, or the first word of the user agent, as a real server does.
+/// Answers an access review: the sandbox has one user, its kubeconfig's, who may do everything.
+async fn review(headers: &HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let mut review = decode(headers, body).await?;
+    review["status"] = serde_json::json!({
+        "allowed": true,
+        "reason": "the sandbox's one user may do everything",
+    });
+    Ok(respond::json_response(StatusCode::CREATED, &review))
+}
+
 fn manager(params: &Params, headers: &HeaderMap) -> String {
     params
         .get("fieldManager")

@@ -12,6 +12,7 @@ struct Builtin {
     in_category_all: bool,
     status: bool,
     scale: bool,
+    review: bool,
 }
 
 const DEFAULTS: Builtin = Builtin {
@@ -23,6 +24,7 @@ const DEFAULTS: Builtin = Builtin {
     in_category_all: false,
     status: false,
     scale: false,
+    review: false,
 };
 
 #[rustfmt::skip]
@@ -52,6 +54,7 @@ const BUILTINS: &[Builtin] = &[
     Builtin { group: "rbac.authorization.k8s.io", kind: "ClusterRole", plural: "clusterroles", cluster_scoped: true, ..DEFAULTS },
     Builtin { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding", plural: "clusterrolebindings", cluster_scoped: true, ..DEFAULTS },
     Builtin { group: "coordination.k8s.io", kind: "Lease", plural: "leases", ..DEFAULTS },
+    Builtin { group: "authorization.k8s.io", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", cluster_scoped: true, review: true, ..DEFAULTS },
     Builtin { group: "policy", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", short_names: &["pdb"], status: true, ..DEFAULTS },
     Builtin { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", cluster_scoped: true, short_names: &["crd", "crds"], status: true, ..DEFAULTS },
 ];
@@ -82,5 +85,6 @@ pub(super) fn types() -> impl Iterator<Item = ResourceType> {
             label_selector: None,
         }),
         printer: Printer::Builtin,
+        review: builtin.review,
     })
 }

@@ -95,6 +95,7 @@ pub fn resource_types_from_crd(crd: &Value) -> Result<Vec<ResourceType>, CrdErro
             status_subresource: subresources.and_then(|s| s.get("status")).is_some(),
             scale,
             printer: Printer::Columns(printer_columns(version)),
+            review: false,
         });
     }
     Ok(served)

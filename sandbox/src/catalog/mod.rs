@@ -71,6 +71,8 @@ pub struct ResourceType {
     pub scale: Option<ScalePaths>,
     /// How table output is produced.
     pub printer: Printer,
+    /// A question asked by creating it (an access review): answered, never stored.
+    pub review: bool,
 }
 
 impl ResourceType {
@@ -92,8 +94,11 @@ impl ResourceType {
         }
     }
 
-    /// The verbs every served type supports.
+    /// The verbs the type supports: `create` alone for a review, else every one.
     pub fn verbs(&self) -> &'static [&'static str] {
+        if self.review {
+            return &["create"];
+        }
         &[
             "create",
             "delete",

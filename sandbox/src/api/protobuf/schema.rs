@@ -296,6 +296,23 @@ const INGRESS_SPEC: &[Field] = &[
     f(4, "ingressClassName", Str),
 ];
 
+const RESOURCE_ATTRIBUTES: &[Field] = &[
+    f(1, "namespace", Str),
+    f(2, "verb", Str),
+    f(3, "group", Str),
+    f(4, "version", Str),
+    f(5, "resource", Str),
+    f(6, "subresource", Str),
+    f(7, "name", Str),
+];
+
+const NON_RESOURCE_ATTRIBUTES: &[Field] = &[f(1, "path", Str), f(2, "verb", Str)];
+
+const SELF_SUBJECT_ACCESS_REVIEW_SPEC: &[Field] = &[
+    f(1, "resourceAttributes", Message(RESOURCE_ATTRIBUTES)),
+    f(2, "nonResourceAttributes", Message(NON_RESOURCE_ATTRIBUTES)),
+];
+
 const METADATA: Field = f(1, "metadata", Message(OBJECT_META));
 
 /// The top-level fields of `kind`, if the sandbox reads it from protobuf.
@@ -333,6 +350,10 @@ pub fn object(kind: &str) -> Option<&'static [Field]> {
     ];
     const RESOURCE_QUOTA: &[Field] = &[METADATA, f(2, "spec", Message(RESOURCE_QUOTA_SPEC))];
     const INGRESS: &[Field] = &[METADATA, f(2, "spec", Message(INGRESS_SPEC))];
+    const SELF_SUBJECT_ACCESS_REVIEW: &[Field] = &[
+        METADATA,
+        f(2, "spec", Message(SELF_SUBJECT_ACCESS_REVIEW_SPEC)),
+    ];
     Some(match kind {
         "Namespace" => NAMESPACE,
         "ConfigMap" => CONFIG_MAP,
@@ -347,6 +368,7 @@ pub fn object(kind: &str) -> Option<&'static [Field]> {
         "RoleBinding" | "ClusterRoleBinding" => BINDING,
         "ResourceQuota" => RESOURCE_QUOTA,
         "Ingress" => INGRESS,
+        "SelfSubjectAccessReview" => SELF_SUBJECT_ACCESS_REVIEW,
         _ => return None,
     })
 }
