@@ -63,12 +63,22 @@ where
                 return;
             }
             tracing::info!("this replica leads: {what} started");
-            let work = start();
+            // Aborted with this task too, not only when the lead is lost.
+            let work = AbortOnDrop(start());
             leadership.until(false).await;
-            work.abort();
+            drop(work);
             tracing::info!("this replica no longer leads: {what} stopped");
         }
     })
+}
+
+/// A task aborted when this is dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +130,24 @@ mod tests {
         drop(sender);
         eventually(|| running.load(Ordering::SeqCst) == 0).await;
         eventually(|| task.is_finished()).await;
+    }
+
+    #[tokio::test]
+    async fn aborting_the_watcher_stops_the_work() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let task = while_leading(Leadership::alone(), "test work", {
+            let running = running.clone();
+            move || {
+                let running = running.clone();
+                tokio::spawn(async move {
+                    let _alive = Alive::new(running);
+                    std::future::pending::<()>().await;
+                })
+            }
+        });
+        eventually(|| running.load(Ordering::SeqCst) == 1).await;
+        task.abort();
+        eventually(|| running.load(Ordering::SeqCst) == 0).await;
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ mod common;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -70,15 +70,6 @@ impl Replica {
             .filter(|line| line.contains(text))
             .count()
     }
-}
-
-fn kubectl_on(kubeconfig: &Path, args: &[&str]) -> Output {
-    Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// The `Ready` condition's status of the member `name` as the host cluster records it.

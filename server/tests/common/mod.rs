@@ -241,6 +241,16 @@ pub fn wait_ready(addr: SocketAddr) {
     assert!(ready.is_some(), "console never became ready on {addr}");
 }
 
+/// Runs kubectl against the cluster of `kubeconfig`.
+pub fn kubectl_on(kubeconfig: &Path, args: &[&str]) -> Output {
+    Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// Runs kubectl with no kubeconfig of its own and a cache in the console's directory.
 pub fn kubectl(console: &Console, args: &[&str]) -> Output {
     Command::new("kubectl")
