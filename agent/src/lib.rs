@@ -18,4 +18,6 @@ mod tunnel;
 pub use accept::{UpgradeError, upgrade};
 pub use dial::{Agent, AgentConfig, AgentError, Ended};
 pub use manifest::{IMAGE, Instructions, instructions};
-pub use tunnel::{Accepted, STREAMS_PER_AGENT, TunnelError, Tunnels};
+pub use tunnel::{
+    Accepted, Relay, RelayTarget, STREAMS_PER_AGENT, TunnelError, Tunnels, relay_path,
+};

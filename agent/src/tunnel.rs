@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -16,6 +16,8 @@ use http::{Request, Response, Uri};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::client::conn::http2::{self, SendRequest};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
@@ -54,6 +56,30 @@ pub enum TunnelError {
     /// The connection failed.
     #[error("the agent connection failed: {0}")]
     Http(#[from] hyper::Error),
+    /// The replica holding the agent's connection could not be reached.
+    #[error("the replica holding the agent's connection could not be reached: {0}")]
+    Relay(#[from] hyper_util::client::legacy::Error),
+}
+
+/// Another console replica that holds a cluster's agent connection, and how to ask it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelayTarget {
+    /// Where the replica takes its peers' requests (`http://10.0.0.7:3000`).
+    pub url: String,
+    /// The bearer token replicas present to each other.
+    pub token: String,
+}
+
+/// Which replica holds a cluster's agent connection, when this one holds none.
+pub trait Relay: Send + Sync + 'static {
+    /// The replica to send `cluster`'s requests to; `None` when no other replica holds a
+    /// connection of its agent.
+    fn target(&self, cluster: &str) -> BoxFuture<'static, Option<RelayTarget>>;
+}
+
+/// The path under which a replica takes the requests its peers relay for `cluster`.
+pub fn relay_path(cluster: &str) -> String {
+    format!("/peer/clusters/{cluster}")
 }
 
 /// One live agent connection.
@@ -61,6 +87,13 @@ struct Link {
     id: u64,
     sender: SendRequest<kube::client::Body>,
     closer: CancellationToken,
+}
+
+impl Link {
+    /// Whether it still carries requests.
+    fn open(&self) -> bool {
+        !self.sender.is_closed() && !self.closer.is_cancelled()
+    }
 }
 
 /// How many connection changes a slow follower may fall behind by before it is told it lagged.
@@ -77,6 +110,10 @@ struct Inner {
     permits: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// The cluster whose connections changed, each time one opens or ends.
     changes: broadcast::Sender<String>,
+    /// Where a cluster's requests go when its agent is connected to another replica.
+    relay: OnceLock<Arc<dyn Relay>>,
+    /// The client of those other replicas.
+    peers: HttpClient<HttpConnector, kube::client::Body>,
 }
 
 impl Default for Tunnels {
@@ -86,6 +123,8 @@ impl Default for Tunnels {
             next_id: AtomicU64::default(),
             permits: Mutex::default(),
             changes: broadcast::channel(CHANGES_KEPT).0,
+            relay: OnceLock::new(),
+            peers: HttpClient::builder(TokioExecutor::new()).build_http(),
         }))
     }
 }
@@ -173,6 +212,15 @@ impl Tunnels {
         self.0.links.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The clusters with an agent connected here.
+    pub fn clusters(&self) -> Vec<String> {
+        self.links()
+            .iter()
+            .filter(|(_, live)| live.iter().any(Link::open))
+            .map(|(cluster, _)| cluster.clone())
+            .collect()
+    }
+
     /// Whether an agent of `cluster` is connected.
     pub fn connected(&self, cluster: &str) -> bool {
         self.sender(cluster).is_some()
@@ -193,7 +241,7 @@ impl Tunnels {
             .get(cluster)?
             .iter()
             .rev()
-            .find(|link| !link.sender.is_closed() && !link.closer.is_cancelled())
+            .find(|link| link.open())
             .map(|link| link.sender.clone())
     }
 
@@ -210,24 +258,50 @@ impl Tunnels {
     }
 
     /// A Kubernetes client for `cluster` whose requests go through its agent's newest
-    /// connection, whichever that is when each request starts; without one, requests fail at
-    /// once with [`TunnelError::NotConnected`].
+    /// connection, whichever that is when each request starts; without one here, through the
+    /// replica holding one (see [`Tunnels::set_relay`]), and without any, requests fail at once
+    /// with [`TunnelError::NotConnected`].
     pub fn client(&self, cluster: &str) -> kube::Client {
+        self.client_relaying(cluster, true)
+    }
+
+    /// As [`Tunnels::client`], but never through another replica: for the requests other
+    /// replicas relay here, so that none goes round in circles.
+    pub fn local_client(&self, cluster: &str) -> kube::Client {
+        self.client_relaying(cluster, false)
+    }
+
+    fn client_relaying(&self, cluster: &str, relaying: bool) -> kube::Client {
         let service = TunnelService {
             tunnels: self.clone(),
             cluster: cluster.to_owned(),
             permits: self.permits(cluster),
+            relaying,
         };
         kube::Client::new(service, "default")
     }
+
+    /// Sends the requests of clusters whose agent this replica does not hold to the replica
+    /// `relay` names. Set once; later calls change nothing.
+    pub fn set_relay(&self, relay: Arc<dyn Relay>) {
+        let _ = self.0.relay.set(relay);
+    }
+
+    /// The replica holding `cluster`'s agent connection, when this one holds none.
+    pub async fn relay_target(&self, cluster: &str) -> Option<RelayTarget> {
+        let relay = self.0.relay.get()?.clone();
+        relay.target(cluster).await
+    }
 }
 
-/// Sends requests through a cluster's tunnel.
+/// Sends requests through a cluster's tunnel, or to the replica holding it.
 #[derive(Clone)]
 struct TunnelService {
     tunnels: Tunnels,
     cluster: String,
     permits: Arc<Semaphore>,
+    /// Whether requests may go to another replica when this one holds no connection.
+    relaying: bool,
 }
 
 /// The agent's authority in the requests the host sends it; the agent ignores it, as it only
@@ -255,13 +329,24 @@ impl tower::Service<Request<kube::client::Body>> for TunnelService {
         Box::pin(async move {
             let permit = service
                 .permits
+                .clone()
                 .acquire_owned()
                 .await
                 .map_err(|_| TunnelError::NotConnected(service.cluster.clone()))?;
-            let mut sender = service
-                .tunnels
-                .sender(&service.cluster)
-                .ok_or_else(|| TunnelError::NotConnected(service.cluster.clone()))?;
+            let Some(mut sender) = service.tunnels.sender(&service.cluster) else {
+                let target = if service.relaying {
+                    service.tunnels.relay_target(&service.cluster).await
+                } else {
+                    None
+                };
+                let target =
+                    target.ok_or_else(|| TunnelError::NotConnected(service.cluster.clone()))?;
+                let response = service.relay(target, request).await?;
+                return Ok(response.map(|body| Streamed {
+                    body,
+                    _permit: permit,
+                }));
+            };
             let (mut parts, body) = request.into_parts();
             parts.uri = tunnel_uri(&parts.uri)?;
             // HTTP/2 names the host in `:authority`; a `Host` header would be refused.
@@ -275,6 +360,39 @@ impl tower::Service<Request<kube::client::Body>> for TunnelService {
                 _permit: permit,
             }))
         })
+    }
+}
+
+impl TunnelService {
+    /// Sends `request` to the replica `target`, which holds the cluster's agent connection.
+    async fn relay(
+        &self,
+        target: RelayTarget,
+        request: Request<kube::client::Body>,
+    ) -> Result<Response<Incoming>, TunnelError> {
+        let (mut parts, body) = request.into_parts();
+        let path = parts
+            .uri
+            .path_and_query()
+            .ok_or(TunnelError::NoPath)?
+            .as_str();
+        parts.uri = format!(
+            "{}{}{path}",
+            target.url.trim_end_matches('/'),
+            relay_path(&self.cluster)
+        )
+        .parse()
+        .map_err(|_| TunnelError::NoPath)?;
+        parts.headers.remove(http::header::HOST);
+        let bearer = http::HeaderValue::from_str(&format!("Bearer {}", target.token))
+            .map_err(|_| TunnelError::NoPath)?;
+        parts.headers.insert(http::header::AUTHORIZATION, bearer);
+        Ok(self
+            .tunnels
+            .0
+            .peers
+            .request(Request::from_parts(parts, body))
+            .await?)
     }
 }
 

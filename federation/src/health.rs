@@ -122,7 +122,10 @@ pub(crate) async fn probe(pool: &ClientPool, member: &Cluster) -> ClusterStatus 
     if member.connection != Connection::Agent {
         return probe_named(pool, &member.name).await;
     }
-    let connected = pool.tunnels().connected(&member.name);
+    // Connected here, or to another replica that relays its requests.
+    let tunnels = pool.tunnels();
+    let connected =
+        tunnels.connected(&member.name) || tunnels.relay_target(&member.name).await.is_some();
     let mut status = if connected {
         probe_named(pool, &member.name).await
     } else {

@@ -4,10 +4,13 @@
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
 
+use std::sync::OnceLock;
+
 use orbital_agent::Tunnels;
 
 use crate::agents::Agents;
 use crate::host_mark::HostMark;
+use crate::links::Links;
 use crate::pool::ClientPool;
 use crate::registry::{Registry, RegistryError};
 
@@ -17,6 +20,11 @@ pub(crate) struct Host {
     agents: Agents,
     identity: String,
     url: String,
+    /// The host cluster, for what replicas record of each other.
+    client: kube::Client,
+    /// How this replica relays agent members' requests to the replica holding their
+    /// connection, once set up.
+    links: OnceLock<Links>,
 }
 
 impl Host {
@@ -27,7 +35,7 @@ impl Host {
         registry.install().await?;
         let tunnels = Tunnels::default();
         let agents = Agents::new(registry.clone(), client.clone(), tunnels.clone());
-        let namespaces: Api<Namespace> = Api::all(client);
+        let namespaces: Api<Namespace> = Api::all(client.clone());
         let identity = namespaces
             .get("kube-system")
             .await?
@@ -39,7 +47,30 @@ impl Host {
             agents,
             identity,
             url,
+            client,
+            links: OnceLock::new(),
         })
+    }
+
+    /// Has this replica, `replica` to the others and reached by them at `peer_url`, record
+    /// the agent connections it holds and relay the others' members to their holders.
+    pub async fn link(
+        &self,
+        replica: &str,
+        peer_url: &str,
+    ) -> Result<tokio::task::JoinHandle<()>, RegistryError> {
+        let (links, task) =
+            Links::start(&self.client, self.pool.tunnels(), replica, peer_url).await?;
+        if self.links.set(links).is_err() {
+            task.abort();
+            return Err(RegistryError::AlreadyLinked);
+        }
+        Ok(task)
+    }
+
+    /// How this replica takes the requests other replicas relay, once linked.
+    pub fn links(&self) -> Option<&Links> {
+        self.links.get()
     }
 
     /// The registry of members.

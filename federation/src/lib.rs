@@ -18,6 +18,7 @@ mod health;
 mod host;
 pub mod host_mark;
 mod join;
+mod links;
 mod overview;
 mod pool;
 mod principal;

@@ -346,6 +346,15 @@ pub(crate) async fn forward(
     }
 }
 
+/// The 404 of a console that takes no relayed requests.
+pub(crate) fn not_relaying() -> Response<Body> {
+    status_response(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        "this console takes no requests relayed by other replicas",
+    )
+}
+
 /// The 502 for a cluster that could not be reached; the detail goes to the log only.
 pub(crate) fn unreachable_cluster(cluster: &str, detail: &dyn std::fmt::Display) -> Response<Body> {
     let id = RequestId::new();

@@ -40,6 +40,9 @@ pub enum RegistryError {
     /// Another cluster has the name (it was recorded first).
     #[error("a cluster named {0:?} is already registered")]
     Taken(String),
+    /// This replica was already linked to its peers.
+    #[error("this replica already relays to its peers")]
+    AlreadyLinked,
 }
 
 /// The registry in the host cluster. Cheap to clone.

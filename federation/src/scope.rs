@@ -137,6 +137,38 @@ impl Federation {
         }
     }
 
+    /// Has this replica (host only), named `replica` among its peers and reached by them at
+    /// `peer_url`, record the agent connections it holds, and relay the requests of members
+    /// whose agent is connected to another replica to that one. Without it, a replica reaches
+    /// only the agent members connected to it.
+    pub async fn link_replicas(
+        &self,
+        replica: &str,
+        peer_url: &str,
+    ) -> Result<Option<JoinHandle<()>>, RegistryError> {
+        match &self.0.reach {
+            Reach::Host(host) => host.link(replica, peer_url).await.map(Some),
+            Reach::Own { .. } => Ok(None),
+        }
+    }
+
+    /// Serves a request another replica relays for the agent member `cluster` (the path and
+    /// query on the member as given), through this replica's own connection of its agent.
+    pub async fn relayed(
+        &self,
+        cluster: &str,
+        path_and_query: &str,
+        request: Request<Body>,
+    ) -> Response<Body> {
+        match &self.0.reach {
+            Reach::Host(host) if is_dns_label(cluster) => match host.links() {
+                Some(links) => links.relayed(cluster, path_and_query, request).await,
+                None => proxy::not_relaying(),
+            },
+            _ => proxy::not_relaying(),
+        }
+    }
+
     /// Keeps every member's status true while `leadership` leads, so that of several replicas
     /// only one writes statuses (host only).
     pub fn spawn_health(&self, leadership: &Leadership) -> Option<JoinHandle<()>> {

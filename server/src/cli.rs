@@ -171,6 +171,13 @@ pub struct ServeArgs {
     #[arg(long, env = "ORBITAL_HOST_URL", value_parser = parse_host_url)]
     pub host_url: Option<String>,
 
+    /// Where the other replicas of this host console reach this one (`http://10.0.0.7:3000`,
+    /// plain HTTP inside the host cluster). With it, replicas relay to each other the requests
+    /// of members whose agent is connected to another replica; without it, a replica reaches
+    /// only the agent members connected to it.
+    #[arg(long, env = "ORBITAL_PEER_URL", value_parser = parse_peer_url)]
+    pub peer_url: Option<String>,
+
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(
         long,
@@ -217,6 +224,18 @@ impl ServeArgs {
     /// Whether the console serves HTTPS itself.
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some() || self.tls_self_signed
+    }
+}
+
+/// A replica's address for its peers: an absolute `http` URL, kept without a trailing slash.
+fn parse_peer_url(text: &str) -> Result<String, String> {
+    match text.strip_prefix("http://") {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => {
+            Ok(text.trim_end_matches('/').to_owned())
+        }
+        _ => Err(format!(
+            "{text:?} is not an http:// URL with a host (replicas talk plain HTTP inside the cluster)"
+        )),
     }
 }
 
@@ -290,6 +309,13 @@ mod tests {
             let bad_url = Cli::try_parse_from(["orbital", "--host-url", url]).unwrap_err();
             assert_eq!(bad_url.kind(), ErrorKind::ValueValidation, "{url}");
         }
+        // Replicas talk plain HTTP to each other.
+        for url in ["https://10.0.0.7:3000", "http://", "10.0.0.7:3000"] {
+            let bad_peer = Cli::try_parse_from(["orbital", "--peer-url", url]).unwrap_err();
+            assert_eq!(bad_peer.kind(), ErrorKind::ValueValidation, "{url}");
+        }
+        let peer = Cli::try_parse_from(["orbital", "--peer-url", "http://10.0.0.7:3000/"]).unwrap();
+        assert_eq!(peer.serve.peer_url.as_deref(), Some("http://10.0.0.7:3000"));
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub struct Clusters {
     monitor: Option<JoinHandle<()>>,
     /// Keeps the members' copies of users, grants and workspaces (host mode).
     copies: Option<JoinHandle<()>>,
+    /// Records the agent connections this replica holds, for its peers (with --peer-url).
+    links: Option<JoinHandle<()>>,
     /// The embedded sandboxes, if any.
     #[cfg(feature = "sandbox")]
     sandboxes: Vec<Sandbox>,
@@ -187,9 +189,10 @@ impl Clusters {
             None => return Err(ClustersError::NoCluster),
         };
         let directory = Directory::start(client.clone()).await?;
+        let identity = replica_identity();
         let candidate = Candidate::start(
             client.clone(),
-            &replica_identity(),
+            &identity,
             LeaseSettings::new(SYSTEM_NAMESPACE, LEASE_NAME),
         );
         let leadership = candidate.leadership();
@@ -217,6 +220,10 @@ impl Clusters {
                 federation
             }
         };
+        let links = match &args.peer_url {
+            Some(url) => federation.link_replicas(&identity, url).await?,
+            None => None,
+        };
         let monitor = federation.spawn_health(&leadership);
         let copies = federation.spawn_copies(copier, &leadership);
         Ok(Self {
@@ -226,6 +233,7 @@ impl Clusters {
             tenancy,
             monitor,
             copies,
+            links,
             #[cfg(feature = "sandbox")]
             sandboxes,
             #[cfg(feature = "sandbox")]
@@ -277,7 +285,10 @@ impl Clusters {
     /// Stops the health and copy loops, gives up the lease so another replica takes over at
     /// once, and stops the embedded sandboxes.
     pub async fn shutdown(self) {
-        for task in [self.monitor, self.copies].into_iter().flatten() {
+        for task in [self.monitor, self.copies, self.links]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
         if let Err(error) = self.candidate.resign().await {

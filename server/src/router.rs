@@ -133,6 +133,8 @@ pub fn app(state: ConsoleState) -> Router {
     router
         // Outside the gate: an agent's join token is its credential (`agents::connect`).
         .route("/agent/connect/{cluster}", get(agents::connect))
+        // Outside the gate: the replicas' shared token is the credential (`agents::relayed`).
+        .route("/peer/clusters/{cluster}/{*path}", any(agents::relayed))
         .layer(axum::middleware::from_fn(security::guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

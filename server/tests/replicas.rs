@@ -30,24 +30,28 @@ struct Replica {
 }
 
 impl Replica {
-    fn start(kubeconfig: &Path) -> Self {
+    /// A replica of the console over the host cluster of `kubeconfig`; with `peers`, it tells
+    /// the other replicas its own address for relaying.
+    fn start(kubeconfig: &Path, peers: bool) -> Self {
         let addr = free_address();
         let data_dir = TempDir::new().unwrap();
         let log = data_dir.path().join("console.log");
-        let process = console_command(
-            addr,
-            &data_dir.path().join("data"),
-            &[
-                "--kubeconfig",
-                &kubeconfig.to_string_lossy(),
-                "--host-url",
-                "http://console.replicas.test",
-            ],
-        )
-        .env("RUST_LOG", "info,orbital_federation::health=debug")
-        .stderr(File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+        let own_url = format!("http://{addr}");
+        let kubeconfig = kubeconfig.to_string_lossy();
+        let mut args = vec![
+            "--kubeconfig",
+            &kubeconfig,
+            "--host-url",
+            "http://console.replicas.test",
+        ];
+        if peers {
+            args.extend(["--peer-url", &own_url]);
+        }
+        let process = console_command(addr, &data_dir.path().join("data"), &args)
+            .env("RUST_LOG", "info,orbital_federation::health=debug")
+            .stderr(File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
         Self {
             console: Console {
                 process,
@@ -112,7 +116,7 @@ fn two_replicas_share_the_host_cluster_and_one_takes_over_the_others_work() {
     let member = start_sandbox(free_address(), &member_dir, &["--empty", "--nodes", "1"]);
     let member_kubeconfig = member_dir.join("kubeconfig");
 
-    let mut replicas = [Replica::start(&host), Replica::start(&host)];
+    let mut replicas = [Replica::start(&host, false), Replica::start(&host, false)];
     for replica in &replicas {
         wait_ready(replica.addr());
     }
@@ -213,4 +217,85 @@ fn two_replicas_share_the_host_cluster_and_one_takes_over_the_others_work() {
     });
     assert!(recorded.is_some(), "the new leader records the member down");
     assert!(survivor.logged(RECORDED_STATUS) > 0);
+}
+
+#[test]
+fn every_replica_reaches_a_member_whose_agent_connected_to_another() {
+    let dir = TempDir::new().unwrap();
+    let host_dir = dir.path().join("host");
+    let _host = start_sandbox(free_address(), &host_dir, &["--no-simulation", "--empty"]);
+    let host = host_dir.join("kubeconfig");
+    let member_dir = dir.path().join("member");
+    let _member = start_sandbox(free_address(), &member_dir, &["--empty", "--nodes", "1"]);
+
+    // The first replica leads before the second starts, so the agent can be sent to the one
+    // that does not lead: the leader's health loop then reaches the member only by relaying.
+    let leader = Replica::start(&host, true);
+    wait_ready(leader.addr());
+    let led = wait_until(WAIT, || (leader.logged(TOOK_THE_LEASE) > 0).then_some(()));
+    assert!(led.is_some(), "the first replica leads");
+    let follower = Replica::start(&host, true);
+    wait_ready(follower.addr());
+    let cookie = login(leader.addr(), "admin", ADMIN_PASSWORD).unwrap();
+    call(
+        leader.addr(),
+        &cookie,
+        "clusters/join-agent",
+        "name=edge&labels=&provider=&description=",
+    );
+    let token = kubectl_on(
+        &host,
+        &[
+            "get",
+            "secret",
+            "agent-edge",
+            "-n",
+            "orbital-system",
+            "-o",
+            "jsonpath={.data.token}",
+        ],
+    );
+    let token = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        token.stdout.trim_ascii(),
+    )
+    .unwrap();
+    let token_file = dir.path().join("agent-token");
+    std::fs::write(&token_file, token).unwrap();
+    let mut agent = Command::new(ORBITAL)
+        .args(["agent", "--host-url"])
+        .arg(format!("http://{}", follower.addr()))
+        .args(["--cluster", "edge", "--token-file"])
+        .arg(&token_file)
+        .arg("--kubeconfig")
+        .arg(member_dir.join("kubeconfig"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+
+    let ready_now = wait_until(WAIT, || {
+        (ready(&host, "edge").as_deref() == Some("True")).then_some(())
+    });
+    assert!(
+        ready_now.is_some(),
+        "the leader records the member ready through the replica its agent connected to"
+    );
+    assert_eq!(follower.logged(RECORDED_STATUS), 0);
+    for replica in [&leader, &follower] {
+        let page = get_as(
+            replica.addr(),
+            &cookie,
+            "/clusters/edge/api/v1/namespaces/default",
+        );
+        assert_eq!(page.status, 200, "{}: {page:?}", replica.addr());
+    }
+    // Only another replica may relay.
+    let refused = get_as(
+        follower.addr(),
+        "orbital_session=none",
+        "/peer/clusters/edge/api/v1/namespaces/default",
+    );
+    assert_eq!(refused.status, 401, "{refused:?}");
+    let _ = (agent.kill(), agent.wait());
 }
