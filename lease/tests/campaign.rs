@@ -116,7 +116,12 @@ async fn one_candidate_leads_and_the_other_takes_over_when_it_dies_or_resigns() 
         |s, _| s,
     )
     .await;
-    assert!(took <= settings().duration, "took over after {took:?}");
+    // Counted from the holder's last renewal, which came before its death; the takeover's
+    // own look and write come on top.
+    assert!(
+        took <= settings().duration + settings().retry,
+        "took over after {took:?}"
+    );
     assert_eq!(holder(&client).await.as_deref(), Some(follower_name));
 
     // A newcomer follows; when the holder resigns, it leads within a look or two.
