@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use kube::core::DynamicObject;
-use orbital_syntax::{json_path, pod_requests, value_bytes, value_millicores};
+use orbital_syntax::{json_path, pod_on_node, value_bytes, value_millicores};
 use orbital_types::{Amounts, Kind, Row};
 use serde_json::Value;
 
@@ -330,14 +330,7 @@ fn footprint(kind: &Kind, object: &DynamicObject) -> Option<Footprint> {
     };
     match (kind.group(), kind.plural()) {
         ("", "pods") => {
-            let node = data["spec"]["nodeName"]
-                .as_str()
-                .filter(|node| !node.is_empty())?;
-            let phase = data["status"]["phase"].as_str();
-            if matches!(phase, Some("Succeeded" | "Failed")) {
-                return None;
-            }
-            let (cpu_millis, memory_bytes) = pod_requests(data);
+            let (node, (cpu_millis, memory_bytes)) = pod_on_node(data)?;
             Some(Footprint::Pod {
                 node: node.into(),
                 requests: Amounts {

@@ -10,5 +10,5 @@ pub mod yaml;
 
 pub use json_path::json_path;
 pub use labels::{LabelSetError, is_dns_label, parse_label_set};
-pub use quantity::{bytes, millicores, pod_requests, value_bytes, value_millicores};
+pub use quantity::{bytes, millicores, pod_on_node, pod_requests, value_bytes, value_millicores};
 pub use selector::{LabelSelector, SelectorError};

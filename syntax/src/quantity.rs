@@ -73,6 +73,21 @@ pub fn pod_requests(pod: &Value) -> (u64, u64) {
     })
 }
 
+/// The node a pod is bound to and what it asks of it ([`pod_requests`]), as a node's load counts
+/// it; `None` for a pod not bound yet or finished (`Succeeded` or `Failed`).
+pub fn pod_on_node(pod: &Value) -> Option<(&str, (u64, u64))> {
+    let node = pod["spec"]["nodeName"]
+        .as_str()
+        .filter(|node| !node.is_empty())?;
+    if matches!(
+        pod["status"]["phase"].as_str(),
+        Some("Succeeded" | "Failed")
+    ) {
+        return None;
+    }
+    Some((node, pod_requests(pod)))
+}
+
 fn scaled(quantity: &str) -> Option<f64> {
     let quantity = quantity.trim();
     let (number, factor) = SUFFIXES
@@ -119,6 +134,22 @@ mod tests {
         assert_eq!(value_bytes(&json!(512)), 512);
         assert_eq!(value_bytes(&json!("128Mi")), 128 << 20);
         assert_eq!(value_bytes(&json!(null)), 0);
+    }
+
+    #[test]
+    fn only_a_bound_unfinished_pod_loads_its_node() {
+        let pod = |node: &str, phase: &str| {
+            json!({"spec": {"nodeName": node, "containers": [
+                       {"name": "c", "resources": {"requests": {"cpu": "250m", "memory": "1Mi"}}}]},
+                   "status": {"phase": phase}})
+        };
+        assert_eq!(
+            pod_on_node(&pod("node-1", "Running")),
+            Some(("node-1", (250, 1 << 20)))
+        );
+        assert_eq!(pod_on_node(&pod("", "Pending")), None);
+        assert_eq!(pod_on_node(&pod("node-1", "Succeeded")), None);
+        assert_eq!(pod_on_node(&pod("node-1", "Failed")), None);
     }
 
     #[test]

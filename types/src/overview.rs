@@ -17,6 +17,29 @@ pub struct Amounts {
     pub memory_bytes: u64,
 }
 
+impl Amounts {
+    /// `self` taken `count` times.
+    pub fn times(self, count: u64) -> Self {
+        Self {
+            cpu_millis: self.cpu_millis.saturating_mul(count),
+            memory_bytes: self.memory_bytes.saturating_mul(count),
+        }
+    }
+
+    /// Whether `need` fits in `self`.
+    pub fn covers(self, need: Self) -> bool {
+        self.cpu_millis >= need.cpu_millis && self.memory_bytes >= need.memory_bytes
+    }
+
+    /// `self` less `other`, neither part below zero.
+    pub fn less(self, other: Self) -> Self {
+        Self {
+            cpu_millis: self.cpu_millis.saturating_sub(other.cpu_millis),
+            memory_bytes: self.memory_bytes.saturating_sub(other.memory_bytes),
+        }
+    }
+}
+
 impl std::ops::AddAssign for Amounts {
     fn add_assign(&mut self, other: Self) {
         self.cpu_millis += other.cpu_millis;

@@ -1,7 +1,7 @@
 //! Whether a cluster's nodes have room for the replicas: each replica must fit whole on one
 //! node, as the scheduler places it.
 
-use super::requirements::Amount;
+use orbital_types::Amounts;
 
 /// A node that takes pods, and what of its allocatable is not yet requested.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -9,7 +9,7 @@ pub struct Room {
     /// The node's name.
     pub node: String,
     /// Allocatable less what its pods request.
-    pub free: Amount,
+    pub free: Amounts,
 }
 
 /// Where the replicas would go.
@@ -23,25 +23,25 @@ pub enum Placement {
         /// How many replicas fit.
         placed: u64,
         /// What the nodes lack in total.
-        short: Amount,
+        short: Amounts,
     },
 }
 
 /// Places `replicas` replicas that each request `need` on `rooms`, each on the node with the
 /// most free CPU at that moment, as spreading does.
-pub fn place(rooms: &[Room], need: Amount, replicas: u64) -> Placement {
+pub fn place(rooms: &[Room], need: Amounts, replicas: u64) -> Placement {
     let mut rooms = rooms.to_vec();
     let mut nodes = Vec::new();
     for _ in 0..replicas {
         let best = rooms
             .iter_mut()
             .filter(|room| room.free.covers(need))
-            .max_by_key(|room| (room.free.millicores, room.free.bytes));
+            .max_by_key(|room| (room.free.cpu_millis, room.free.memory_bytes));
         let Some(room) = best else {
-            let total = rooms.iter().fold(Amount::default(), |sum, room| Amount {
-                millicores: sum.millicores + room.free.millicores,
-                bytes: sum.bytes + room.free.bytes,
-            });
+            let mut total = Amounts::default();
+            for room in &rooms {
+                total += room.free;
+            }
             let left = replicas - nodes.len() as u64;
             return Placement::Short {
                 placed: nodes.len() as u64,
@@ -58,19 +58,19 @@ pub fn place(rooms: &[Room], need: Amount, replicas: u64) -> Placement {
 mod tests {
     use super::*;
 
-    fn room(node: &str, millicores: u64, mebibytes: u64) -> Room {
+    fn room(node: &str, cpu_millis: u64, mebibytes: u64) -> Room {
         Room {
             node: node.to_owned(),
-            free: Amount {
-                millicores,
-                bytes: mebibytes << 20,
+            free: Amounts {
+                cpu_millis,
+                memory_bytes: mebibytes << 20,
             },
         }
     }
 
-    const NEED: Amount = Amount {
-        millicores: 100,
-        bytes: 128 << 20,
+    const NEED: Amounts = Amounts {
+        cpu_millis: 100,
+        memory_bytes: 128 << 20,
     };
 
     #[test]
@@ -93,9 +93,9 @@ mod tests {
             place(&rooms, NEED, 2),
             Placement::Short {
                 placed: 1,
-                short: Amount {
-                    millicores: 20,
-                    bytes: 0
+                short: Amounts {
+                    cpu_millis: 20,
+                    memory_bytes: 0
                 }
             }
         );
@@ -105,7 +105,7 @@ mod tests {
             place(&scattered, NEED, 1),
             Placement::Short {
                 placed: 0,
-                short: Amount::default()
+                short: Amounts::default()
             }
         );
     }

@@ -3,12 +3,15 @@
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
+use std::collections::HashMap;
+
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Api;
 use kube::api::{ListParams, PostParams};
+use orbital_types::Amounts;
 
 use super::capacity::{self, Placement, Room};
-use super::requirements::{Amount, Component};
+use super::requirements::{Component, described};
 use super::{Finding, Outcome};
 
 /// The oldest Kubernetes minor version Orbital runs on (1.x), as the chart's `kubeVersion`.
@@ -254,6 +257,15 @@ fn takes_pods(node: &Node) -> bool {
 
 /// Each node that takes pods, with its allocatable less what its unfinished pods request.
 fn rooms(nodes: &[Node], pods: &[Pod]) -> Vec<Room> {
+    let mut requested: HashMap<String, Amounts> = HashMap::new();
+    for pod in pods.iter().filter_map(|pod| serde_json::to_value(pod).ok()) {
+        if let Some((node, (cpu_millis, memory_bytes))) = orbital_syntax::pod_on_node(&pod) {
+            *requested.entry(node.to_owned()).or_default() += Amounts {
+                cpu_millis,
+                memory_bytes,
+            };
+        }
+    }
     nodes
         .iter()
         .filter(|node| takes_pods(node))
@@ -264,51 +276,28 @@ fn rooms(nodes: &[Node], pods: &[Pod]) -> Vec<Room> {
                 .as_ref()
                 .and_then(|status| status.allocatable.clone())
                 .unwrap_or_default();
-            let quantity = |key: &str| {
-                allocatable
-                    .get(key)
-                    .map(|q| q.0.clone())
-                    .unwrap_or_default()
-            };
-            let requested = pods
-                .iter()
-                .filter(|pod| {
-                    pod.spec.as_ref().and_then(|spec| spec.node_name.as_deref())
-                        == Some(name.as_str())
-                })
-                .filter(|pod| {
-                    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
-                    !matches!(phase, Some("Succeeded" | "Failed"))
-                })
-                .fold(Amount::default(), |sum, pod| {
-                    let (millicores, bytes) = serde_json::to_value(pod)
-                        .map(|pod| orbital_syntax::pod_requests(&pod))
-                        .unwrap_or_default();
-                    Amount {
-                        millicores: sum.millicores + millicores,
-                        bytes: sum.bytes + bytes,
-                    }
-                });
-            Room {
-                node: name,
-                free: Amount {
-                    millicores: orbital_syntax::millicores(&quantity("cpu")),
-                    bytes: orbital_syntax::bytes(&quantity("memory")),
-                }
-                .less(requested),
+            let quantity = |key: &str| allocatable.get(key).map_or("", |q| q.0.as_str());
+            let free = Amounts {
+                cpu_millis: orbital_syntax::millicores(quantity("cpu")),
+                memory_bytes: orbital_syntax::bytes(quantity("memory")),
             }
+            .less(requested.get(&name).copied().unwrap_or_default());
+            Room { node: name, free }
         })
         .collect()
 }
 
 /// The parts of `amount` that are not zero, as words.
-fn shortfall(amount: Amount) -> String {
+fn shortfall(amount: Amounts) -> String {
     let mut parts = Vec::new();
-    if amount.millicores > 0 {
-        parts.push(format!("{}m CPU", amount.millicores));
+    if amount.cpu_millis > 0 {
+        parts.push(format!("{}m CPU", amount.cpu_millis));
     }
-    if amount.bytes > 0 {
-        parts.push(format!("{}Mi memory", amount.bytes.div_ceil(1024 * 1024)));
+    if amount.memory_bytes > 0 {
+        parts.push(format!(
+            "{}Mi memory",
+            amount.memory_bytes.div_ceil(1024 * 1024)
+        ));
     }
     parts.join(" and ")
 }
@@ -332,8 +321,9 @@ async fn room(client: &kube::Client, component: Component, replicas: u64) -> Fin
     let rooms = rooms(&nodes, &pods);
     let need = component.requests();
     let asked = format!(
-        "{replicas} replica(s) of {} requesting {need} each",
-        component.title().to_lowercase()
+        "{replicas} replica(s) of {} requesting {} each",
+        component.title().to_lowercase(),
+        described(need)
     );
     match capacity::place(&rooms, need, replicas) {
         Placement::Fits(placed) => {
@@ -353,15 +343,15 @@ async fn room(client: &kube::Client, component: Component, replicas: u64) -> Fin
             let free: Vec<String> = rooms
                 .iter()
                 .take(5)
-                .map(|room| format!("{} has {}", room.node, room.free))
+                .map(|room| format!("{} has {}", room.node, described(room.free)))
                 .collect();
             let free = if free.is_empty() {
                 "no node takes pods".to_owned()
             } else {
                 format!("free now: {}", free.join("; "))
             };
-            let lacking = if short == Amount::default() {
-                format!("no node has {need} free for one more")
+            let lacking = if short == Amounts::default() {
+                format!("no node has {} free for one more", described(need))
             } else {
                 format!("short by {}", shortfall(short))
             };
@@ -418,23 +408,23 @@ mod tests {
         }))
         .unwrap();
         let free = rooms(&[node(serde_json::json!({}))], &[pod, done]);
-        assert_eq!(free[0].free.millicores, 500);
-        assert_eq!(free[0].free.bytes, 3 << 30);
+        assert_eq!(free[0].free.cpu_millis, 500);
+        assert_eq!(free[0].free.memory_bytes, 3 << 30);
     }
 
     #[test]
     fn a_shortfall_names_only_what_is_short() {
         assert_eq!(
-            shortfall(Amount {
-                millicores: 50,
-                bytes: 0
+            shortfall(Amounts {
+                cpu_millis: 50,
+                memory_bytes: 0
             }),
             "50m CPU"
         );
         assert_eq!(
-            shortfall(Amount {
-                millicores: 0,
-                bytes: 3 << 20
+            shortfall(Amounts {
+                cpu_millis: 0,
+                memory_bytes: 3 << 20
             }),
             "3Mi memory"
         );
