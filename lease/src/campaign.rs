@@ -19,6 +19,9 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(15);
 pub const DEFAULT_RENEW_DEADLINE: Duration = Duration::from_secs(10);
 /// How often the holder renews and the others look at the lease.
 pub const DEFAULT_RETRY: Duration = Duration::from_secs(2);
+/// How many times giving the lease up writes over the version it read, when another write got
+/// there first.
+const RESIGN_ATTEMPTS: u32 = 3;
 /// How long one request about the lease may take before it counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -116,16 +119,27 @@ impl Candidate {
     pub async fn resign(self) -> Result<(), LeaseError> {
         self.task.abort();
         self.leading.send_replace(false);
-        let Some(mut lease) = timed(self.api.get_opt(&self.name)).await? else {
-            return Ok(());
-        };
-        let spec = lease.spec.get_or_insert_with(LeaseSpec::default);
-        if spec.holder_identity.as_deref() != Some(self.identity.as_str()) {
-            return Ok(());
+        // A renewal already sent before the campaign stopped may land after the read below;
+        // the write over the version read then fails, and the lease is read again.
+        let mut attempts = RESIGN_ATTEMPTS;
+        loop {
+            let Some(mut lease) = timed(self.api.get_opt(&self.name)).await? else {
+                return Ok(());
+            };
+            let spec = lease.spec.get_or_insert_with(LeaseSpec::default);
+            if spec.holder_identity.as_deref() != Some(self.identity.as_str()) {
+                return Ok(());
+            }
+            spec.holder_identity = None;
+            spec.renew_time = Some(MicroTime(jiff::Timestamp::now()));
+            attempts -= 1;
+            match timed(self.api.replace(&self.name, &PostParams::default(), &lease)).await {
+                Ok(_) => break,
+                Err(LeaseError::Api(kube::Error::Api(status)))
+                    if status.code == 409 && attempts > 0 => {}
+                Err(error) => return Err(error),
+            }
         }
-        spec.holder_identity = None;
-        spec.renew_time = Some(MicroTime(jiff::Timestamp::now()));
-        timed(self.api.replace(&self.name, &PostParams::default(), &lease)).await?;
         tracing::info!("this replica gave up the lease");
         Ok(())
     }
