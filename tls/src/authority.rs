@@ -178,19 +178,31 @@ fn read(path: &Path) -> Result<String, TlsError> {
     })
 }
 
-/// Writes a file only its owner can read, and flushes it to disk.
+/// Writes a file only its owner can read, and flushes it to disk. The contents go to a file
+/// beside it that then takes its name, so a reader (or a restart after a crash) finds either
+/// the old file or the whole new one, never a part.
 pub fn write_private(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
 
-    let mut file = fs::OpenOptions::new()
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = std::path::PathBuf::from(partial);
+    let written = fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
+        .open(&partial)
+        .and_then(|mut file| {
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&partial, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    written
 }
 
 fn write_secret(path: &Path, contents: &str) -> Result<(), TlsError> {
@@ -205,6 +217,25 @@ mod tests {
     use tempfile::TempDir;
 
     use super::*;
+
+    #[test]
+    fn a_private_file_replaces_the_old_one_whole_and_only_its_owner_reads_it() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("kubeconfig");
+        fs::write(&path, "old contents, readable by anyone").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&path, "new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["kubeconfig"], "nothing is left beside it");
+    }
 
     #[test]
     fn the_ca_is_created_once_and_reused() {
