@@ -39,10 +39,16 @@ pub fn App() -> impl IntoView {
         <Title text="Orbital" />
         <Router>
             <div class="console" data-hydrated=move || hydrated.get().then_some("true")>
+                // The first stop of the Tab key, so keyboard users need not cross the
+                // navigation on every page; followed by the browser itself (`target`), which
+                // moves the focus to the content.
+                <a class="skip-link" href="#content" target="_self">
+                    "Skip to the content"
+                </a>
                 <TopBar />
                 <div class="console-body">
                     <Navigation />
-                    <main class="content">
+                    <main class="content" id="content" tabindex="-1">
                         <Routes fallback=NotFound>
                             <Route path=path!("/login") view=LoginPage />
                             // Async: the page is sent once its data is in, so it reads

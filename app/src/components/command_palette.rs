@@ -49,6 +49,14 @@ pub fn CommandPalette() -> impl IntoView {
     });
     on_cleanup(move || shortcut.remove());
 
+    // The chosen result stays in sight as the arrow keys move through the list.
+    Effect::new(move || {
+        let at = chosen.get();
+        if shown() {
+            keep_in_sight(&format!("found-{at}"));
+        }
+    });
+
     let navigate = use_navigate();
     let on_keydown = move |event: ev::KeyboardEvent| {
         let count = hrefs().len();
@@ -138,3 +146,19 @@ pub fn CommandPalette() -> impl IntoView {
         </Form>
     }
 }
+
+/// Scrolls the element with `id` just far enough to show it whole.
+#[cfg(feature = "hydrate")]
+fn keep_in_sight(id: &str) {
+    use web_sys::{ScrollIntoViewOptions, ScrollLogicalPosition};
+
+    if let Some(element) = document().get_element_by_id(id) {
+        let options = ScrollIntoViewOptions::new();
+        options.set_block(ScrollLogicalPosition::Nearest);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
+
+/// Effects never run on the server.
+#[cfg(not(feature = "hydrate"))]
+fn keep_in_sight(_id: &str) {}

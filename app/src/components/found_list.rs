@@ -24,14 +24,15 @@ pub fn FoundList(
         .map(|(at, found)| {
             let selected = move || chosen.is_some_and(|chosen| chosen.get() == at);
             view! {
-                <li
-                    id=format!("found-{at}")
-                    role=chosen.map(|_| "option")
-                    aria-selected=move || chosen.map(|_| selected().to_string())
-                    class:chosen=selected
-                >
+                // In the palette the link itself is the option: an option may hold nothing
+                // focusable, and the keyboard stays in the input (hence no Tab stop here).
+                <li role=chosen.map(|_| "none") class:chosen=selected>
                     <a
                         href=found.href
+                        id=chosen.map(|_| format!("found-{at}"))
+                        role=chosen.map(|_| "option")
+                        aria-selected=move || chosen.map(|_| selected().to_string())
+                        tabindex=chosen.map(|_| "-1")
                         data-testid="found"
                         on:click=move |_| {
                             if let Some(follow) = on_follow {

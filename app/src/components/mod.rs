@@ -22,6 +22,7 @@ mod top_bar;
 mod yaml_check;
 mod yaml_editor;
 mod yaml_highlight;
+mod yaml_text;
 
 use leptos::prelude::{Resource, ServerFnError};
 
@@ -49,6 +50,7 @@ pub use side_nav::SideNav;
 pub use submit_button::SubmitButton;
 pub use top_bar::TopBar;
 pub use yaml_editor::YamlEditor;
+pub use yaml_text::{YamlText, yaml_problem};
 
 /// The console overview, loaded once by the app and read through context.
 pub type OverviewResource = Resource<Result<ConsoleOverview, ServerFnError>>;

@@ -161,7 +161,14 @@ pub fn PodLogs(
             </div>
             {if follow {
                 view! {
-                    <pre class="logs" class:wrap=move || wrap.get() data-testid="pod-logs" aria-live="off">
+                    <pre
+                        class="logs"
+                        class:wrap=move || wrap.get()
+                        data-testid="pod-logs"
+                        aria-live="off"
+                        aria-label="Log lines"
+                        tabindex="0"
+                    >
                         {move || shown(streamed.get())}
                     </pre>
                 }
@@ -174,7 +181,13 @@ pub fn PodLogs(
                                 Ok(text) => {
                                     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
                                     view! {
-                                        <pre class="logs" class:wrap=move || wrap.get() data-testid="pod-logs">
+                                        <pre
+                                            class="logs"
+                                            class:wrap=move || wrap.get()
+                                            data-testid="pod-logs"
+                                            aria-label="Log lines"
+                                            tabindex="0"
+                                        >
                                             {move || shown(lines.clone())}
                                         </pre>
                                     }

@@ -1,29 +1,8 @@
-use leptos::html::{Pre, Textarea};
 use leptos::prelude::*;
 use orbital_types::{DiffLine, LineChange, ObjectRef};
 
-use super::yaml_check::first_problem;
-use super::yaml_highlight::line_pieces;
+use super::yaml_text::{YamlText, yaml_problem};
 use crate::api::{SaveOutcome, save_object_yaml};
-
-/// The YAML text coloured line by line, `error_line` (from 1) marked.
-fn highlighted(text: &str, error_line: Option<usize>) -> impl IntoView + use<> {
-    text.split('\n')
-        .enumerate()
-        .map(|(at, line)| {
-            let class = if Some(at + 1) == error_line {
-                "y-line y-error"
-            } else {
-                "y-line"
-            };
-            let pieces = line_pieces(line)
-                .into_iter()
-                .map(|(piece, text)| view! { <span class=piece.class()>{text.to_owned()}</span> })
-                .collect_view();
-            view! { <span class=class>{pieces}"\n"</span> }
-        })
-        .collect_view()
-}
 
 /// A conflict's difference: what the other change did to the version the edit began from.
 #[component]
@@ -60,7 +39,6 @@ pub fn YamlEditor(
     let original = RwSignal::new(yaml.clone());
     let text = RwSignal::new(yaml);
     let outcome = RwSignal::new(None::<Result<SaveOutcome, String>>);
-    // Colours cover the text only once the page is live; before, the text area shows it.
     let live = RwSignal::new(false);
     Effect::new(move || live.set(true));
     let save = Action::new(move |(original, edited): &(String, String)| {
@@ -76,22 +54,13 @@ pub fn YamlEditor(
             outcome.set(Some(result.map_err(|error| error.to_string())));
         }
     });
-    let area = NodeRef::<Textarea>::new();
-    let colours = NodeRef::<Pre>::new();
-    let follow_scroll = move |_| {
-        if let (Some(area), Some(colours)) = (area.get(), colours.get()) {
-            colours.set_scroll_top(area.scroll_top());
-            colours.set_scroll_left(area.scroll_left());
-        }
-    };
-    // Mistakes that are never YAML are told as they are typed, and keep the text from being
-    // sent; the server's objection to a save is marked until the next one.
-    let problem = Memo::new(move |_| first_problem(&text.get()));
-    let error_line = move || match (problem.get(), outcome.get()) {
-        (Some((line, _)), _) => Some(line),
-        (None, Some(Ok(SaveOutcome::Invalid { line, .. }))) => line,
+    // Mistakes that are never YAML keep the text from being sent; the server's objection to a
+    // save is marked until the next one.
+    let problem = yaml_problem(text);
+    let objection = Signal::derive(move || match outcome.get() {
+        Some(Ok(SaveOutcome::Invalid { line, .. })) => line,
         _ => None,
-    };
+    });
     let pending = save.pending();
     let result = move || {
         outcome.get().map(|answer| match answer {
@@ -164,23 +133,14 @@ pub fn YamlEditor(
                         </p>
                     }
                 })}
-            <div class="yaml-editor" class:live=move || live.get()>
-                <pre class="yaml-colours" aria-hidden="true" node_ref=colours>
-                    {move || highlighted(&text.get(), error_line())}
-                </pre>
-                <textarea
-                    node_ref=area
-                    aria-label="The object as YAML"
-                    data-testid="yaml-text"
-                    spellcheck="false"
-                    readonly=hidden
-                    prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))
-                    on:scroll=follow_scroll
-                >
-                    {text.get_untracked()}
-                </textarea>
-            </div>
+            <YamlText
+                text
+                problem
+                objection
+                label="The object as YAML"
+                testid="yaml-text"
+                readonly=hidden
+            />
             {(!hidden)
                 .then(|| {
                     view! {
@@ -197,17 +157,6 @@ pub fn YamlEditor(
                         </button>
                     }
                 })}
-            {move || {
-                problem
-                    .get()
-                    .map(|(line, what)| {
-                        view! {
-                            <p class="error" role="status" data-testid="yaml-problem">
-                                {format!("Line {line}: {what}.")}
-                            </p>
-                        }
-                    })
-            }}
             {result}
         </section>
     }

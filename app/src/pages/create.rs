@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 use orbital_types::ApiKind;
 
 use crate::api::{create_object, list_kinds, plan_objects};
-use crate::components::{Alert, KindNav};
+use crate::components::{Alert, KindNav, YamlText, yaml_problem};
 
 /// What became of one document.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +65,8 @@ pub fn CreatePage() -> impl IntoView {
         },
     );
     let pending = create.pending();
+    // Text with a mistake that is never YAML is told at its line as it is typed, and not sent.
+    let problem = yaml_problem(yaml);
     let live = RwSignal::new(false);
     Effect::new(move || live.set(true));
     view! {
@@ -87,19 +89,18 @@ pub fn CreatePage() -> impl IntoView {
                             on:input=move |event| namespace.set(event_target_value(&event))
                         />
                     </label>
-                    <textarea
-                        class="yaml-input"
-                        aria-label="Objects as YAML"
-                        data-testid="create-yaml"
-                        spellcheck="false"
-                        prop:value=move || yaml.get()
-                        on:input=move |event| yaml.set(event_target_value(&event))
-                    ></textarea>
+                    <YamlText
+                        text=yaml
+                        problem
+                        objection=Signal::stored(None)
+                        label="Objects as YAML"
+                        testid="create-yaml"
+                    />
                     <button
                         class="button"
                         type="button"
                         data-testid="create-submit"
-                        disabled=move || pending.get() || !live.get()
+                        disabled=move || pending.get() || !live.get() || problem.get().is_some()
                         on:click=move |_| {
                             create.dispatch((cluster(), namespace.get_untracked(), yaml.get_untracked()));
                         }
