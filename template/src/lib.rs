@@ -1,0 +1,192 @@
+//! Go's text/template, as Helm runs it: templates parsed into one set where any may call a
+//! template another defines, run over JSON-like values with `missingkey=zero`, printing and
+//! comparing values as Go does. What this engine does not do fails with an error naming it;
+//! nothing is ever rendered differently.
+//!
+//! ```
+//! use orbital_template::{Templates, Value};
+//!
+//! let mut templates = Templates::new();
+//! templates.add("greeting", "{{ range . }}hello {{ . }} {{ end }}").unwrap();
+//! let names = Value::from(serde_json::json!(["a", "b"]));
+//! assert_eq!(templates.render("greeting", &names).unwrap(), "hello a hello b ");
+//! ```
+
+mod error;
+mod exec;
+mod format;
+mod funcs;
+mod lex;
+mod parse;
+mod value;
+
+use std::collections::BTreeMap;
+
+pub use error::{Position, TemplateError};
+pub use funcs::{CallError, Function, Functions, builtins};
+pub use value::Value;
+
+use exec::{Definition, Run};
+use parse::{Node, Operand, Pipeline, parse};
+
+/// A set of templates: each added file, and every template the files define.
+pub struct Templates {
+    functions: Functions,
+    templates: BTreeMap<String, Definition>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    /// An empty set with Go's built-in functions.
+    pub fn new() -> Self {
+        Self::with_functions(builtins())
+    }
+
+    /// An empty set with `functions` (which should include [`builtins`]).
+    pub fn with_functions(functions: Functions) -> Self {
+        Self {
+            functions,
+            templates: BTreeMap::new(),
+        }
+    }
+
+    /// Parses `source` as the template `name`; the templates it defines join the set, over any
+    /// of the same name added before. A call of a function the set lacks fails here, as Go
+    /// fails it when parsing.
+    pub fn add(&mut self, name: &str, source: &str) -> Result<(), TemplateError> {
+        let parsed = parse(name, source)?;
+        let mut used = Vec::new();
+        functions_in(&parsed.body, &mut used);
+        for body in parsed.defines.values() {
+            functions_in(body, &mut used);
+        }
+        if let Some((function, line)) = used.into_iter().find(|(function, _)| {
+            !self.functions.contains_key(function) && function != "and" && function != "or"
+        }) {
+            return Err(TemplateError::parse(
+                name,
+                line,
+                format!("function {function:?} not defined"),
+            ));
+        }
+        for (defined, body) in parsed.defines {
+            self.templates.insert(
+                defined,
+                Definition {
+                    file: name.to_owned(),
+                    body,
+                },
+            );
+        }
+        self.templates.insert(
+            name.to_owned(),
+            Definition {
+                file: name.to_owned(),
+                body: parsed.body,
+            },
+        );
+        Ok(())
+    }
+
+    /// Runs the template `name` over `dot`.
+    pub fn render(&self, name: &str, dot: &Value) -> Result<String, TemplateError> {
+        let definition = self
+            .templates
+            .get(name)
+            .ok_or_else(|| TemplateError::NoTemplate(name.to_owned()))?;
+        let mut run = Run {
+            templates: &self.templates,
+            functions: &self.functions,
+            executing: name.to_owned(),
+            file: definition.file.clone(),
+            variables: Vec::new(),
+            out: String::new(),
+            depth: 0,
+        };
+        run.start(&definition.body, dot)?;
+        Ok(run.out)
+    }
+}
+
+/// Every function named in `nodes`, with its line.
+fn functions_in(nodes: &[Node], used: &mut Vec<(String, usize)>) {
+    fn pipeline(found: &Pipeline, used: &mut Vec<(String, usize)>) {
+        for command in &found.commands {
+            for operand in &command.args {
+                match operand {
+                    Operand::Function(name) => used.push((name.clone(), found.line)),
+                    Operand::Nested(inner, _) => pipeline(inner, used),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for node in nodes {
+        match node {
+            Node::Action(found) => pipeline(found, used),
+            Node::If(branch) | Node::Range(branch) | Node::With(branch) => {
+                pipeline(&branch.pipeline, used);
+                functions_in(&branch.body, used);
+                functions_in(&branch.otherwise, used);
+            }
+            Node::Template {
+                pipeline: Some(found),
+                ..
+            } => pipeline(found, used),
+            Node::Text(_) | Node::Template { .. } | Node::Break | Node::Continue => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_function_the_set_lacks_fails_when_added_even_if_never_run() {
+        let mut templates = Templates::new();
+        let error = templates
+            .add("t", "line one\n{{ if false }}{{ toYaml . }}{{ end }}")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "template: t:2: function \"toYaml\" not defined"
+        );
+    }
+
+    #[test]
+    fn a_field_of_a_missing_value_fails_naming_it() {
+        let mut templates = Templates::new();
+        templates.add("t", "{{ .a.b }}").unwrap();
+        let error = templates
+            .render("t", &Value::Map(BTreeMap::new()))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "template: t:1: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b"
+        );
+    }
+
+    #[test]
+    fn a_defined_template_reports_the_file_it_was_written_in() {
+        let mut templates = Templates::new();
+        templates
+            .add("helpers", "{{ define \"x\" }}\n{{ .a.b }}{{ end }}")
+            .unwrap();
+        templates.add("main", "{{ template \"x\" . }}").unwrap();
+        let error = templates
+            .render("main", &Value::Map(BTreeMap::new()))
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("template: helpers:2: executing \"x\""),
+            "{error}"
+        );
+    }
+}

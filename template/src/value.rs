@@ -1,0 +1,72 @@
+//! The values templates work on: what YAML and JSON hold, with Go's two kinds of number.
+
+use std::collections::BTreeMap;
+
+/// A value a template reads, computes or prints.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// No value: a missing key, or YAML's `null`.
+    Nil,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer: what a template's own integer constants are.
+    Int(i64),
+    /// A floating-point number: what every number read from JSON or YAML values is, as Go
+    /// reads them into `interface{}`.
+    Float(f64),
+    /// Text.
+    Str(String),
+    /// A list.
+    List(Vec<Value>),
+    /// A map with string keys; Go visits and prints them in sorted order.
+    Map(BTreeMap<String, Value>),
+}
+
+impl Value {
+    /// Whether the value counts as true in `if`, `with`, `and`, `or` and `not`: anything but
+    /// false, zero, nil and empty.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(value) => *value,
+            Value::Int(value) => *value != 0,
+            Value::Float(value) => *value != 0.0,
+            Value::Str(value) => !value.is_empty(),
+            Value::List(items) => !items.is_empty(),
+            Value::Map(entries) => !entries.is_empty(),
+        }
+    }
+
+    /// The Go type name of the value, as Go's messages give it.
+    pub fn go_type(&self) -> &'static str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::List(_) => "[]interface {}",
+            Value::Map(_) => "map[string]interface {}",
+        }
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(value: serde_json::Value) -> Self {
+        match value {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(value) => Value::Bool(value),
+            serde_json::Value::Number(number) => Value::Float(number.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(value) => Value::Str(value),
+            serde_json::Value::Array(items) => {
+                Value::List(items.into_iter().map(Value::from).collect())
+            }
+            serde_json::Value::Object(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| (key, Value::from(value)))
+                    .collect(),
+            ),
+        }
+    }
+}

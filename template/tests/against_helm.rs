@@ -1,0 +1,203 @@
+//! Differential tests: each case is rendered by this engine and by the real Helm 3 (installed
+//! by `scripts/setup --for-tests`) as a template file of one chart, and must come out the same
+//! byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use orbital_template::{Templates, Value};
+
+const CHART: &str = "judge";
+
+const VALUES: &str = r#"
+name: web
+replicas: 3
+big: 1000000
+ratio: 0.5
+enabled: true
+disabled: false
+empty: ""
+list: [a, b, c]
+numbers: [1, 2, 3]
+map: {b: 2, a: 1, c: 3}
+nested: {inner: {deep: value}}
+mixed: [1, "two", true, {k: v}]
+"#;
+
+/// Templates using only what Go's text/template has, each a case.
+const CASES: &[&str] = &[
+    "{{ .Values.name }}",
+    "{{ .Values.replicas }} {{ .Values.big }} {{ .Values.ratio }}",
+    "[{{ .Values.missing }}]",
+    "{{ .Values.list }} {{ .Values.map }} {{ .Values.nested }} {{ .Values.mixed }}",
+    "{{ .Values.nested.inner.deep }}",
+    "{{ if .Values.enabled }}yes{{ else }}no{{ end }}",
+    "{{ if .Values.disabled }}yes{{ else if .Values.empty }}e{{ else }}no{{ end }}",
+    "{{ range .Values.list }}[{{ . }}]{{ end }}",
+    "{{ range $i, $v := .Values.list }}{{ $i }}={{ $v }},{{ end }}",
+    "{{ range $k, $v := .Values.map }}{{ $k }}:{{ $v }};{{ end }}",
+    "{{ range .Values.missing }}x{{ else }}none{{ end }}",
+    "{{ with .Values.nested.inner }}{{ .deep }}{{ end }}",
+    "{{ with .Values.missing }}x{{ else }}absent{{ end }}",
+    "{{- /* a comment */ -}}  trimmed  {{- \" x \" -}}  ",
+    "a  {{- 1 }}  {{ 2 -}}  b\n  {{- 3 }}",
+    "{{ $x := 5 }}{{ $x }}{{ $x = 6 }}{{ $x }}",
+    "{{ len .Values.list }} {{ len .Values.map }} {{ len \"héllo\" }}",
+    "{{ index .Values.list 1 }} {{ index .Values.map \"b\" }} {{ index .Values.nested \"inner\" \"deep\" }}",
+    // Helm's `slice` is Sprig's, which takes lists only.
+    "{{ slice .Values.list 1 }} {{ slice .Values.list 1 2 }}",
+    "{{ print 1 2 \"a\" 3 }} {{ println \"x\" 1 }}",
+    "{{ printf \"%s-%d-%v-%q-%t\" \"a\" 3 .Values.ratio \"q\" true }}",
+    "{{ printf \"%d\" .Values.replicas }}",
+    "{{ printf \"%05.1f|%-5s|%5s|%x|%X\" 3.14159 \"ab\" \"cd\" 255 \"hi\" }}",
+    "{{ printf \"%v %v\" .Values.list .Values.map }}",
+    "{{ printf \"%s\" }} {{ printf \"%s\" \"a\" \"b\" }}",
+    "{{ eq .Values.name \"web\" }} {{ ne 1 2 }} {{ eq 1 2 3 1 }} {{ lt 1 2 }} {{ ge \"b\" \"a\" }} {{ le 1.5 2.5 }}",
+    "{{ and 1 0 2 }} {{ or 0 \"\" \"x\" }} {{ and 1 2 }} {{ or 0 false }} {{ not .Values.empty }}",
+    "{{ .Values.name | printf \"%s!\" }} {{ \"x\" | printf \"%s%s\" \"y\" }}",
+    "{{ (index .Values.list 0) }}{{ (.Values.nested).inner.deep }}",
+    "{{ define \"judge.helper\" }}H{{ . }}{{ end }}{{ template \"judge.helper\" .Values.name }}",
+    "{{ block \"judge.block\" .Values.replicas }}B{{ . }}{{ end }}",
+    "{{ range .Values.numbers }}{{ if eq . 2.0 }}{{ break }}{{ end }}{{ . }}{{ end }}",
+    "{{ range .Values.numbers }}{{ if eq . 2.0 }}{{ continue }}{{ end }}{{ . }}{{ end }}",
+    "{{ html \"<a href='x'>&</a>\" }} {{ js \"it's \\\"q\\\" <x>\" }} {{ urlquery \"a b&c=d/é\" }}",
+    "{{ 0x1F }} {{ 1e3 }} {{ 1.0 }} {{ 'a' }} {{ -5 }} {{ 1_000 }}",
+    "{{ \"quoted \\\"s\\\" \\t tab\" }} {{ `raw\\n` }}",
+    "{{ true }} {{ false }}",
+    "{{ range .Values.list }}{{ $.Values.name }}{{ end }}",
+    "{{ with $x := .Values.name }}{{ $x }}{{ end }}",
+    "{{ if and .Values.enabled (gt (len .Values.list) 2) }}long{{ end }}",
+    "{{ printf \"%6.2f|%e|%g\" .Values.ratio 123456.789 1e21 }}",
+    "{{ printf \"%c|%q\" 65 65 }}",
+    "{{ 3.0 }} {{ 100000.0 }} {{ 1234567.0 }} {{ 0.00001 }} {{ 123456.0 }}",
+    "{{ $a := 1 }}{{ if true }}{{ $a = 2 }}{{ $b := 3 }}{{ $b }}{{ end }}{{ $a }}",
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Helm 3 as `scripts/setup --for-tests` installs it, else `ORBITAL_HELM`, else `helm` on PATH.
+fn helm() -> PathBuf {
+    let installed = root().join("scripts/test-tools/bin/helm");
+    std::env::var_os("ORBITAL_HELM")
+        .map(PathBuf::from)
+        .or_else(|| installed.exists().then_some(installed))
+        .unwrap_or_else(|| PathBuf::from("helm"))
+}
+
+fn case_file(at: usize) -> String {
+    format!("templates/case-{at:03}.yaml")
+}
+
+/// The case's output between the markers every case file is wrapped in. They are not white
+/// space, so a case's trim markers cannot take them.
+fn between_markers(text: &str) -> &str {
+    let start = text.find("BEGIN>").expect("begin marker") + "BEGIN>".len();
+    let end = text[start..].find("<END").expect("end marker") + start;
+    &text[start..end]
+}
+
+fn wrapped(case: &str) -> String {
+    format!("BEGIN>{case}<END\n")
+}
+
+/// What Helm renders for every case, by case. A file of YAML that does not parse makes
+/// `helm template --debug` print each rendered file as it is, under its `# Source:` line.
+fn helm_renders() -> Vec<String> {
+    let dir = tempfile::TempDir::new().unwrap();
+    let chart = dir.path().join(CHART);
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {CHART}\nversion: 0.1.0\n"),
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), VALUES).unwrap();
+    for (at, case) in CASES.iter().enumerate() {
+        std::fs::write(chart.join(case_file(at)), wrapped(case)).unwrap();
+    }
+    std::fs::write(chart.join("templates/zz-raw.yaml"), "raw: [\n").unwrap();
+    let output = Command::new(helm())
+        .args(["template", CHART])
+        .arg(&chart)
+        .arg("--debug")
+        .output()
+        .unwrap_or_else(|error| {
+            panic!("cannot run helm: {error}; scripts/setup --for-tests installs it")
+        });
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("# Source: "),
+        "helm rendered nothing: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (0..CASES.len())
+        .map(|at| {
+            let marker = format!("# Source: {CHART}/{}\n", case_file(at));
+            let start = stdout
+                .find(&marker)
+                .unwrap_or_else(|| panic!("helm printed no {marker}"))
+                + marker.len();
+            between_markers(&stdout[start..]).to_owned()
+        })
+        .collect()
+}
+
+fn our_renders() -> Vec<String> {
+    let values: serde_json::Value = serde_yaml_values();
+    let dot = Value::from(serde_json::json!({ "Values": values }));
+    let mut templates = Templates::new();
+    for (at, case) in CASES.iter().enumerate() {
+        templates
+            .add(&format!("{CHART}/{}", case_file(at)), &wrapped(case))
+            .unwrap_or_else(|error| panic!("case {at} ({case}) does not parse: {error}"));
+    }
+    (0..CASES.len())
+        .map(|at| {
+            let rendered = templates
+                .render(&format!("{CHART}/{}", case_file(at)), &dot)
+                .unwrap_or_else(|error| panic!("case {at} ({}) failed: {error}", CASES[at]));
+            // As Helm does after every render.
+            between_markers(&rendered.replace("<no value>", "")).to_owned()
+        })
+        .collect()
+}
+
+/// The test values as JSON (this engine's tests carry no YAML reader; the text above is
+/// what Helm reads, this is the same data).
+fn serde_yaml_values() -> serde_json::Value {
+    serde_json::json!({
+        "name": "web",
+        "replicas": 3,
+        "big": 1_000_000,
+        "ratio": 0.5,
+        "enabled": true,
+        "disabled": false,
+        "empty": "",
+        "list": ["a", "b", "c"],
+        "numbers": [1, 2, 3],
+        "map": {"b": 2, "a": 1, "c": 3},
+        "nested": {"inner": {"deep": "value"}},
+        "mixed": [1, "two", true, {"k": "v"}],
+    })
+}
+
+#[test]
+fn every_case_renders_as_helm_renders_it() {
+    let theirs = helm_renders();
+    let ours = our_renders();
+    let differences: Vec<String> = CASES
+        .iter()
+        .enumerate()
+        .filter(|(at, _)| theirs[*at] != ours[*at])
+        .map(|(at, case)| {
+            format!(
+                "case {at}: {case}\n  helm: {:?}\n  ours: {:?}",
+                theirs[at], ours[at]
+            )
+        })
+        .collect();
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
