@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Position, TemplateError};
 use crate::format::plain;
-use crate::funcs::{CallError, Functions};
+use crate::funcs::{CallError, Functions, Param};
 use crate::parse::{Branch, Command, Node, Operand, Pipeline};
 use crate::value::Value;
 
@@ -307,12 +307,18 @@ impl Run<'_> {
         let Some(function) = self.functions.get(name) else {
             return Err(self.fail(pipeline, format!("function {name:?} not defined")));
         };
-        let mut values = Vec::with_capacity(args.len() + 1);
-        for arg in args {
-            values.push(self.operand(dot, pipeline, arg)?);
+        let count = args.len() + usize::from(piped.is_some());
+        if let Some(message) = function.arity_error(name, count) {
+            return Err(self.fail(pipeline, message));
         }
-        values.extend(piped);
-        match function(&values) {
+        let mut values = Vec::with_capacity(count);
+        for (at, arg) in args.iter().enumerate() {
+            values.push(self.argument(dot, pipeline, arg, function.param(at))?);
+        }
+        if let Some(value) = piped {
+            values.push(self.checked(pipeline, value, function.param(count - 1), true)?);
+        }
+        match (function.body)(&values) {
             Ok(value) => Ok(value),
             Err(CallError::Failed(message)) => {
                 Err(self.fail(pipeline, format!("error calling {name}: {message}")))
@@ -320,6 +326,90 @@ impl Run<'_> {
             Err(CallError::Unsupported(what)) => {
                 Err(self.unsupported(pipeline, format!("{what} (in {name})")))
             }
+        }
+    }
+
+    /// An argument for a parameter of type `param`: a constant converted as Go converts it,
+    /// anything else checked.
+    fn argument(
+        &mut self,
+        dot: &Value,
+        pipeline: &Pipeline,
+        operand: &Operand,
+        param: Param,
+    ) -> Result<Value, TemplateError> {
+        let constant = match (operand, param) {
+            (Operand::Str(text), Param::Any | Param::Str) => Ok(Value::Str(text.clone())),
+            (Operand::Int(value), Param::Any | Param::Int) => Ok(Value::Int(*value)),
+            #[allow(clippy::cast_precision_loss)]
+            (Operand::Int(value), Param::Float) => Ok(Value::Float(*value as f64)),
+            (Operand::Float(value), Param::Any | Param::Float) => Ok(Value::Float(*value)),
+            (Operand::Bool(value), Param::Any | Param::Bool) => Ok(Value::Bool(*value)),
+            (Operand::Nil, Param::Any | Param::List | Param::Map) => Ok(Value::Nil),
+            (Operand::Nil, _) => Err(format!("cannot assign nil to {}", param.go_type())),
+            (Operand::Str(_) | Operand::Int(_) | Operand::Float(_) | Operand::Bool(_), _) => {
+                let expected = match param {
+                    Param::Int => "integer",
+                    Param::Float => "float",
+                    other => other.go_type(),
+                };
+                Err(format!("expected {expected}; found {}", describe(operand)))
+            }
+            _ => {
+                let value = self.operand(dot, pipeline, operand)?;
+                return self.checked(pipeline, value, param, false);
+            }
+        };
+        constant.map_err(|message| self.fail(pipeline, message))
+    }
+
+    /// `value`, if a parameter of type `param` takes it as it is. A nil given directly is an
+    /// empty `interface {}`, which only an `interface {}` parameter takes; a nil piped in has
+    /// lost even that type, and any parameter that can be nil takes it.
+    fn checked(
+        &self,
+        pipeline: &Pipeline,
+        value: Value,
+        param: Param,
+        piped: bool,
+    ) -> Result<Value, TemplateError> {
+        let fits = match (&value, param) {
+            (_, Param::Any)
+            | (Value::Str(_), Param::Str)
+            | (Value::Int(_), Param::Int)
+            | (Value::Float(_), Param::Float)
+            | (Value::Bool(_), Param::Bool)
+            | (Value::List(_), Param::List)
+            | (Value::Map(_), Param::Map) => true,
+            (Value::Nil, Param::List | Param::Map) if piped => true,
+            (Value::Nil, _) if piped => {
+                return Err(self.fail(
+                    pipeline,
+                    format!("invalid value; expected {}", param.go_type()),
+                ));
+            }
+            (Value::Nil, _) => {
+                return Err(self.fail(
+                    pipeline,
+                    format!(
+                        "wrong type for value; expected {}; got interface {{}}",
+                        param.go_type()
+                    ),
+                ));
+            }
+            _ => false,
+        };
+        if fits {
+            Ok(value)
+        } else {
+            Err(self.fail(
+                pipeline,
+                format!(
+                    "wrong type for value; expected {}; got {}",
+                    param.go_type(),
+                    value.go_type()
+                ),
+            ))
         }
     }
 
@@ -349,12 +439,15 @@ impl Run<'_> {
         }
     }
 
+    /// Follows `chain` from `value`. What a map holds is an `interface {}` to Go, so a field of
+    /// it that cannot be taken is reported on that type.
     fn fields(
         &self,
         pipeline: &Pipeline,
         mut value: Value,
         chain: &[String],
     ) -> Result<Value, TemplateError> {
+        let mut from_map = false;
         for name in chain {
             value = match value {
                 Value::Map(mut entries) => entries.remove(name).unwrap_or(Value::Nil),
@@ -365,12 +458,18 @@ impl Run<'_> {
                     ));
                 }
                 other => {
+                    let type_name = if from_map {
+                        "interface {}"
+                    } else {
+                        other.go_type()
+                    };
                     return Err(self.fail(
                         pipeline,
-                        format!("can't evaluate field {name} in type {}", other.go_type()),
+                        format!("can't evaluate field {name} in type {type_name}"),
                     ));
                 }
             };
+            from_map = true;
         }
         Ok(value)
     }

@@ -11,7 +11,7 @@ pub(crate) fn plain(value: &Value) -> String {
     match value {
         Value::Nil => "<nil>".to_owned(),
         Value::Bool(value) => value.to_string(),
-        Value::Int(value) => value.to_string(),
+        Value::Int(value) | Value::Int64(value) => value.to_string(),
         Value::Float(value) => shortest(*value),
         Value::Str(value) => value.clone(),
         Value::List(items) => format!(
@@ -199,7 +199,7 @@ fn format_one(verb: char, spec: &Spec, arg: &Value) -> Result<String, Unsupporte
     };
     Ok(match (verb, arg) {
         ('v', Value::Float(value)) => signed(shortest(*value), *value < 0.0),
-        ('v', Value::Int(value)) => signed(value.to_string(), *value < 0),
+        ('v', Value::Int(value) | Value::Int64(value)) => signed(value.to_string(), *value < 0),
         ('v', other) => plain(other),
         ('s', Value::Str(text)) => match spec.precision {
             Some(precision) => text.chars().take(precision).collect(),
@@ -215,10 +215,10 @@ fn format_one(verb: char, spec: &Spec, arg: &Value) -> Result<String, Unsupporte
                 .collect::<Result<Vec<_>, _>>()?;
             format!("[{}]", parts.join(" "))
         }
-        ('d', Value::Int(value)) => signed(value.to_string(), *value < 0),
+        ('d', Value::Int(value) | Value::Int64(value)) => signed(value.to_string(), *value < 0),
         ('t', Value::Bool(value)) => value.to_string(),
         ('q', Value::Str(text)) => quote(text),
-        ('q' | 'c', Value::Int(value)) => {
+        ('q' | 'c', Value::Int(value) | Value::Int64(value)) => {
             let c = u32::try_from(*value)
                 .ok()
                 .and_then(char::from_u32)
@@ -229,7 +229,7 @@ fn format_one(verb: char, spec: &Spec, arg: &Value) -> Result<String, Unsupporte
                 format!("'{}'", escape(&c.to_string(), '\''))
             }
         }
-        ('x' | 'X', Value::Int(value)) => {
+        ('x' | 'X', Value::Int(value) | Value::Int64(value)) => {
             let text = if *value < 0 {
                 format!("-{:x}", value.unsigned_abs())
             } else {
@@ -245,8 +245,8 @@ fn format_one(verb: char, spec: &Spec, arg: &Value) -> Result<String, Unsupporte
             let hex: String = text.bytes().map(|byte| format!("{byte:02x}")).collect();
             if verb == 'X' { hex.to_uppercase() } else { hex }
         }
-        ('o', Value::Int(value)) => format!("{value:o}"),
-        ('b', Value::Int(value)) => format!("{value:b}"),
+        ('o', Value::Int(value) | Value::Int64(value)) => format!("{value:o}"),
+        ('b', Value::Int(value) | Value::Int64(value)) => format!("{value:b}"),
         ('f' | 'F', Value::Float(value)) => signed(
             format!("{:.*}", spec.precision.unwrap_or(6), value),
             *value < 0.0,

@@ -18,58 +18,139 @@ pub enum CallError {
     Unsupported(String),
 }
 
-/// A function templates can call, given its evaluated arguments.
-pub type Function = Arc<dyn Fn(&[Value]) -> Result<Value, CallError> + Send + Sync>;
+/// The Go type of a function's parameter. Arguments are checked against it as Go's
+/// text/template checks them: constants convert where Go converts them, computed values must
+/// have the type itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Param {
+    /// `interface{}` (or `reflect.Value`): anything, nil included.
+    Any,
+    /// `string`.
+    Str,
+    /// `int`.
+    Int,
+    /// `float64`.
+    Float,
+    /// `bool`.
+    Bool,
+    /// `[]interface{}`.
+    List,
+    /// `map[string]interface{}`.
+    Map,
+}
+
+impl Param {
+    /// The type as Go's messages name it.
+    pub fn go_type(self) -> &'static str {
+        match self {
+            Param::Any => "interface {}",
+            Param::Str => "string",
+            Param::Int => "int",
+            Param::Float => "float64",
+            Param::Bool => "bool",
+            Param::List => "[]interface {}",
+            Param::Map => "map[string]interface {}",
+        }
+    }
+}
+
+/// What a function does with its checked arguments.
+pub type Body = dyn Fn(&[Value]) -> Result<Value, CallError> + Send + Sync;
+
+/// A function templates can call: its parameters and what it does.
+#[derive(Clone)]
+pub struct Function {
+    /// The fixed parameters.
+    pub params: Vec<Param>,
+    /// The type of the arguments after them, for a variadic function.
+    pub variadic: Option<Param>,
+    /// The function itself.
+    pub body: Arc<Body>,
+}
+
+impl Function {
+    /// A function with `params`, then any number of `variadic` arguments if given.
+    pub fn new(
+        params: &[Param],
+        variadic: Option<Param>,
+        body: impl Fn(&[Value]) -> Result<Value, CallError> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            params: params.to_vec(),
+            variadic,
+            body: Arc::new(body),
+        }
+    }
+
+    /// The type arguments at `at` must have.
+    pub(crate) fn param(&self, at: usize) -> Param {
+        self.params
+            .get(at)
+            .copied()
+            .or(self.variadic)
+            .unwrap_or(Param::Any)
+    }
+
+    /// Go's complaint when `count` arguments do not fit, if they do not.
+    pub(crate) fn arity_error(&self, name: &str, count: usize) -> Option<String> {
+        let fixed = self.params.len();
+        match self.variadic {
+            Some(_) if count < fixed => Some(format!(
+                "wrong number of args for {name}: want at least {fixed} got {count}"
+            )),
+            None if count != fixed => Some(format!(
+                "wrong number of args for {name}: want {fixed} got {count}"
+            )),
+            _ => None,
+        }
+    }
+}
 
 /// The functions by name.
 pub type Functions = BTreeMap<String, Function>;
+
+/// Adding a function by name.
+pub(crate) trait Add {
+    /// Adds `function` as `name`, over any of that name.
+    fn add(&mut self, name: &str, function: Function);
+}
+
+impl Add for Functions {
+    fn add(&mut self, name: &str, function: Function) {
+        self.insert(name.to_owned(), function);
+    }
+}
 
 fn failed(message: impl Into<String>) -> CallError {
     CallError::Failed(message.into())
 }
 
-fn arity(name: &str, args: &[Value], want: usize) -> Result<(), CallError> {
-    if args.len() == want {
-        Ok(())
-    } else {
-        Err(failed(format!(
-            "wrong number of args for {name}: want {want} got {}",
-            args.len()
-        )))
-    }
-}
-
-/// Go's text/template built-in functions.
+/// Go's text/template built-in functions, with Go's parameters.
 pub fn builtins() -> Functions {
+    use Param::{Any, Str};
     let mut functions: Functions = BTreeMap::new();
-    let mut add = |name: &str, function: Function| {
-        functions.insert(name.to_owned(), function);
-    };
-    add(
+    functions.add(
         "not",
-        Arc::new(|args: &[Value]| {
-            arity("not", args, 1)?;
-            Ok(Value::Bool(!args[0].truthy()))
-        }),
+        Function::new(&[Any], None, |args| Ok(Value::Bool(!args[0].truthy()))),
     );
-    add("len", Arc::new(length));
-    add("index", Arc::new(index));
-    add("slice", Arc::new(slice));
-    add(
+    functions.add("len", Function::new(&[Any], None, length));
+    functions.add("index", Function::new(&[Any], Some(Any), index));
+    functions.add("slice", Function::new(&[Any], Some(Any), slice));
+    functions.add(
         "print",
-        Arc::new(|args: &[Value]| Ok(Value::Str(sprint(args)))),
+        Function::new(&[], Some(Any), |args| Ok(Value::Str(sprint(args)))),
     );
-    add(
+    functions.add(
         "println",
-        Arc::new(|args: &[Value]| {
+        Function::new(&[], Some(Any), |args| {
             let parts: Vec<String> = args.iter().map(plain).collect();
             Ok(Value::Str(format!("{}\n", parts.join(" "))))
         }),
     );
-    add(
+    functions.add(
         "printf",
-        Arc::new(|args: &[Value]| {
-            let Some(Value::Str(format)) = args.first() else {
+        Function::new(&[Str], Some(Any), |args| {
+            let Value::Str(format) = &args[0] else {
                 return Err(failed("wrong type for value; expected string"));
             };
             printf(format, &args[1..])
@@ -77,11 +158,10 @@ pub fn builtins() -> Functions {
                 .map_err(|verb| CallError::Unsupported(verb.0))
         }),
     );
-    add("eq", Arc::new(equal));
-    add(
+    functions.add("eq", Function::new(&[Any], Some(Any), equal));
+    functions.add(
         "ne",
-        Arc::new(|args: &[Value]| {
-            arity("ne", args, 2)?;
+        Function::new(&[Any, Any], None, |args| {
             equal(args).map(|same| Value::Bool(!same.truthy()))
         }),
     );
@@ -91,29 +171,32 @@ pub fn builtins() -> Functions {
         ("gt", &[Ordering::Greater][..]),
         ("ge", &[Ordering::Greater, Ordering::Equal][..]),
     ] {
-        add(
+        functions.add(
             name,
-            Arc::new(move |args: &[Value]| {
-                arity(name, args, 2)?;
+            Function::new(&[Any, Any], None, move |args| {
                 Ok(Value::Bool(wanted.contains(&order(&args[0], &args[1])?)))
             }),
         );
     }
-    add(
+    functions.add(
         "html",
-        Arc::new(|args: &[Value]| Ok(Value::Str(html(&sprint(args))))),
+        Function::new(&[], Some(Any), |args| Ok(Value::Str(html(&sprint(args))))),
     );
-    add(
+    functions.add(
         "js",
-        Arc::new(|args: &[Value]| Ok(Value::Str(js(&sprint(args))))),
+        Function::new(&[], Some(Any), |args| Ok(Value::Str(js(&sprint(args))))),
     );
-    add(
+    functions.add(
         "urlquery",
-        Arc::new(|args: &[Value]| Ok(Value::Str(urlquery(&sprint(args))))),
+        Function::new(&[], Some(Any), |args| {
+            Ok(Value::Str(urlquery(&sprint(args))))
+        }),
     );
-    add(
+    functions.add(
         "call",
-        Arc::new(|_: &[Value]| Err(CallError::Unsupported("the function call".to_owned()))),
+        Function::new(&[Any], Some(Any), |_| {
+            Err(CallError::Unsupported("the function call".to_owned()))
+        }),
     );
     functions
 }
@@ -131,7 +214,6 @@ pub(crate) fn sprint(args: &[Value]) -> String {
 }
 
 fn length(args: &[Value]) -> Result<Value, CallError> {
-    arity("len", args, 1)?;
     let count = match &args[0] {
         Value::Str(text) => text.len(),
         Value::List(items) => items.len(),
@@ -144,7 +226,7 @@ fn length(args: &[Value]) -> Result<Value, CallError> {
 
 fn position(value: &Value, length: usize, what: &str) -> Result<usize, CallError> {
     let at = match value {
-        Value::Int(at) => *at,
+        Value::Int(at) | Value::Int64(at) => *at,
         Value::Nil => return Err(failed(format!("cannot {what} with nil"))),
         other => {
             return Err(failed(format!(
@@ -262,7 +344,7 @@ enum Kind {
 fn kind(value: &Value) -> Kind {
     match value {
         Value::Bool(_) => Kind::Bool,
-        Value::Int(_) => Kind::Int,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::Str(_) => Kind::Str,
         _ => Kind::Other,
@@ -271,9 +353,9 @@ fn kind(value: &Value) -> Kind {
 
 /// `eq a b c…`: whether `a` equals any of the others.
 fn equal(args: &[Value]) -> Result<Value, CallError> {
-    let Some((first, others)) = args.split_first() else {
-        return Err(failed("wrong number of args for eq: want at least 1 got 0"));
-    };
+    let (first, others) = args
+        .split_first()
+        .ok_or_else(|| failed("missing argument for comparison"))?;
     if others.is_empty() {
         return Err(failed("missing argument for comparison"));
     }
@@ -290,6 +372,8 @@ fn equal(args: &[Value]) -> Result<Value, CallError> {
             } else {
                 return Err(failed("incompatible types for comparison"));
             }
+        } else if kind(first) == Kind::Int {
+            order(first, other)? == Ordering::Equal
         } else {
             first == other
         };
@@ -301,12 +385,17 @@ fn equal(args: &[Value]) -> Result<Value, CallError> {
 }
 
 fn order(left: &Value, right: &Value) -> Result<Ordering, CallError> {
-    let basic = |value: &Value| matches!(value, Value::Int(_) | Value::Float(_) | Value::Str(_));
+    let basic = |value: &Value| {
+        matches!(
+            value,
+            Value::Int(_) | Value::Int64(_) | Value::Float(_) | Value::Str(_)
+        )
+    };
     if !basic(left) || !basic(right) {
         return Err(failed("invalid type for comparison"));
     }
     match (left, right) {
-        (Value::Int(a), Value::Int(b)) => Ok(a.cmp(b)),
+        (Value::Int(a) | Value::Int64(a), Value::Int(b) | Value::Int64(b)) => Ok(a.cmp(b)),
         (Value::Float(a), Value::Float(b)) => Ok(a.partial_cmp(b).unwrap_or(Ordering::Equal)),
         (Value::Str(a), Value::Str(b)) => Ok(a.cmp(b)),
         _ => Err(failed("incompatible types for comparison")),

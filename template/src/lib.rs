@@ -18,12 +18,14 @@ mod format;
 mod funcs;
 mod lex;
 mod parse;
+mod sprig;
 mod value;
 
 use std::collections::BTreeMap;
 
 pub use error::{Position, TemplateError};
-pub use funcs::{CallError, Function, Functions, builtins};
+pub use funcs::{Body, CallError, Function, Functions, Param, builtins};
+pub use sprig::sprig;
 pub use value::Value;
 
 use exec::{Definition, Run};

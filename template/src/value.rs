@@ -9,8 +9,11 @@ pub enum Value {
     Nil,
     /// `true` or `false`.
     Bool(bool),
-    /// An integer: what a template's own integer constants are.
+    /// An `int`: what a template's own integer constants and `len` are.
     Int(i64),
+    /// An `int64`: what Sprig's arithmetic gives. Printed and compared as an `int` is, but not
+    /// accepted where Go wants an `int`.
+    Int64(i64),
     /// A floating-point number: what every number read from JSON or YAML values is, as Go
     /// reads them into `interface{}`.
     Float(f64),
@@ -29,7 +32,7 @@ impl Value {
         match self {
             Value::Nil => false,
             Value::Bool(value) => *value,
-            Value::Int(value) => *value != 0,
+            Value::Int(value) | Value::Int64(value) => *value != 0,
             Value::Float(value) => *value != 0.0,
             Value::Str(value) => !value.is_empty(),
             Value::List(items) => !items.is_empty(),
@@ -43,6 +46,7 @@ impl Value {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
             Value::List(_) => "[]interface {}",

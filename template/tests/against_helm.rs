@@ -1,12 +1,13 @@
-//! Differential tests: each case is rendered by this engine and by the real Helm 3 (installed
-//! by `scripts/setup --for-tests`) as a template file of one chart, and must come out the same
-//! byte for byte.
+//! Differential tests: each case is rendered by this engine, with the functions Helm gives
+//! templates, and by the real Helm 3 (installed by `scripts/setup --for-tests`) as a template
+//! file of one chart, and must come out the same byte for byte; each failing case must fail
+//! in both with the same message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use orbital_template::{Templates, Value};
+use orbital_template::{Templates, Value, sprig};
 
 const CHART: &str = "judge";
 
@@ -25,7 +26,7 @@ nested: {inner: {deep: value}}
 mixed: [1, "two", true, {k: v}]
 "#;
 
-/// Templates using only what Go's text/template has, each a case.
+/// Templates, each a case: Go's text/template first, then Sprig.
 const CASES: &[&str] = &[
     "{{ .Values.name }}",
     "{{ .Values.replicas }} {{ .Values.big }} {{ .Values.ratio }}",
@@ -72,6 +73,84 @@ const CASES: &[&str] = &[
     "{{ printf \"%c|%q\" 65 65 }}",
     "{{ 3.0 }} {{ 100000.0 }} {{ 1234567.0 }} {{ 0.00001 }} {{ 123456.0 }}",
     "{{ $a := 1 }}{{ if true }}{{ $a = 2 }}{{ $b := 3 }}{{ $b }}{{ end }}{{ $a }}",
+    // Sprig.
+    "{{ upper \"abc\" }} {{ lower \"ABC\" }} {{ title \"hello world-foo_bar\" }} {{ trim \"  x  \" }} {{ nospace \" a b\\tc \" }}",
+    "{{ trimAll \"-\" \"--a-b--\" }} {{ trimPrefix \"ab\" \"abc\" }} {{ trimSuffix \"bc\" \"abc\" }}",
+    "{{ contains \"b\" \"abc\" }} {{ hasPrefix \"a\" \"abc\" }} {{ hasSuffix \"x\" \"abc\" }}",
+    "{{ replace \"a\" \"o\" \"banana\" }} {{ trunc 3 \"abcdef\" }} {{ trunc -2 \"abcdef\" }} {{ substr 1 3 \"abcdef\" }} {{ repeat 3 \"ab\" }}",
+    "{{ indent 2 \"a\\nb\" }}|{{ nindent 4 \"x\" }}",
+    "{{ quote \"a\" 1 .Values.ratio .Values.missing }} {{ squote \"a\" .Values.list }} {{ cat \"a\" 1 .Values.missing \"b\" }}",
+    "{{ join \",\" .Values.list }} {{ join \"-\" .Values.numbers }} {{ splitList \",\" \"a,b,,c\" }}",
+    "{{ b64enc \"hello\" }} {{ sha256sum \"abc\" }}",
+    "{{ toString 3 }} {{ toString .Values.ratio }} {{ int \"42\" }} {{ int .Values.ratio }} {{ int64 \"0x1F\" }} {{ float64 \"1.5\" }} {{ atoi \"12\" }}",
+    "{{ typeOf .Values.replicas }} {{ typeOf .Values.list }} {{ kindOf .Values.map }} {{ kindIs \"slice\" .Values.list }} {{ typeIs \"string\" .Values.name }} {{ typeOf (add 1 2) }} {{ typeOf .Values.missing }}",
+    "{{ toJson .Values.map }} {{ toJson .Values.mixed }} {{ toJson \"<a&b>\" }} {{ toJson .Values.big }}",
+    "{{ list 1 \"a\" .Values.ratio }} {{ first .Values.list }} {{ last .Values.list }} {{ rest .Values.list }} {{ initial .Values.list }} {{ reverse .Values.list }}",
+    "{{ append .Values.list \"d\" }} {{ prepend .Values.list \"z\" }} {{ has \"b\" .Values.list }} {{ has 1 .Values.numbers }} {{ uniq (list 1 2 1 \"a\" \"a\") }} {{ without .Values.list \"b\" }}",
+    "{{ compact (list 0 \"\" \"x\" 1) }} {{ concat .Values.list .Values.numbers }} {{ sortAlpha (list \"b\" \"a\" 3) }} {{ until 3 }}",
+    "{{ dict \"a\" 1 \"b\" \"two\" }} {{ dict \"odd\" }} {{ get .Values.map \"a\" }} [{{ get .Values.map \"zz\" }}] {{ hasKey .Values.map \"b\" }}",
+    "{{ pick .Values.map \"a\" \"c\" }} {{ omit .Values.map \"a\" }} {{ pluck \"a\" .Values.map (dict \"a\" 9) }} {{ dig \"inner\" \"deep\" \"none\" .Values.nested }} {{ dig \"inner\" \"x\" \"none\" .Values.nested }}",
+    "{{ add 1 2 .Values.replicas }} {{ add1 .Values.ratio }} {{ sub 10 3 }} {{ mul 2 3 \"4\" }} {{ div 7 2 }} {{ mod 7 3 }} {{ max 1 5 3 }} {{ min 4 2 }}",
+    "{{ default \"d\" .Values.missing }} {{ default \"d\" .Values.name }} {{ default 5 0 }} {{ empty .Values.list }} {{ empty \"\" }} {{ coalesce .Values.missing \"\" \"c\" }}",
+    "{{ ternary \"y\" \"n\" true }} {{ all 1 \"a\" }} {{ any 0 \"\" }} {{ .Values.name | upper | quote }} {{ .Values.list | join \"+\" }} {{ eq (add 1 2) 3 }}",
+];
+
+/// Templates that fail, each with the message Helm ends its error with (its position and
+/// the failing node are not compared yet).
+const FAILING: &[(&str, &str)] = &[
+    (
+        "{{ upper .Values.replicas }}",
+        "wrong type for value; expected string; got float64",
+    ),
+    (
+        "{{ upper .Values.missing }}",
+        "wrong type for value; expected string; got interface {}",
+    ),
+    (
+        "{{ .Values.missing | upper }}",
+        "invalid value; expected string",
+    ),
+    (
+        "{{ hasKey .Values.missing \"x\" }}",
+        "wrong type for value; expected map[string]interface {}; got interface {}",
+    ),
+    ("{{ upper 3 }}", "expected string; found 3"),
+    (
+        "{{ repeat .Values.replicas \"x\" }}",
+        "wrong type for value; expected int; got float64",
+    ),
+    (
+        "{{ repeat (add 1 2) \"x\" }}",
+        "wrong type for value; expected int; got int64",
+    ),
+    (
+        "{{ eq .Values.replicas 3 }}",
+        "error calling eq: incompatible types for comparison",
+    ),
+    (
+        "{{ .Values.missing.field }}",
+        "nil pointer evaluating interface {}.field",
+    ),
+    (
+        "{{ first \"abc\" }}",
+        "error calling first: Cannot find first on type string",
+    ),
+    (
+        "{{ div 1 0 }}",
+        "error calling div: runtime error: integer divide by zero",
+    ),
+    (
+        "{{ upper }}",
+        "wrong number of args for upper: want 1 got 0",
+    ),
+    (
+        "{{ .Values.name.x }}",
+        "can't evaluate field x in type interface {}",
+    ),
+    (
+        "{{ index .Values.list 5 }}",
+        "error calling index: index out of range: 5",
+    ),
 ];
 
 fn root() -> PathBuf {
@@ -103,9 +182,9 @@ fn wrapped(case: &str) -> String {
     format!("BEGIN>{case}<END\n")
 }
 
-/// What Helm renders for every case, by case. A file of YAML that does not parse makes
-/// `helm template --debug` print each rendered file as it is, under its `# Source:` line.
-fn helm_renders() -> Vec<String> {
+/// Runs `helm template --debug` on a chart of the test values and `templates`, each a file
+/// named by [`case_file`].
+fn helm_template(templates: &[String]) -> std::process::Output {
     let dir = tempfile::TempDir::new().unwrap();
     let chart = dir.path().join(CHART);
     std::fs::create_dir_all(chart.join("templates")).unwrap();
@@ -115,18 +194,24 @@ fn helm_renders() -> Vec<String> {
     )
     .unwrap();
     std::fs::write(chart.join("values.yaml"), VALUES).unwrap();
-    for (at, case) in CASES.iter().enumerate() {
-        std::fs::write(chart.join(case_file(at)), wrapped(case)).unwrap();
+    for (at, template) in templates.iter().enumerate() {
+        std::fs::write(chart.join(case_file(at)), template).unwrap();
     }
     std::fs::write(chart.join("templates/zz-raw.yaml"), "raw: [\n").unwrap();
-    let output = Command::new(helm())
+    Command::new(helm())
         .args(["template", CHART])
         .arg(&chart)
         .arg("--debug")
         .output()
         .unwrap_or_else(|error| {
             panic!("cannot run helm: {error}; scripts/setup --for-tests installs it")
-        });
+        })
+}
+
+/// What Helm renders for every case, by case. A file of YAML that does not parse makes
+/// `helm template --debug` print each rendered file as it is, under its `# Source:` line.
+fn helm_renders() -> Vec<String> {
+    let output = helm_template(&CASES.iter().map(|case| wrapped(case)).collect::<Vec<_>>());
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         stdout.contains("# Source: "),
@@ -146,9 +231,8 @@ fn helm_renders() -> Vec<String> {
 }
 
 fn our_renders() -> Vec<String> {
-    let values: serde_json::Value = serde_yaml_values();
-    let dot = Value::from(serde_json::json!({ "Values": values }));
-    let mut templates = Templates::new();
+    let dot = dot();
+    let mut templates = Templates::with_functions(sprig());
     for (at, case) in CASES.iter().enumerate() {
         templates
             .add(&format!("{CHART}/{}", case_file(at)), &wrapped(case))
@@ -163,6 +247,10 @@ fn our_renders() -> Vec<String> {
             between_markers(&rendered.replace("<no value>", "")).to_owned()
         })
         .collect()
+}
+
+fn dot() -> Value {
+    Value::from(serde_json::json!({ "Values": serde_yaml_values() }))
 }
 
 /// The test values as JSON (this engine's tests carry no YAML reader; the text above is
@@ -199,5 +287,40 @@ fn every_case_renders_as_helm_renders_it() {
             )
         })
         .collect();
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// The message at the end of an error, after the failing node.
+fn message(error: &str) -> &str {
+    let error = error.trim_end();
+    error
+        .rsplit_once(">: ")
+        .map_or(error, |(_, message)| message)
+}
+
+#[test]
+fn every_failing_case_fails_as_helm_fails_it() {
+    let mut differences = Vec::new();
+    for (case, expected) in FAILING {
+        let output = helm_template(&[(*case).to_owned()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let helm_error = stderr
+            .lines()
+            .find(|line| line.starts_with("Error: "))
+            .unwrap_or_else(|| panic!("helm did not fail on {case}: {stderr}"));
+        let mut templates = Templates::with_functions(sprig());
+        let ours = templates
+            .add(&format!("{CHART}/{}", case_file(0)), case)
+            .and_then(|()| templates.render(&format!("{CHART}/{}", case_file(0)), &dot()))
+            .map_or_else(
+                |error| error.to_string(),
+                |rendered| format!("rendered {rendered:?}"),
+            );
+        if message(helm_error) != *expected || message(&ours) != *expected {
+            differences.push(format!(
+                "{case}\n  expected: {expected}\n  helm: {helm_error}\n  ours: {ours}"
+            ));
+        }
+    }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }

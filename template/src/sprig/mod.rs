@@ -1,0 +1,29 @@
+//! Sprig's functions, as Helm gives them to templates, with Sprig's parameters and Sprig's
+//! conversions (its numbers go through `cast`: strings are parsed, floats truncated, anything
+//! else is 0). Functions that change a map in place (`set`, `unset`, `merge`) need maps shared
+//! by reference and are not here yet.
+
+mod convert;
+mod defaults;
+mod dicts;
+mod lists;
+mod numbers;
+mod strings;
+
+use crate::funcs::{Functions, builtins};
+
+/// Go's built-in functions with Sprig's over them, as Helm's templates see them.
+pub fn sprig() -> Functions {
+    let mut functions = builtins();
+    for group in [
+        strings::functions(),
+        lists::functions(),
+        dicts::functions(),
+        numbers::functions(),
+        defaults::functions(),
+        convert::functions(),
+    ] {
+        functions.extend(group);
+    }
+    functions
+}
