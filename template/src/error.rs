@@ -9,11 +9,17 @@ pub struct Position {
     pub template: String,
     /// The line, from 1.
     pub line: usize,
+    /// The byte column on that line, from 0, where Go gives one (running, not parsing).
+    pub column: Option<usize>,
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}:{}", self.template, self.line)
+        write!(formatter, "{}:{}", self.template, self.line)?;
+        if let Some(column) = self.column {
+            write!(formatter, ":{column}")?;
+        }
+        Ok(())
     }
 }
 
@@ -60,6 +66,7 @@ impl TemplateError {
             at: Position {
                 template: template.to_owned(),
                 line,
+                column: None,
             },
             message: message.into(),
         }

@@ -1,21 +1,24 @@
 //! The executor: a parsed template run over a value, written out as Go's text/template does
-//! with `missingkey=zero`.
+//! with `missingkey=zero`. Like Go's, it keeps the node it is at, which errors name with its
+//! line and column.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::error::{Position, TemplateError};
 use crate::format::plain;
 use crate::funcs::{CallError, Functions, Param};
-use crate::parse::{Branch, Command, Node, Operand, Pipeline};
+use crate::parse::{Arg, Branch, Command, Node, Operand, Pipeline, Spot};
 use crate::value::Value;
 
 /// How deep templates may call templates before the run stops.
 const MAX_DEPTH: usize = 1000;
 
-/// A defined template: the file it was written in, and its body.
+/// A defined template: the file it was written in, that file's text, and its body.
 #[derive(Debug)]
 pub(crate) struct Definition {
     pub file: String,
+    pub source: Arc<str>,
     pub body: Vec<Node>,
 }
 
@@ -30,15 +33,43 @@ enum Flow {
 pub(crate) struct Run<'a> {
     pub templates: &'a BTreeMap<String, Definition>,
     pub functions: &'a Functions,
-    /// The template running now, and the file its nodes came from.
+    /// The template running now.
     pub executing: String,
+    /// The file its nodes came from, and its text.
     pub file: String,
+    pub source: Arc<str>,
+    /// The node being evaluated, for errors.
+    pub node: Spot,
     pub variables: Vec<(String, Value)>,
     pub out: String,
     pub depth: usize,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A run of `definition`, named `executing`, at `depth`.
+    pub fn new(
+        templates: &'a BTreeMap<String, Definition>,
+        functions: &'a Functions,
+        executing: &str,
+        definition: &Definition,
+        depth: usize,
+    ) -> Self {
+        Self {
+            templates,
+            functions,
+            executing: executing.to_owned(),
+            file: definition.file.clone(),
+            source: definition.source.clone(),
+            node: Spot {
+                pos: 0,
+                text: String::new(),
+            },
+            variables: Vec::new(),
+            out: String::new(),
+            depth,
+        }
+    }
+
     /// Runs `body` with `dot`, `$` set to it.
     pub fn start(&mut self, body: &[Node], dot: &Value) -> Result<(), TemplateError> {
         self.variables.push(("$".to_owned(), dot.clone()));
@@ -46,25 +77,29 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn fail(&self, pipeline: &Pipeline, message: impl Into<String>) -> TemplateError {
-        TemplateError::Execute {
-            at: Position {
-                template: self.file.clone(),
-                line: pipeline.line,
-            },
-            executing: self.executing.clone(),
-            action: pipeline.text.clone(),
-            message: message.into(),
+    fn at(&mut self, spot: &Spot) {
+        self.node = spot.clone();
+    }
+
+    /// Where the current node is: its line, and its byte column on that line (from 0).
+    fn position(&self) -> Position {
+        let before = self.source.get(..self.node.pos).unwrap_or_default();
+        let column = before
+            .rfind('\n')
+            .map_or(self.node.pos, |at| self.node.pos - at - 1);
+        Position {
+            template: self.file.clone(),
+            line: 1 + before.matches('\n').count(),
+            column: Some(column),
         }
     }
 
-    fn unsupported(&self, pipeline: &Pipeline, what: String) -> TemplateError {
-        TemplateError::Unsupported {
-            at: Position {
-                template: self.file.clone(),
-                line: pipeline.line,
-            },
-            what,
+    fn fail(&self, message: impl Into<String>) -> TemplateError {
+        TemplateError::Execute {
+            at: self.position(),
+            executing: self.executing.clone(),
+            action: self.node.text.clone(),
+            message: message.into(),
         }
     }
 
@@ -99,16 +134,14 @@ impl Run<'_> {
                     }
                 })?,
                 Node::Range(branch) => self.scoped(|run| run.range(dot, branch))?,
-                Node::Template {
-                    name,
-                    pipeline,
-                    line,
-                } => {
+                Node::Template { name, pipeline, at } => {
+                    self.at(at);
                     let value = match pipeline {
                         Some(pipeline) => self.pipeline(dot, pipeline)?,
                         None => Value::Nil,
                     };
-                    self.template(name, *line, &value)?;
+                    self.at(at);
+                    self.template(name, &value)?;
                     Flow::Normal
                 }
                 Node::Break => return Ok(Flow::Break),
@@ -147,10 +180,7 @@ impl Run<'_> {
                 .collect(),
             Value::Nil => Vec::new(),
             other => {
-                return Err(self.fail(
-                    pipeline,
-                    format!("range can't iterate over {}", plain(&other)),
-                ));
+                return Err(self.fail(format!("range can't iterate over {}", plain(&other))));
             }
         };
         if items.is_empty() {
@@ -177,7 +207,7 @@ impl Run<'_> {
 
     fn bind(&mut self, pipeline: &Pipeline, name: &str, value: Value) -> Result<(), TemplateError> {
         if pipeline.assigns {
-            *self.variable(pipeline, name)? = value;
+            *self.variable(name)? = value;
         } else {
             self.variables.push((name.to_owned(), value));
         }
@@ -185,45 +215,33 @@ impl Run<'_> {
     }
 
     /// The innermost variable called `name`.
-    fn variable(&mut self, pipeline: &Pipeline, name: &str) -> Result<&mut Value, TemplateError> {
-        let file = &self.file;
+    fn variable(&mut self, name: &str) -> Result<&mut Value, TemplateError> {
+        let at = self.position();
         self.variables
             .iter_mut()
             .rev()
             .find(|(variable, _)| variable == name)
             .map(|(_, value)| value)
             .ok_or_else(|| {
-                TemplateError::parse(file, pipeline.line, format!("undefined variable: {name}"))
+                TemplateError::parse(&at.template, at.line, format!("undefined variable: {name}"))
             })
     }
 
-    fn template(&mut self, name: &str, line: usize, dot: &Value) -> Result<(), TemplateError> {
-        let fail = |message: String| TemplateError::Execute {
-            at: Position {
-                template: self.file.clone(),
-                line,
-            },
-            executing: self.executing.clone(),
-            action: format!("{{{{template {name:?}}}}}"),
-            message,
-        };
+    fn template(&mut self, name: &str, dot: &Value) -> Result<(), TemplateError> {
         let Some(definition) = self.templates.get(name) else {
-            return Err(fail(format!("template {name:?} not defined")));
+            return Err(self.fail(format!("template {name:?} not defined")));
         };
         if self.depth >= MAX_DEPTH {
-            return Err(fail(format!(
-                "exceeded maximum template depth ({MAX_DEPTH})"
-            )));
+            return Err(self.fail(format!("exceeded maximum template depth ({MAX_DEPTH})")));
         }
-        let mut inner = Run {
-            templates: self.templates,
-            functions: self.functions,
-            executing: name.to_owned(),
-            file: definition.file.clone(),
-            variables: Vec::new(),
-            out: std::mem::take(&mut self.out),
-            depth: self.depth + 1,
-        };
+        let mut inner = Run::new(
+            self.templates,
+            self.functions,
+            name,
+            definition,
+            self.depth + 1,
+        );
+        inner.out = std::mem::take(&mut self.out);
         let result = inner.start(&definition.body, dot);
         self.out = inner.out;
         result
@@ -246,9 +264,10 @@ impl Run<'_> {
     }
 
     fn commands(&mut self, dot: &Value, pipeline: &Pipeline) -> Result<Value, TemplateError> {
+        self.at(&pipeline.at);
         let mut value = None;
         for command in &pipeline.commands {
-            value = Some(self.command(dot, pipeline, command, value)?);
+            value = Some(self.command(dot, command, value)?);
         }
         Ok(value.unwrap_or(Value::Nil))
     }
@@ -256,48 +275,48 @@ impl Run<'_> {
     fn command(
         &mut self,
         dot: &Value,
-        pipeline: &Pipeline,
         command: &Command,
         piped: Option<Value>,
     ) -> Result<Value, TemplateError> {
         let Some((head, args)) = command.args.split_first() else {
-            return Err(self.fail(pipeline, "empty command"));
+            return Err(self.fail("empty command"));
         };
-        if let Operand::Function(name) = head {
-            return self.call(dot, pipeline, name, args, piped);
+        self.at(&head.at);
+        if let Operand::Function(name) = &head.operand {
+            return self.call(dot, command, name, args, piped);
         }
         if !args.is_empty() || piped.is_some() {
-            return Err(self.fail(
-                pipeline,
-                format!("can't give argument to non-function {}", describe(head)),
-            ));
+            return Err(self.fail(format!(
+                "can't give argument to non-function {}",
+                head.at.text
+            )));
         }
-        if matches!(head, Operand::Nil) {
-            return Err(self.fail(pipeline, "nil is not a command"));
+        if matches!(head.operand, Operand::Nil) {
+            return Err(self.fail("nil is not a command"));
         }
-        self.operand(dot, pipeline, head)
+        self.operand(dot, head)
     }
 
     fn call(
         &mut self,
         dot: &Value,
-        pipeline: &Pipeline,
+        command: &Command,
         name: &str,
-        args: &[Operand],
+        args: &[Arg],
         piped: Option<Value>,
     ) -> Result<Value, TemplateError> {
         // `and` and `or` stop at the first argument that decides them, and give it back.
         if name == "and" || name == "or" {
-            let mut last = Value::Nil;
             let count = args.len() + usize::from(piped.is_some());
             if count == 0 {
-                return Err(self.fail(
-                    pipeline,
-                    format!("wrong number of args for {name}: want at least 1 got 0"),
-                ));
+                return Err(self.fail(format!(
+                    "wrong number of args for {name}: want at least 1 got 0"
+                )));
             }
+            let mut last = Value::Nil;
             for arg in args {
-                last = self.operand(dot, pipeline, arg)?;
+                self.at(&arg.at);
+                last = self.operand(dot, arg)?;
                 if last.truthy() == (name == "or") {
                     return Ok(last);
                 }
@@ -305,40 +324,37 @@ impl Run<'_> {
             return Ok(piped.unwrap_or(last));
         }
         let Some(function) = self.functions.get(name) else {
-            return Err(self.fail(pipeline, format!("function {name:?} not defined")));
+            return Err(self.fail(format!("function {name:?} not defined")));
         };
         let count = args.len() + usize::from(piped.is_some());
         if let Some(message) = function.arity_error(name, count) {
-            return Err(self.fail(pipeline, message));
+            return Err(self.fail(message));
         }
         let mut values = Vec::with_capacity(count);
         for (at, arg) in args.iter().enumerate() {
-            values.push(self.argument(dot, pipeline, arg, function.param(at))?);
+            values.push(self.argument(dot, arg, function.param(at))?);
         }
         if let Some(value) = piped {
-            values.push(self.checked(pipeline, value, function.param(count - 1), true)?);
+            values.push(self.checked(value, function.param(count - 1), true)?);
         }
         match (function.body)(&values) {
             Ok(value) => Ok(value),
             Err(CallError::Failed(message)) => {
-                Err(self.fail(pipeline, format!("error calling {name}: {message}")))
+                self.at(&command.at);
+                Err(self.fail(format!("error calling {name}: {message}")))
             }
-            Err(CallError::Unsupported(what)) => {
-                Err(self.unsupported(pipeline, format!("{what} (in {name})")))
-            }
+            Err(CallError::Unsupported(what)) => Err(TemplateError::Unsupported {
+                at: self.position(),
+                what: format!("{what} (in {name})"),
+            }),
         }
     }
 
     /// An argument for a parameter of type `param`: a constant converted as Go converts it,
     /// anything else checked.
-    fn argument(
-        &mut self,
-        dot: &Value,
-        pipeline: &Pipeline,
-        operand: &Operand,
-        param: Param,
-    ) -> Result<Value, TemplateError> {
-        let constant = match (operand, param) {
+    fn argument(&mut self, dot: &Value, arg: &Arg, param: Param) -> Result<Value, TemplateError> {
+        self.at(&arg.at);
+        let constant = match (&arg.operand, param) {
             (Operand::Str(text), Param::Any | Param::Str) => Ok(Value::Str(text.clone())),
             (Operand::Int(value), Param::Any | Param::Int) => Ok(Value::Int(*value)),
             #[allow(clippy::cast_precision_loss)]
@@ -353,26 +369,20 @@ impl Run<'_> {
                     Param::Float => "float",
                     other => other.go_type(),
                 };
-                Err(format!("expected {expected}; found {}", describe(operand)))
+                Err(format!("expected {expected}; found {}", arg.at.text))
             }
             _ => {
-                let value = self.operand(dot, pipeline, operand)?;
-                return self.checked(pipeline, value, param, false);
+                let value = self.operand(dot, arg)?;
+                return self.checked(value, param, false);
             }
         };
-        constant.map_err(|message| self.fail(pipeline, message))
+        constant.map_err(|message| self.fail(message))
     }
 
     /// `value`, if a parameter of type `param` takes it as it is. A nil given directly is an
     /// empty `interface {}`, which only an `interface {}` parameter takes; a nil piped in has
     /// lost even that type, and any parameter that can be nil takes it.
-    fn checked(
-        &self,
-        pipeline: &Pipeline,
-        value: Value,
-        param: Param,
-        piped: bool,
-    ) -> Result<Value, TemplateError> {
+    fn checked(&self, value: Value, param: Param, piped: bool) -> Result<Value, TemplateError> {
         let fits = match (&value, param) {
             (_, Param::Any)
             | (Value::Str(_), Param::Str)
@@ -383,79 +393,64 @@ impl Run<'_> {
             | (Value::Map(_), Param::Map) => true,
             (Value::Nil, Param::List | Param::Map) if piped => true,
             (Value::Nil, _) if piped => {
-                return Err(self.fail(
-                    pipeline,
-                    format!("invalid value; expected {}", param.go_type()),
-                ));
+                return Err(self.fail(format!("invalid value; expected {}", param.go_type())));
             }
             (Value::Nil, _) => {
-                return Err(self.fail(
-                    pipeline,
-                    format!(
-                        "wrong type for value; expected {}; got interface {{}}",
-                        param.go_type()
-                    ),
-                ));
+                return Err(self.fail(format!(
+                    "wrong type for value; expected {}; got interface {{}}",
+                    param.go_type()
+                )));
             }
             _ => false,
         };
         if fits {
             Ok(value)
         } else {
-            Err(self.fail(
-                pipeline,
-                format!(
-                    "wrong type for value; expected {}; got {}",
-                    param.go_type(),
-                    value.go_type()
-                ),
-            ))
+            Err(self.fail(format!(
+                "wrong type for value; expected {}; got {}",
+                param.go_type(),
+                value.go_type()
+            )))
         }
     }
 
-    fn operand(
-        &mut self,
-        dot: &Value,
-        pipeline: &Pipeline,
-        operand: &Operand,
-    ) -> Result<Value, TemplateError> {
-        match operand {
-            Operand::Field(chain) => self.fields(pipeline, dot.clone(), chain),
+    fn operand(&mut self, dot: &Value, arg: &Arg) -> Result<Value, TemplateError> {
+        match &arg.operand {
+            Operand::Field(chain) => self.fields(dot.clone(), chain),
             Operand::Variable(name, chain) => {
-                let value = self.variable(pipeline, name)?.clone();
-                self.fields(pipeline, value, chain)
+                let value = self.variable(name)?.clone();
+                self.fields(value, chain)
             }
             Operand::Dot => Ok(dot.clone()),
-            Operand::Function(name) => self.call(dot, pipeline, name, &[], None),
+            Operand::Function(name) => {
+                let alone = Command {
+                    args: vec![arg.clone()],
+                    at: arg.at.clone(),
+                };
+                self.call(dot, &alone, name, &[], None)
+            }
             Operand::Str(text) => Ok(Value::Str(text.clone())),
             Operand::Int(value) => Ok(Value::Int(*value)),
             Operand::Float(value) => Ok(Value::Float(*value)),
             Operand::Bool(value) => Ok(Value::Bool(*value)),
             Operand::Nil => Ok(Value::Nil),
+            // Go names the last node evaluated inside, whatever fails after.
             Operand::Nested(inner, chain) => {
                 let value = self.commands(dot, inner)?;
-                self.fields(pipeline, value, chain)
+                self.fields(value, chain)
             }
         }
     }
 
     /// Follows `chain` from `value`. What a map holds is an `interface {}` to Go, so a field of
     /// it that cannot be taken is reported on that type.
-    fn fields(
-        &self,
-        pipeline: &Pipeline,
-        mut value: Value,
-        chain: &[String],
-    ) -> Result<Value, TemplateError> {
+    fn fields(&self, mut value: Value, chain: &[String]) -> Result<Value, TemplateError> {
         let mut from_map = false;
         for name in chain {
             value = match value {
                 Value::Map(mut entries) => entries.remove(name).unwrap_or(Value::Nil),
                 Value::Nil => {
-                    return Err(self.fail(
-                        pipeline,
-                        format!("nil pointer evaluating interface {{}}.{name}"),
-                    ));
+                    return Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}")));
                 }
                 other => {
                     let type_name = if from_map {
@@ -463,35 +458,13 @@ impl Run<'_> {
                     } else {
                         other.go_type()
                     };
-                    return Err(self.fail(
-                        pipeline,
-                        format!("can't evaluate field {name} in type {type_name}"),
-                    ));
+                    return Err(
+                        self.fail(format!("can't evaluate field {name} in type {type_name}"))
+                    );
                 }
             };
             from_map = true;
         }
         Ok(value)
-    }
-}
-
-fn describe(operand: &Operand) -> String {
-    match operand {
-        Operand::Field(chain) => chain.iter().map(|name| format!(".{name}")).collect(),
-        Operand::Variable(name, chain) => format!(
-            "{name}{}",
-            chain
-                .iter()
-                .map(|step| format!(".{step}"))
-                .collect::<String>()
-        ),
-        Operand::Dot => ".".to_owned(),
-        Operand::Str(text) => format!("{text:?}"),
-        Operand::Int(value) => value.to_string(),
-        Operand::Float(value) => value.to_string(),
-        Operand::Bool(value) => value.to_string(),
-        Operand::Nil => "nil".to_owned(),
-        Operand::Function(name) => name.clone(),
-        Operand::Nested(inner, _) => format!("({})", inner.text),
     }
 }

@@ -47,6 +47,9 @@ pub(crate) struct Lexeme {
     pub token: Token,
     pub line: usize,
     pub spaced: bool,
+    /// Where the token starts and ends in the source, as byte offsets.
+    pub start: usize,
+    pub end: usize,
 }
 
 const OPEN: &str = "{{";
@@ -60,6 +63,7 @@ pub(crate) fn lex(name: &str, source: &str) -> Result<Vec<Lexeme>, TemplateError
         at: 0,
         line: 1,
         spaced: true,
+        start: 0,
         out: Vec::new(),
     };
     lexer.run()?;
@@ -72,6 +76,8 @@ struct Lexer<'a> {
     at: usize,
     line: usize,
     spaced: bool,
+    /// Where the token being lexed starts.
+    start: usize,
     out: Vec<Lexeme>,
 }
 
@@ -90,6 +96,8 @@ impl<'a> Lexer<'a> {
             token,
             line,
             spaced,
+            start: self.start,
+            end: self.at,
         });
     }
 
@@ -145,6 +153,7 @@ impl<'a> Lexer<'a> {
         self.spaced = true;
         let mut depth = 0usize;
         loop {
+            self.start = self.at;
             let rest = self.rest();
             let Some(c) = rest.chars().next() else {
                 return Err(self.error(line, "unclosed action"));

@@ -22,6 +22,7 @@ mod sprig;
 mod value;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use error::{Position, TemplateError};
 pub use funcs::{Body, CallError, Function, Functions, Param, builtins};
@@ -67,31 +68,27 @@ impl Templates {
         for body in parsed.defines.values() {
             functions_in(body, &mut used);
         }
-        if let Some((function, line)) = used.into_iter().find(|(function, _)| {
+        if let Some((function, pos)) = used.into_iter().find(|(function, _)| {
             !self.functions.contains_key(function) && function != "and" && function != "or"
         }) {
+            let line = 1 + source.get(..pos).unwrap_or_default().matches('\n').count();
             return Err(TemplateError::parse(
                 name,
                 line,
                 format!("function {function:?} not defined"),
             ));
         }
+        let source: Arc<str> = Arc::from(source);
+        let definition = |body| Definition {
+            file: name.to_owned(),
+            source: source.clone(),
+            body,
+        };
         for (defined, body) in parsed.defines {
-            self.templates.insert(
-                defined,
-                Definition {
-                    file: name.to_owned(),
-                    body,
-                },
-            );
+            self.templates.insert(defined, definition(body));
         }
-        self.templates.insert(
-            name.to_owned(),
-            Definition {
-                file: name.to_owned(),
-                body: parsed.body,
-            },
-        );
+        self.templates
+            .insert(name.to_owned(), definition(parsed.body));
         Ok(())
     }
 
@@ -101,27 +98,19 @@ impl Templates {
             .templates
             .get(name)
             .ok_or_else(|| TemplateError::NoTemplate(name.to_owned()))?;
-        let mut run = Run {
-            templates: &self.templates,
-            functions: &self.functions,
-            executing: name.to_owned(),
-            file: definition.file.clone(),
-            variables: Vec::new(),
-            out: String::new(),
-            depth: 0,
-        };
+        let mut run = Run::new(&self.templates, &self.functions, name, definition, 0);
         run.start(&definition.body, dot)?;
         Ok(run.out)
     }
 }
 
-/// Every function named in `nodes`, with its line.
+/// Every function named in `nodes`, with where it is.
 fn functions_in(nodes: &[Node], used: &mut Vec<(String, usize)>) {
     fn pipeline(found: &Pipeline, used: &mut Vec<(String, usize)>) {
         for command in &found.commands {
-            for operand in &command.args {
-                match operand {
-                    Operand::Function(name) => used.push((name.clone(), found.line)),
+            for arg in &command.args {
+                match &arg.operand {
+                    Operand::Function(name) => used.push((name.clone(), arg.at.pos)),
                     Operand::Nested(inner, _) => pipeline(inner, used),
                     _ => {}
                 }
@@ -170,7 +159,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "template: t:1: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b"
+            "template: t:1:5: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b"
         );
     }
 
@@ -187,7 +176,7 @@ mod tests {
         assert!(
             error
                 .to_string()
-                .starts_with("template: helpers:2: executing \"x\""),
+                .starts_with("template: helpers:2:5: executing \"x\""),
             "{error}"
         );
     }

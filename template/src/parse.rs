@@ -22,7 +22,8 @@ pub(crate) enum Node {
     Template {
         name: String,
         pipeline: Option<Pipeline>,
-        line: usize,
+        /// Where its name is, and the action as Go writes it back.
+        at: Spot,
     },
     /// `{{ break }}`.
     Break,
@@ -38,21 +39,36 @@ pub(crate) struct Branch {
     pub otherwise: Vec<Node>,
 }
 
+/// A node's place in its template's source and its text as Go writes it back, which is what
+/// Go's errors name.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Spot {
+    /// Byte offset in the source.
+    pub pos: usize,
+    pub text: String,
+}
+
 /// Commands joined by `|`, optionally declaring or assigning variables.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Pipeline {
     pub variables: Vec<String>,
     pub assigns: bool,
     pub commands: Vec<Command>,
-    pub line: usize,
-    /// The pipeline as written, for error messages.
-    pub text: String,
+    pub at: Spot,
 }
 
 /// One command: a function and its arguments, or a single operand.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Command {
-    pub args: Vec<Operand>,
+    pub args: Vec<Arg>,
+    pub at: Spot,
+}
+
+/// An operand where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Arg {
+    pub operand: Operand,
+    pub at: Spot,
 }
 
 /// An argument or the head of a command.
@@ -92,6 +108,7 @@ pub(crate) fn parse(name: &str, source: &str) -> Result<Parsed, TemplateError> {
     let lexemes = lex(name, source)?;
     let mut parser = Parser {
         name,
+        source,
         lexemes,
         at: 0,
         defines: BTreeMap::new(),
@@ -108,6 +125,7 @@ pub(crate) fn parse(name: &str, source: &str) -> Result<Parsed, TemplateError> {
 
 struct Parser<'a> {
     name: &'a str,
+    source: &'a str,
     lexemes: Vec<Lexeme>,
     at: usize,
     defines: BTreeMap<String, Vec<Node>>,
@@ -203,19 +221,22 @@ impl Parser<'_> {
                         }
                         Some("block") => {
                             self.next();
+                            let pos = self.peek().map_or(0, |next| next.start);
                             let name = self.template_name("block", lexeme.line)?;
                             let pipeline = self.pipeline(lexeme.line, "block")?;
                             let (body, ending) = self.list(depth + 1)?;
                             self.require_end(ending, "block", lexeme.line)?;
                             self.defines.insert(name.clone(), body);
+                            let at = template_spot(pos, &name, Some(&pipeline));
                             nodes.push(Node::Template {
                                 name,
                                 pipeline: Some(pipeline),
-                                line: lexeme.line,
+                                at,
                             });
                         }
                         Some("template") => {
                             self.next();
+                            let pos = self.peek().map_or(0, |next| next.start);
                             let name = self.template_name("template", lexeme.line)?;
                             let pipeline = if matches!(
                                 self.peek(),
@@ -229,11 +250,8 @@ impl Parser<'_> {
                             } else {
                                 Some(self.pipeline(lexeme.line, "template")?)
                             };
-                            nodes.push(Node::Template {
-                                name,
-                                pipeline,
-                                line: lexeme.line,
-                            });
+                            let at = template_spot(pos, &name, pipeline.as_ref());
+                            nodes.push(Node::Template { name, pipeline, at });
                         }
                         Some(word @ ("break" | "continue")) => {
                             let node = if word == "break" {
@@ -338,7 +356,7 @@ impl Parser<'_> {
         context: &str,
         nested: bool,
     ) -> Result<Pipeline, TemplateError> {
-        let start = self.at;
+        let pos = self.peek().map_or(0, |next| next.start);
         let mut variables = Vec::new();
         let mut assigns = false;
         // `$x :=`, `$x, $y :=`, `$x =`.
@@ -364,7 +382,7 @@ impl Parser<'_> {
             }
         }
         let mut commands = Vec::new();
-        let mut args = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
         loop {
             let Some(lexeme) = self.next() else {
                 return Err(self.error(line, format!("unclosed action in {context}")));
@@ -376,78 +394,149 @@ impl Parser<'_> {
                     if args.is_empty() {
                         return Err(self.error(lexeme.line, "missing command"));
                     }
-                    commands.push(Command {
-                        args: std::mem::take(&mut args),
-                    });
+                    commands.push(command(std::mem::take(&mut args)));
                 }
-                token => {
-                    let operand = self.operand(token, lexeme.line, context)?;
-                    args.push(operand);
+                _ => {
+                    let arg = self.operand(lexeme, context)?;
+                    args.push(arg);
                 }
             }
         }
         if !args.is_empty() {
-            commands.push(Command { args });
+            commands.push(command(args));
         } else if !commands.is_empty() || variables.is_empty() {
             return Err(self.error(line, format!("missing value for {context}")));
         }
-        let end = self.at.saturating_sub(1);
-        let text = render_tokens(&self.lexemes[start..end]);
+        let mut text = String::new();
+        if !variables.is_empty() {
+            text = format!(
+                "{} {} ",
+                variables.join(", "),
+                if assigns { "=" } else { ":=" }
+            );
+        }
+        text.push_str(
+            &commands
+                .iter()
+                .map(|command| command.at.text.clone())
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
         Ok(Pipeline {
             variables,
             assigns,
             commands,
-            line,
-            text,
+            at: Spot { pos, text },
         })
     }
 
-    fn operand(
-        &mut self,
-        token: Token,
-        line: usize,
-        context: &str,
-    ) -> Result<Operand, TemplateError> {
-        let operand = match token {
+    fn operand(&mut self, lexeme: Lexeme, context: &str) -> Result<Arg, TemplateError> {
+        let line = lexeme.line;
+        let raw = self
+            .source
+            .get(lexeme.start..lexeme.end)
+            .unwrap_or_default()
+            .to_owned();
+        let own = Spot {
+            pos: lexeme.start,
+            text: raw.clone(),
+        };
+        let arg = match lexeme.token {
             Token::Field(name) => {
                 let mut chain = vec![name];
-                chain.extend(self.chain());
-                Operand::Field(chain)
+                let (steps, chained) = self.chain();
+                chain.extend(steps);
+                let text = chain.iter().map(|step| format!(".{step}")).collect();
+                Arg {
+                    operand: Operand::Field(chain),
+                    at: Spot {
+                        pos: chained.unwrap_or(lexeme.start),
+                        text,
+                    },
+                }
             }
-            Token::Variable(name) => Operand::Variable(name, self.chain()),
-            Token::Dot => Operand::Dot,
-            Token::Str(text) => Operand::Str(text),
-            Token::Char(c) => Operand::Int(i64::from(u32::from(c))),
-            Token::Number(text) => number(&text)
-                .ok_or_else(|| self.error(line, format!("bad number syntax: {text:?}")))?,
-            Token::Word(word) => match word.as_str() {
-                "true" => Operand::Bool(true),
-                "false" => Operand::Bool(false),
-                "nil" => Operand::Nil,
-                _ => Operand::Function(word),
+            Token::Variable(name) => {
+                let (steps, chained) = self.chain();
+                let text = format!(
+                    "{name}{}",
+                    steps
+                        .iter()
+                        .map(|step| format!(".{step}"))
+                        .collect::<String>()
+                );
+                Arg {
+                    operand: Operand::Variable(name, steps),
+                    at: Spot {
+                        pos: chained.unwrap_or(lexeme.start),
+                        text,
+                    },
+                }
+            }
+            Token::Dot => Arg {
+                operand: Operand::Dot,
+                at: own,
+            },
+            Token::Str(text) => Arg {
+                operand: Operand::Str(text),
+                at: own,
+            },
+            Token::Char(c) => Arg {
+                operand: Operand::Int(i64::from(u32::from(c))),
+                at: own,
+            },
+            Token::Number(text) => Arg {
+                operand: number(&text)
+                    .ok_or_else(|| self.error(line, format!("bad number syntax: {text:?}")))?,
+                at: own,
+            },
+            Token::Word(word) => Arg {
+                operand: match word.as_str() {
+                    "true" => Operand::Bool(true),
+                    "false" => Operand::Bool(false),
+                    "nil" => Operand::Nil,
+                    _ => Operand::Function(word),
+                },
+                at: own,
             },
             Token::LeftParen => {
                 let pipeline = self.pipeline_until(line, context, true)?;
-                Operand::Nested(Box::new(pipeline), self.chain())
+                let (steps, chained) = self.chain();
+                let text = format!(
+                    "({}){}",
+                    pipeline.at.text,
+                    steps
+                        .iter()
+                        .map(|step| format!(".{step}"))
+                        .collect::<String>()
+                );
+                let pos = chained.unwrap_or(pipeline.at.pos);
+                Arg {
+                    operand: Operand::Nested(Box::new(pipeline), steps),
+                    at: Spot { pos, text },
+                }
             }
             other => return Err(self.error(line, format!("unexpected {other:?} in operand"))),
         };
-        Ok(operand)
+        Ok(arg)
     }
 
-    /// Field steps written right after an operand, with no space between.
-    fn chain(&mut self) -> Vec<String> {
+    /// Field steps written right after an operand, with no space between, and where the
+    /// first of them starts (Go places a chained operand there).
+    fn chain(&mut self) -> (Vec<String>, Option<usize>) {
         let mut steps = Vec::new();
+        let mut first = None;
         while let Some(Lexeme {
             token: Token::Field(name),
             spaced: false,
+            start,
             ..
         }) = self.peek()
         {
+            first.get_or_insert(*start);
             steps.push(name.clone());
             self.at += 1;
         }
-        steps
+        (steps, first)
     }
 }
 
@@ -480,32 +569,27 @@ fn number(text: &str) -> Option<Operand> {
     Some(Operand::Float(if negative { -value } else { value }))
 }
 
-/// Lexemes written back as text, for error messages.
-fn render_tokens(lexemes: &[Lexeme]) -> String {
-    let mut text = String::new();
-    for lexeme in lexemes {
-        if lexeme.spaced && !text.is_empty() {
-            text.push(' ');
-        }
-        match &lexeme.token {
-            Token::Field(name) => {
-                text.push('.');
-                text.push_str(name);
-            }
-            Token::Variable(name) | Token::Word(name) | Token::Number(name) => text.push_str(name),
-            Token::Dot => text.push('.'),
-            Token::Str(value) => text.push_str(&format!("{value:?}")),
-            Token::Char(c) => text.push_str(&format!("{c:?}")),
-            Token::Pipe => text.push('|'),
-            Token::LeftParen => text.push('('),
-            Token::RightParen => text.push(')'),
-            Token::Declare => text.push_str(":="),
-            Token::Assign => text.push('='),
-            Token::Comma => text.push(','),
-            Token::Text(_) | Token::Open | Token::Close => {}
-        }
+/// A command of `args`, placed and written as Go places and writes it.
+fn command(args: Vec<Arg>) -> Command {
+    let pos = args.first().map_or(0, |arg| arg.at.pos);
+    let text = args
+        .iter()
+        .map(|arg| arg.at.text.clone())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Command {
+        args,
+        at: Spot { pos, text },
     }
-    text
+}
+
+/// A `template` action as Go writes it back.
+fn template_spot(pos: usize, name: &str, pipeline: Option<&Pipeline>) -> Spot {
+    let text = match pipeline {
+        Some(pipeline) => format!("{{{{template {name:?} {}}}}}", pipeline.at.text),
+        None => format!("{{{{template {name:?}}}}}"),
+    };
+    Spot { pos, text }
 }
 
 #[cfg(test)]
@@ -537,8 +621,13 @@ mod tests {
         let [Node::Action(pipeline)] = parsed.body.as_slice() else {
             panic!()
         };
+        let operands: Vec<Operand> = pipeline.commands[0]
+            .args
+            .iter()
+            .map(|arg| arg.operand.clone())
+            .collect();
         assert_eq!(
-            pipeline.commands[0].args,
+            operands,
             [
                 Operand::Function("index".into()),
                 Operand::Variable("$x".into(), vec!["a".into()]),
