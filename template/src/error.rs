@@ -47,7 +47,7 @@ pub enum TemplateError {
         message: String,
     },
     /// A template that was asked for does not exist.
-    #[error("template: no template {0:?} associated with template set")]
+    #[error("template: no template {0:?} associated with template \"gotpl\"")]
     NoTemplate(String),
     /// The template uses something this engine does not do; never rendered differently.
     #[error("template: {at}: {what} is not supported")]

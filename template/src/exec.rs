@@ -7,15 +7,18 @@ use std::sync::Arc;
 
 use crate::error::{Position, TemplateError};
 use crate::format::plain;
-use crate::funcs::{CallError, Functions, Param};
+use crate::funcs::{Call, CallError, Functions, Param};
 use crate::parse::{Arg, Branch, Command, Node, Operand, Pipeline, Spot};
 use crate::value::Value;
 
 /// How deep templates may call templates before the run stops.
 const MAX_DEPTH: usize = 1000;
 
+/// What Helm names its set of templates, which its messages give.
+pub(crate) const SET_NAME: &str = "gotpl";
+
 /// A defined template: the file it was written in, that file's text, and its body.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Definition {
     pub file: String,
     pub source: Arc<str>,
@@ -337,7 +340,12 @@ impl<'a> Run<'a> {
         if let Some(value) = piped {
             values.push(self.checked(value, function.param(count - 1), true)?);
         }
-        match (function.body)(&values) {
+        let result = match &function.call {
+            Call::Plain(body) => body(&values),
+            Call::Include => self.include(&values),
+            Call::Tpl => self.tpl(&values),
+        };
+        match result {
             Ok(value) => Ok(value),
             Err(CallError::Failed(message)) => {
                 self.at(&command.at);
@@ -348,6 +356,62 @@ impl<'a> Run<'a> {
                 what: format!("{what} (in {name})"),
             }),
         }
+    }
+
+    /// Helm's `include`: the template named by the first argument, run over the second.
+    fn include(&self, args: &[Value]) -> Result<Value, CallError> {
+        let name = match &args[0] {
+            Value::Str(name) => name.as_str(),
+            _ => "",
+        };
+        let Some(definition) = self.templates.get(name) else {
+            return Err(CallError::Failed(format!(
+                "template: no template {name:?} associated with template \"{SET_NAME}\""
+            )));
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(CallError::Failed(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )));
+        }
+        let mut inner = Run::new(
+            self.templates,
+            self.functions,
+            name,
+            definition,
+            self.depth + 1,
+        );
+        inner
+            .start(&definition.body, &args[1])
+            .map_err(|error| CallError::Failed(error.to_string()))?;
+        Ok(Value::Str(inner.out))
+    }
+
+    /// Helm's `tpl`: the first argument parsed as a template named as the set is, beside a
+    /// copy of the set's templates, and run over the second.
+    fn tpl(&self, args: &[Value]) -> Result<Value, CallError> {
+        let text = match &args[0] {
+            Value::Str(text) => text.as_str(),
+            _ => "",
+        };
+        let mut templates = self.templates.clone();
+        crate::define(&mut templates, self.functions, SET_NAME, text).map_err(|error| {
+            CallError::Failed(format!("cannot parse template {text:?}: {error}"))
+        })?;
+        let definition = &templates[SET_NAME];
+        let mut inner = Run::new(
+            &templates,
+            self.functions,
+            SET_NAME,
+            definition,
+            self.depth + 1,
+        );
+        inner.start(&definition.body, &args[1]).map_err(|error| {
+            CallError::Failed(format!(
+                "error during tpl function execution for {text:?}: {error}"
+            ))
+        })?;
+        Ok(Value::Str(inner.out.replace("<no value>", "")))
     }
 
     /// An argument for a parameter of type `param`: a constant converted as Go converts it,

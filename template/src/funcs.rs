@@ -57,6 +57,17 @@ impl Param {
 /// What a function does with its checked arguments.
 pub type Body = dyn Fn(&[Value]) -> Result<Value, CallError> + Send + Sync;
 
+/// What a function does: work on its arguments, or run templates of the set it is called in.
+#[derive(Clone)]
+pub enum Call {
+    /// A function of its arguments alone.
+    Plain(Arc<Body>),
+    /// Helm's `include`: the named template run over a value, as a string.
+    Include,
+    /// Helm's `tpl`: a string parsed as a template beside the set's, and run over a value.
+    Tpl,
+}
+
 /// A function templates can call: its parameters and what it does.
 #[derive(Clone)]
 pub struct Function {
@@ -65,7 +76,7 @@ pub struct Function {
     /// The type of the arguments after them, for a variadic function.
     pub variadic: Option<Param>,
     /// The function itself.
-    pub body: Arc<Body>,
+    pub call: Call,
 }
 
 impl Function {
@@ -78,7 +89,16 @@ impl Function {
         Self {
             params: params.to_vec(),
             variadic,
-            body: Arc::new(body),
+            call: Call::Plain(Arc::new(body)),
+        }
+    }
+
+    /// A function that runs templates of the set it is called in.
+    pub(crate) fn running(params: &[Param], call: Call) -> Self {
+        Self {
+            params: params.to_vec(),
+            variadic: None,
+            call,
         }
     }
 

@@ -16,6 +16,7 @@ mod error;
 mod exec;
 mod format;
 mod funcs;
+mod helm;
 mod lex;
 mod parse;
 mod sprig;
@@ -25,7 +26,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use error::{Position, TemplateError};
-pub use funcs::{Body, CallError, Function, Functions, Param, builtins};
+pub use funcs::{Body, Call, CallError, Function, Functions, Param, builtins};
+pub use helm::{helm, helm_message};
 pub use sprig::sprig;
 pub use value::Value;
 
@@ -62,34 +64,7 @@ impl Templates {
     /// of the same name added before. A call of a function the set lacks fails here, as Go
     /// fails it when parsing.
     pub fn add(&mut self, name: &str, source: &str) -> Result<(), TemplateError> {
-        let parsed = parse(name, source)?;
-        let mut used = Vec::new();
-        functions_in(&parsed.body, &mut used);
-        for body in parsed.defines.values() {
-            functions_in(body, &mut used);
-        }
-        if let Some((function, pos)) = used.into_iter().find(|(function, _)| {
-            !self.functions.contains_key(function) && function != "and" && function != "or"
-        }) {
-            let line = 1 + source.get(..pos).unwrap_or_default().matches('\n').count();
-            return Err(TemplateError::parse(
-                name,
-                line,
-                format!("function {function:?} not defined"),
-            ));
-        }
-        let source: Arc<str> = Arc::from(source);
-        let definition = |body| Definition {
-            file: name.to_owned(),
-            source: source.clone(),
-            body,
-        };
-        for (defined, body) in parsed.defines {
-            self.templates.insert(defined, definition(body));
-        }
-        self.templates
-            .insert(name.to_owned(), definition(parsed.body));
-        Ok(())
+        define(&mut self.templates, &self.functions, name, source)
     }
 
     /// Runs the template `name` over `dot`.
@@ -102,6 +77,43 @@ impl Templates {
         run.start(&definition.body, dot)?;
         Ok(run.out)
     }
+}
+
+/// Parses `source` as the template `name` and puts it and the templates it defines into
+/// `templates`; fails, as Go's parser does, on a call of a function `functions` lacks.
+pub(crate) fn define(
+    templates: &mut BTreeMap<String, Definition>,
+    functions: &Functions,
+    name: &str,
+    source: &str,
+) -> Result<(), TemplateError> {
+    let parsed = parse(name, source)?;
+    let mut used = Vec::new();
+    functions_in(&parsed.body, &mut used);
+    for body in parsed.defines.values() {
+        functions_in(body, &mut used);
+    }
+    if let Some((function, pos)) = used.into_iter().find(|(function, _)| {
+        !functions.contains_key(function) && function != "and" && function != "or"
+    }) {
+        let line = 1 + source.get(..pos).unwrap_or_default().matches('\n').count();
+        return Err(TemplateError::parse(
+            name,
+            line,
+            format!("function {function:?} not defined"),
+        ));
+    }
+    let source: Arc<str> = Arc::from(source);
+    let definition = |body| Definition {
+        file: name.to_owned(),
+        source: source.clone(),
+        body,
+    };
+    for (defined, body) in parsed.defines {
+        templates.insert(defined, definition(body));
+    }
+    templates.insert(name.to_owned(), definition(parsed.body));
+    Ok(())
 }
 
 /// Every function named in `nodes`, with where it is.

@@ -1,0 +1,83 @@
+//! What Helm adds to Go's templates and Sprig: `include`, `tpl`, `required` and `fail`, and
+//! the way Helm words a template's failure.
+
+use crate::error::TemplateError;
+use crate::funcs::{Add, Call, CallError, Function, Functions, Param};
+use crate::sprig::sprig;
+use crate::value::Value;
+
+/// Helm marks the messages of `required` and `fail` with these, to find them again in the
+/// error Go builds around them.
+const START: &str = "HELM_ERR_START";
+const END: &str = "HELM_ERR_END";
+
+fn marked(message: &str) -> CallError {
+    CallError::Failed(format!("{START}{message}{END}"))
+}
+
+/// The functions Helm's templates have: Go's, Sprig's, and Helm's own.
+pub fn helm() -> Functions {
+    use Param::{Any, Str};
+    let mut functions = sprig();
+    functions.add("include", Function::running(&[Str, Any], Call::Include));
+    functions.add("tpl", Function::running(&[Str, Any], Call::Tpl));
+    functions.add(
+        "required",
+        Function::new(&[Str, Any], None, |args| {
+            let warning = match &args[0] {
+                Value::Str(warning) => warning.as_str(),
+                _ => "",
+            };
+            match &args[1] {
+                Value::Nil => Err(marked(warning)),
+                Value::Str(text) if text.is_empty() => Err(marked(warning)),
+                value => Ok(value.clone()),
+            }
+        }),
+    );
+    functions.add(
+        "fail",
+        Function::new(&[Str], None, |args| {
+            let message = match &args[0] {
+                Value::Str(message) => message.as_str(),
+                _ => "",
+            };
+            Err(marked(message))
+        }),
+    );
+    functions
+}
+
+/// `error` as Helm reports it: a parse error as `parse error at (file:line): message`, a
+/// `required` or `fail` as `execution error at (file:line:column): message`, any other
+/// failure as Go wrote it.
+pub fn helm_message(error: &TemplateError) -> String {
+    let text = error.to_string();
+    match error {
+        TemplateError::Parse { .. } => {
+            let tokens: Vec<&str> = text.split(": ").collect();
+            match (tokens.get(1), tokens.last()) {
+                (Some(location), Some(message)) if tokens.len() > 1 => {
+                    format!("parse error at ({location}): {message}")
+                }
+                _ => text,
+            }
+        }
+        TemplateError::Execute { .. } => {
+            let tokens: Vec<&str> = text.splitn(3, ": ").collect();
+            let [_, location, rest] = tokens.as_slice() else {
+                return text;
+            };
+            match (rest.find(START), rest.rfind(END)) {
+                (Some(start), Some(end)) if start + START.len() <= end => {
+                    format!(
+                        "execution error at ({location}): {}",
+                        &rest[start + START.len()..end]
+                    )
+                }
+                _ => text,
+            }
+        }
+        _ => text,
+    }
+}
