@@ -80,6 +80,17 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// A run of another template of the set, one level deeper.
+    fn nested(&self, name: &str, definition: &Definition) -> Run<'a> {
+        Run::new(
+            self.templates,
+            self.functions,
+            name,
+            definition,
+            self.depth + 1,
+        )
+    }
+
     fn at(&mut self, spot: &Spot) {
         self.node = spot.clone();
     }
@@ -237,13 +248,7 @@ impl<'a> Run<'a> {
         if self.depth >= MAX_DEPTH {
             return Err(self.fail(format!("exceeded maximum template depth ({MAX_DEPTH})")));
         }
-        let mut inner = Run::new(
-            self.templates,
-            self.functions,
-            name,
-            definition,
-            self.depth + 1,
-        );
+        let mut inner = self.nested(name, definition);
         inner.out = std::mem::take(&mut self.out);
         let result = inner.start(&definition.body, dot);
         self.out = inner.out;
@@ -374,13 +379,7 @@ impl<'a> Run<'a> {
                 "rendering template has a nested reference name: {name}: unable to execute template"
             )));
         }
-        let mut inner = Run::new(
-            self.templates,
-            self.functions,
-            name,
-            definition,
-            self.depth + 1,
-        );
+        let mut inner = self.nested(name, definition);
         inner
             .start(&definition.body, &args[1])
             .map_err(|error| CallError::Failed(error.to_string()))?;
