@@ -1,10 +1,12 @@
-//! What Helm adds to Go's templates and Sprig: `include`, `tpl`, `required` and `fail`, and
+//! What Helm adds to Go's templates and Sprig: `include`, `tpl`, `toYaml`, `required` and
+//! `fail`, and
 //! the way Helm words a template's failure.
 
 use crate::error::TemplateError;
 use crate::funcs::{Add, Call, CallError, Function, Functions, Param};
 use crate::sprig::sprig;
 use crate::value::Value;
+use crate::yaml::to_yaml;
 
 /// Helm marks the messages of `required` and `fail` with these, to find them again in the
 /// error Go builds around them.
@@ -20,6 +22,10 @@ pub fn helm() -> Functions {
     use Param::{Any, Str};
     let mut functions = sprig();
     functions.add("include", Function::running(&[Str, Any], Call::Include));
+    functions.add(
+        "toYaml",
+        Function::new(&[Any], None, |args| Ok(Value::Str(to_yaml(&args[0])))),
+    );
     functions.add("tpl", Function::running(&[Str, Any], Call::Tpl));
     functions.add(
         "required",

@@ -21,6 +21,7 @@ mod lex;
 mod parse;
 mod sprig;
 mod value;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use orbital_template::{Templates, Value, helm as helm_functions, helm_message};
 
 const CHART: &str = "judge";
 
-const VALUES: &str = r#"
+const VALUES: &str = r##"
 name: web
 replicas: 3
 big: 1000000
@@ -24,7 +24,64 @@ numbers: [1, 2, 3]
 map: {b: 2, a: 1, c: 3}
 nested: {inner: {deep: value}}
 mixed: [1, "two", true, {k: v}]
-"#;
+strings:
+  - ""
+  - "yes"
+  - "on"
+  - "null"
+  - "~"
+  - "123"
+  - "0x1F"
+  - "1e3"
+  - "1_000"
+  - "12:30"
+  - "2024-01-02"
+  - "2024-02-30"
+  - "- dash"
+  - "-"
+  - ": colon"
+  - "a: b"
+  - "a #b"
+  - "a#b"
+  - "#hash"
+  - " leading"
+  - "trailing "
+  - "it's"
+  - "say \"hi\""
+  - "tab\there"
+  - "line1\nline2"
+  - "line1\nline2\n"
+  - "line1\n\n"
+  - "\nleading newline"
+  - "[x]"
+  - "{x}"
+  - "*star"
+  - "&amp"
+  - "!bang"
+  - "%pct"
+  - "@at"
+  - "`tick"
+  - "|pipe"
+  - ">gt"
+  - "?q"
+  - "? q"
+  - "a,b"
+  - "é unicode"
+  - "long text long text long text long text long text long text long text long text long text long text long text long text end"
+  - ".5"
+  - ".x"
+  - "+1"
+  - "--- x"
+  - "<<"
+  - "true"
+  - "Y"
+  - "emoji 😀"
+  - "a  b"
+  - "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx tail"
+floats: [0.5, 1e-7, 1e21, 3.0, 1000000, -2]
+empties: {list: [], map: {}}
+deep: {a: [{b: 1, c: [1, 2]}, [3, 4]], "key with space": x, "10": ten, "9": nine, "a10": x, "a9": y, "_u": z, "B": upper}
+"##;
 
 /// Templates, each a case: Go's text/template first, then Sprig.
 const CASES: &[&str] = &[
@@ -96,6 +153,12 @@ const CASES: &[&str] = &[
     "{{ define \"judge.name\" }}{{ .Values.name }}-x{{ end }}{{ include \"judge.name\" . }} {{ include \"judge.name\" . | upper }}",
     "{{ tpl \"{{ .Values.name }}!\" . }} [{{ tpl \"{{ .missing }}\" . }}] {{ tpl \"{{ define \\\"judge.inner\\\" }}in{{ end }}{{ include \\\"judge.inner\\\" . }}\" . }}",
     "{{ required \"needed\" .Values.name }}",
+    "{{ toYaml .Values.strings }}",
+    "{{ toYaml .Values.floats }}|{{ toYaml .Values.empties }}|{{ toYaml .Values.deep }}",
+    "{{ toYaml .Values }}",
+    "{{ toYaml \"hello\" }}|{{ toYaml \"a\\nb\" }}|{{ toYaml .Values.missing }}|{{ toYaml (list) }}",
+    "x:{{ toYaml .Values.list | nindent 4 }}|{{ toYaml \"x\\n\\n\" }}|{{ toYaml (list \"x\\n\\n\") }}",
+    "{{ toYaml (dict \"k\" (list 1 2) \"m\" (dict \"x\" (list (dict \"y\" 1 \"z\" (list \"w\")))))  }}",
     "{{ ternary \"y\" \"n\" true }} {{ all 1 \"a\" }} {{ any 0 \"\" }} {{ .Values.name | upper | quote }} {{ .Values.list | join \"+\" }} {{ eq (add 1 2) 3 }}",
 ];
 
@@ -305,6 +368,10 @@ fn serde_yaml_values() -> serde_json::Value {
         "map": {"b": 2, "a": 1, "c": 3},
         "nested": {"inner": {"deep": "value"}},
         "mixed": [1, "two", true, {"k": "v"}],
+        "strings": ["", "yes", "on", "null", "~", "123", "0x1F", "1e3", "1_000", "12:30", "2024-01-02", "2024-02-30", "- dash", "-", ": colon", "a: b", "a #b", "a#b", "#hash", " leading", "trailing ", "it's", "say \"hi\"", "tab\there", "line1\nline2", "line1\nline2\n", "line1\n\n", "\nleading newline", "[x]", "{x}", "*star", "&amp", "!bang", "%pct", "@at", "`tick", "|pipe", ">gt", "?q", "? q", "a,b", "é unicode", "long text long text long text long text long text long text long text long text long text long text long text long text end", ".5", ".x", "+1", "--- x", "<<", "true", "Y", "emoji 😀", "a  b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx tail"],
+        "floats": [0.5, 1e-7, 1e21, 3.0, 1_000_000, -2],
+        "empties": {"list": [], "map": {}},
+        "deep": {"a": [{"b": 1, "c": [1, 2]}, [3, 4]], "key with space": "x", "10": "ten", "9": "nine", "a10": "x", "a9": true, "_u": "z", "B": "upper"},
     })
 }
 
