@@ -562,52 +562,31 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = text.chars().collect();
-        let (mut spaces, mut breaks) = (false, false);
-        for (at, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && chars.get(at + 1) != Some(&' ')
-                {
-                    self.write_indent();
-                } else {
-                    self.put(c);
-                }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.put_break();
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
-            }
-        }
+        self.folded(text, allow_breaks, false);
         self.whitespace = false;
         self.indention = false;
     }
 
     fn single_quoted(&mut self, text: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
+        self.folded(text, allow_breaks, true);
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    /// The text of a plain or single-quoted scalar, folded at a space past the width; quoted,
+    /// a quote is doubled and the first and last spaces never fold.
+    fn folded(&mut self, text: &str, allow_breaks: bool, quoted: bool) {
         let chars: Vec<char> = text.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
         for (at, &c) in chars.iter().enumerate() {
             if c == ' ' {
+                let inside = !quoted || (at > 0 && at + 1 < chars.len());
                 if allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
-                    && at > 0
-                    && at + 1 < chars.len()
+                    && inside
                     && chars.get(at + 1) != Some(&' ')
                 {
                     self.write_indent();
@@ -626,7 +605,7 @@ impl Emitter {
                 if breaks {
                     self.write_indent();
                 }
-                if c == '\'' {
+                if quoted && c == '\'' {
                     self.put('\'');
                 }
                 self.put(c);
@@ -635,9 +614,6 @@ impl Emitter {
                 breaks = false;
             }
         }
-        self.write_indicator("'", false, false, false);
-        self.whitespace = false;
-        self.indention = false;
     }
 
     fn double_quoted(&mut self, text: &str, allow_breaks: bool) {
