@@ -189,6 +189,7 @@ impl<'a> Run<'a> {
                 .map(|(at, item)| (Value::Int(i64::try_from(at).unwrap_or(i64::MAX)), item))
                 .collect(),
             Value::Map(entries) => entries
+                .snapshot()
                 .into_iter()
                 .map(|(key, value)| (Value::Str(key), value))
                 .collect(),
@@ -511,7 +512,7 @@ impl<'a> Run<'a> {
         let mut from_map = false;
         for name in chain {
             value = match value {
-                Value::Map(mut entries) => entries.remove(name).unwrap_or(Value::Nil),
+                Value::Map(entries) => entries.get(name).unwrap_or(Value::Nil),
                 Value::Nil => {
                     return Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}")));
                 }

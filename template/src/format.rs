@@ -21,6 +21,7 @@ pub(crate) fn plain(value: &Value) -> String {
         Value::Map(entries) => format!(
             "map[{}]",
             entries
+                .snapshot()
                 .iter()
                 .map(|(key, value)| format!("{key}:{}", plain(value)))
                 .collect::<Vec<_>>()

@@ -270,9 +270,7 @@ fn index(args: &[Value]) -> Result<Value, CallError> {
     let mut value = first.clone();
     for key in keys {
         value = match (&value, key) {
-            (Value::Map(entries), Value::Str(key)) => {
-                entries.get(key).cloned().unwrap_or(Value::Nil)
-            }
+            (Value::Map(entries), Value::Str(key)) => entries.get(key).unwrap_or(Value::Nil),
             (Value::Map(_), other) => {
                 return Err(failed(format!(
                     "value has type {}; should be string",

@@ -30,7 +30,7 @@ pub use error::{Position, TemplateError};
 pub use funcs::{Body, Call, CallError, Function, Functions, Param, builtins};
 pub use helm::{helm, helm_message};
 pub use sprig::sprig;
-pub use value::Value;
+pub use value::{Map, Value};
 
 use exec::{Definition, Run};
 use parse::{Node, Operand, Pipeline, parse};
@@ -168,7 +168,7 @@ mod tests {
         let mut templates = Templates::new();
         templates.add("t", "{{ .a.b }}").unwrap();
         let error = templates
-            .render("t", &Value::Map(BTreeMap::new()))
+            .render("t", &Value::Map(Map::default()))
             .unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -184,7 +184,7 @@ mod tests {
             .unwrap();
         templates.add("main", "{{ template \"x\" . }}").unwrap();
         let error = templates
-            .render("main", &Value::Map(BTreeMap::new()))
+            .render("main", &Value::Map(Map::default()))
             .unwrap_err();
         assert!(
             error

@@ -1,6 +1,72 @@
-//! The values templates work on: what YAML and JSON hold, with Go's two kinds of number.
+//! The values templates work on: what YAML and JSON hold, with Go's kinds of number, and maps
+//! shared as Go shares them.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// A map with string keys, shared as a Go map is: every copy of it is the same map, so what
+/// `set` or `merge` changes through one is seen through all.
+#[derive(Clone, Default)]
+pub struct Map(Arc<Mutex<BTreeMap<String, Value>>>);
+
+impl Map {
+    /// A map of `entries`.
+    pub fn new(entries: BTreeMap<String, Value>) -> Self {
+        Self(Arc::new(Mutex::new(entries)))
+    }
+
+    fn entries(&self) -> MutexGuard<'_, BTreeMap<String, Value>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value at `key`.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.entries().get(key).cloned()
+    }
+
+    /// Whether `key` is in the map.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries().contains_key(key)
+    }
+
+    /// Sets `key` to `value`.
+    pub fn insert(&self, key: String, value: Value) {
+        self.entries().insert(key, value);
+    }
+
+    /// Takes `key` out.
+    pub fn remove(&self, key: &str) {
+        self.entries().remove(key);
+    }
+
+    /// How many keys it has.
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    /// Whether it has no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries().is_empty()
+    }
+
+    /// Its entries as they are now, in key order.
+    pub fn snapshot(&self) -> BTreeMap<String, Value> {
+        self.entries().clone()
+    }
+}
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.snapshot() == other.snapshot()
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.snapshot().fmt(formatter)
+    }
+}
 
 /// A value a template reads, computes or prints.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +88,7 @@ pub enum Value {
     /// A list.
     List(Vec<Value>),
     /// A map with string keys; Go visits and prints them in sorted order.
-    Map(BTreeMap<String, Value>),
+    Map(Map),
 }
 
 impl Value {
@@ -65,12 +131,12 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Array(items) => {
                 Value::List(items.into_iter().map(Value::from).collect())
             }
-            serde_json::Value::Object(entries) => Value::Map(
+            serde_json::Value::Object(entries) => Value::Map(Map::new(
                 entries
                     .into_iter()
                     .map(|(key, value)| (key, Value::from(value)))
                     .collect(),
-            ),
+            )),
         }
     }
 }

@@ -42,6 +42,7 @@ fn node(value: &Value) -> Node {
         Value::Str(text) => Node::Scalar(text.clone(), string_style(text)),
         Value::List(items) => Node::Sequence(items.iter().map(node).collect()),
         Value::Map(entries) => {
+            let entries = entries.snapshot();
             let mut keys: Vec<&String> = entries.keys().collect();
             keys.sort_by(|a, b| natural_order(a, b));
             Node::Mapping(

@@ -95,6 +95,7 @@ pub(crate) fn to_json(value: &Value) -> String {
         Value::Map(entries) => format!(
             "{{{}}}",
             entries
+                .snapshot()
                 .iter()
                 .map(|(key, value)| format!("{}:{}", json_string(key), to_json(value)))
                 .collect::<Vec<_>>()

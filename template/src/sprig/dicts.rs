@@ -1,16 +1,81 @@
-//! Sprig's dictionary functions that make new maps (`set`, `unset` and `merge` change maps in
-//! place and wait for maps shared by reference).
+//! Sprig's dictionary functions. `set`, `unset`, `merge` and `mergeOverwrite` change the map
+//! they are given, as in Go, where every holder of a map sees the change.
 
 use std::collections::BTreeMap;
 
 use super::convert::strval;
 use crate::funcs::{Add, CallError, Function, Functions, Param};
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 fn entries(value: &Value) -> BTreeMap<String, Value> {
     match value {
-        Value::Map(entries) => entries.clone(),
+        Value::Map(entries) => entries.snapshot(),
         _ => BTreeMap::new(),
+    }
+}
+
+/// The map a map argument holds; Go gives a nil map to a function as an empty one.
+fn map_of(value: &Value) -> Map {
+    match value {
+        Value::Map(map) => map.clone(),
+        _ => Map::default(),
+    }
+}
+
+/// mergo's `Merge` (and, overwriting, `MergeWithOverwrite`) of `source` into `target`, as
+/// Sprig calls it: a key `target` lacks or holds an empty value for takes the source's; maps
+/// on both sides merge deeply; with `overwrite`, the source's value wins (a nil one too),
+/// but maps on both sides still merge rather than replace.
+fn merge_into(target: &Map, source: &Map, overwrite: bool) {
+    let target_was_empty = target.is_empty();
+    for (key, value) in source.snapshot() {
+        let existing = target.get(&key);
+        if matches!(value, Value::Nil) {
+            if overwrite {
+                target.insert(key, Value::Nil);
+            }
+            continue;
+        }
+        let existing_full = existing.as_ref().is_some_and(Value::truthy);
+        match (&value, &existing) {
+            (Value::Map(inner), Some(Value::Map(existing_map))) => {
+                merge_into(existing_map, inner, overwrite);
+                if existing_full {
+                    continue;
+                }
+            }
+            (Value::List(_), _) => {
+                // mergo puts back what the target held (or an empty list) unless it may
+                // overwrite or the target map was empty, then lets the rule below decide.
+                let kept = if overwrite || target_was_empty {
+                    value.clone()
+                } else {
+                    existing.clone().unwrap_or_else(|| Value::List(Vec::new()))
+                };
+                target.insert(key.clone(), kept);
+                if existing_full {
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if overwrite || !existing_full {
+            target.insert(key, value);
+        }
+    }
+}
+
+/// A copy sharing nothing with `value`.
+fn deep_copy(value: &Value) -> Value {
+    match value {
+        Value::List(items) => Value::List(items.iter().map(deep_copy).collect()),
+        Value::Map(map) => Value::Map(Map::new(
+            map.snapshot()
+                .iter()
+                .map(|(key, value)| (key.clone(), deep_copy(value)))
+                .collect(),
+        )),
+        other => other.clone(),
     }
 }
 
@@ -19,7 +84,7 @@ fn names(values: &[Value]) -> Vec<String> {
 }
 
 pub(super) fn functions() -> Functions {
-    use Param::{Any, Map, Str};
+    use Param::{Any, Str};
     let mut functions = Functions::new();
     functions.add(
         "dict",
@@ -32,12 +97,12 @@ pub(super) fn functions() -> Functions {
                     .unwrap_or_else(|| Value::Str(String::new()));
                 dict.insert(strval(&pair[0]), value);
             }
-            Ok(Value::Map(dict))
+            Ok(Value::Map(Map::new(dict)))
         }),
     );
     functions.add(
         "get",
-        Function::new(&[Map, Str], None, |args| {
+        Function::new(&[Param::Map, Str], None, |args| {
             Ok(entries(&args[0])
                 .remove(&strval(&args[1]))
                 .unwrap_or_else(|| Value::Str(String::new())))
@@ -45,7 +110,7 @@ pub(super) fn functions() -> Functions {
     );
     functions.add(
         "hasKey",
-        Function::new(&[Map, Str], None, |args| {
+        Function::new(&[Param::Map, Str], None, |args| {
             Ok(Value::Bool(
                 entries(&args[0]).contains_key(&strval(&args[1])),
             ))
@@ -53,31 +118,31 @@ pub(super) fn functions() -> Functions {
     );
     functions.add(
         "pick",
-        Function::new(&[Map], Some(Str), |args| {
+        Function::new(&[Param::Map], Some(Str), |args| {
             let wanted = names(&args[1..]);
-            Ok(Value::Map(
+            Ok(Value::Map(Map::new(
                 entries(&args[0])
                     .into_iter()
                     .filter(|(key, _)| wanted.contains(key))
                     .collect(),
-            ))
+            )))
         }),
     );
     functions.add(
         "omit",
-        Function::new(&[Map], Some(Str), |args| {
+        Function::new(&[Param::Map], Some(Str), |args| {
             let unwanted = names(&args[1..]);
-            Ok(Value::Map(
+            Ok(Value::Map(Map::new(
                 entries(&args[0])
                     .into_iter()
                     .filter(|(key, _)| !unwanted.contains(key))
                     .collect(),
-            ))
+            )))
         }),
     );
     functions.add(
         "pluck",
-        Function::new(&[Str], Some(Map), |args| {
+        Function::new(&[Str], Some(Param::Map), |args| {
             let name = strval(&args[0]);
             Ok(Value::List(
                 args[1..]
@@ -109,6 +174,54 @@ pub(super) fn functions() -> Functions {
             }
             Ok(value)
         }),
+    );
+    functions.add(
+        "set",
+        Function::new(&[Param::Map, Str, Any], None, |args| {
+            let map = map_of(&args[0]);
+            map.insert(strval(&args[1]), args[2].clone());
+            Ok(Value::Map(map))
+        }),
+    );
+    functions.add(
+        "unset",
+        Function::new(&[Param::Map, Str], None, |args| {
+            let map = map_of(&args[0]);
+            map.remove(&strval(&args[1]));
+            Ok(Value::Map(map))
+        }),
+    );
+    for (name, overwrite) in [("merge", false), ("mergeOverwrite", true)] {
+        functions.add(
+            name,
+            Function::new(&[Param::Map], Some(Param::Map), move |args| {
+                let target = map_of(&args[0]);
+                for source in &args[1..] {
+                    merge_into(&target, &map_of(source), overwrite);
+                }
+                Ok(Value::Map(target))
+            }),
+        );
+    }
+    functions.add(
+        "keys",
+        Function::new(&[], Some(Param::Map), |args| {
+            Ok(Value::List(
+                args.iter()
+                    .flat_map(|dict| entries(dict).into_keys().map(Value::Str))
+                    .collect(),
+            ))
+        }),
+    );
+    functions.add(
+        "values",
+        Function::new(&[Param::Map], None, |args| {
+            Ok(Value::List(entries(&args[0]).into_values().collect()))
+        }),
+    );
+    functions.add(
+        "deepCopy",
+        Function::new(&[Any], None, |args| Ok(deep_copy(&args[0]))),
     );
     functions
 }
