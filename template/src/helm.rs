@@ -5,7 +5,7 @@
 use crate::error::TemplateError;
 use crate::funcs::{Add, Call, CallError, Function, Functions, Param};
 use crate::sprig::sprig;
-use crate::value::Value;
+use crate::value::{Map, Value};
 use crate::yaml::to_yaml;
 
 /// Helm marks the messages of `required` and `fail` with these, to find them again in the
@@ -27,6 +27,14 @@ pub fn helm() -> Functions {
         Function::new(&[Any], None, |args| Ok(Value::Str(to_yaml(&args[0])))),
     );
     functions.add("tpl", Function::running(&[Str, Any], Call::Tpl));
+    functions.add(
+        "fromJson",
+        Function::new(&[Str], None, |args| from_json(&args[0], false)),
+    );
+    functions.add(
+        "fromJsonArray",
+        Function::new(&[Str], None, |args| from_json(&args[0], true)),
+    );
     functions.add(
         "required",
         Function::new(&[Str, Any], None, |args| {
@@ -52,6 +60,50 @@ pub fn helm() -> Functions {
         }),
     );
     functions
+}
+
+/// Helm's `fromJson` (a map) and `fromJsonArray` (a list): what the text decodes to, or, when
+/// it is JSON of another kind, the map or list holding Go's complaint. Text that is not JSON
+/// fails: Go's wording of the syntax error is not reproduced.
+fn from_json(text: &Value, array: bool) -> Result<Value, CallError> {
+    let text = match text {
+        Value::Str(text) => text.as_str(),
+        _ => "",
+    };
+    let parsed: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| CallError::Unsupported("fromJson of text that is not JSON".to_owned()))?;
+    let kind = match &parsed {
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Null => "null",
+    };
+    let wanted = if array { "array" } else { "object" };
+    if kind == wanted || kind == "null" {
+        let value = Value::from(parsed);
+        return Ok(match value {
+            Value::Nil if array => Value::List(Vec::new()),
+            Value::Nil => Value::Map(Map::default()),
+            other => other,
+        });
+    }
+    let go_type = if array {
+        "[]interface {}"
+    } else {
+        "map[string]interface {}"
+    };
+    let complaint = Value::Str(format!(
+        "json: cannot unmarshal {kind} into Go value of type {go_type}"
+    ));
+    Ok(if array {
+        Value::List(vec![complaint])
+    } else {
+        Value::Map(Map::new(
+            [("Error".to_owned(), complaint)].into_iter().collect(),
+        ))
+    })
 }
 
 /// `error` as Helm reports it: a parse error as `parse error at (file:line): message`, a

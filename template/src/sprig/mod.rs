@@ -8,6 +8,7 @@ mod defaults;
 mod dicts;
 mod lists;
 mod numbers;
+mod regex;
 mod strings;
 
 use crate::funcs::{Functions, builtins};
@@ -20,6 +21,7 @@ pub fn sprig() -> Functions {
         lists::functions(),
         dicts::functions(),
         numbers::functions(),
+        regex::functions(),
         defaults::functions(),
         convert::functions(),
     ] {

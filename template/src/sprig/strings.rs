@@ -4,7 +4,7 @@ use super::convert::strval;
 use super::lists::strings_of;
 use crate::format::quote;
 use crate::funcs::{Add, CallError, Function, Functions, Param};
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 fn text(value: &Value) -> &str {
     match value {
@@ -115,6 +115,62 @@ pub(super) fn functions() -> Functions {
         string(|text| text.chars().filter(|c| !c.is_whitespace()).collect()),
     );
     functions.add("b64enc", string(|text| base64(text.as_bytes())));
+    functions.add(
+        "b64dec",
+        Function::new(&[Str], None, |args| {
+            use base64::Engine;
+            // Go returns its decoder's error as the text; its wording is not reproduced, so
+            // such a call fails instead of rendering something else.
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text(&args[0]))
+                .map_err(|_| {
+                    CallError::Unsupported("b64dec of text that is not base64".to_owned())
+                })?;
+            Ok(Value::Str(String::from_utf8_lossy(&bytes).into_owned()))
+        }),
+    );
+    functions.add(
+        "sha1sum",
+        string(|text| {
+            use sha1::Digest;
+            hex(&sha1::Sha1::digest(text.as_bytes()))
+        }),
+    );
+    functions.add(
+        "adler32sum",
+        string(|text| adler32(text.as_bytes()).to_string()),
+    );
+    functions.add(
+        "abbrev",
+        Function::new(&[Int, Str], None, |args| {
+            Ok(Value::Str(abbreviate(int(&args[0]), text(&args[1]))))
+        }),
+    );
+    functions.add(
+        "plural",
+        Function::new(&[Str, Str, Int], None, |args| {
+            Ok(args[if int(&args[2]) == 1 { 0 } else { 1 }].clone())
+        }),
+    );
+    functions.add(
+        "toStrings",
+        Function::new(&[Any], None, |args| {
+            Ok(Value::List(
+                strings_of(&args[0]).into_iter().map(Value::Str).collect(),
+            ))
+        }),
+    );
+    functions.add(
+        "split",
+        string_pair(|separator, text| {
+            Value::Map(Map::new(
+                text.split(separator)
+                    .enumerate()
+                    .map(|(at, part)| (format!("_{at}"), Value::Str(part.to_owned())))
+                    .collect(),
+            ))
+        }),
+    );
     functions.add("sha256sum", string(|text| sha256_hex(text.as_bytes())));
     functions.add(
         "trimAll",
@@ -240,10 +296,32 @@ fn base64(bytes: &[u8]) -> String {
 /// SHA-256 of `bytes` in lower-case hex.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Adler-32, as Go's `hash/adler32` sums.
+fn adler32(bytes: &[u8]) -> u32 {
+    const MOD: u32 = 65_521;
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in bytes {
+        a = (a + u32::from(*byte)) % MOD;
+        b = (b + a) % MOD;
+    }
+    (b << 16) | a
+}
+
+/// goutils' `Abbreviate`: cut to `width` bytes ending in `...`, unless it fits or the width
+/// is under 4.
+fn abbreviate(width: i64, text: &str) -> String {
+    let width = usize::try_from(width).unwrap_or(0);
+    if width < 4 || text.len() <= width {
+        return text.to_owned();
+    }
+    format!("{}...", text.get(..width - 3).unwrap_or(text))
 }
 
 #[cfg(test)]
