@@ -366,10 +366,7 @@ impl<'a> Run<'a> {
 
     /// Helm's `include`: the template named by the first argument, run over the second.
     fn include(&self, args: &[Value]) -> Result<Value, CallError> {
-        let name = match &args[0] {
-            Value::Str(name) => name.as_str(),
-            _ => "",
-        };
+        let name = args[0].text();
         let Some(definition) = self.templates.get(name) else {
             return Err(CallError::Failed(format!(
                 "template: no template {name:?} associated with template \"{SET_NAME}\""
@@ -390,10 +387,7 @@ impl<'a> Run<'a> {
     /// Helm's `tpl`: the first argument parsed as a template named as the set is, beside a
     /// copy of the set's templates, and run over the second.
     fn tpl(&self, args: &[Value]) -> Result<Value, CallError> {
-        let text = match &args[0] {
-            Value::Str(text) => text.as_str(),
-            _ => "",
-        };
+        let text = args[0].text();
         let mut templates = self.templates.clone();
         crate::define(&mut templates, self.functions, SET_NAME, text).map_err(|error| {
             CallError::Failed(format!("cannot parse template {text:?}: {error}"))

@@ -38,10 +38,7 @@ pub fn helm() -> Functions {
     functions.add(
         "required",
         Function::new(&[Str, Any], None, |args| {
-            let warning = match &args[0] {
-                Value::Str(warning) => warning.as_str(),
-                _ => "",
-            };
+            let warning = args[0].text();
             match &args[1] {
                 Value::Nil => Err(marked(warning)),
                 Value::Str(text) if text.is_empty() => Err(marked(warning)),
@@ -52,10 +49,7 @@ pub fn helm() -> Functions {
     functions.add(
         "fail",
         Function::new(&[Str], None, |args| {
-            let message = match &args[0] {
-                Value::Str(message) => message.as_str(),
-                _ => "",
-            };
+            let message = args[0].text();
             Err(marked(message))
         }),
     );
@@ -66,10 +60,7 @@ pub fn helm() -> Functions {
 /// it is JSON of another kind, the map or list holding Go's complaint. Text that is not JSON
 /// fails: Go's wording of the syntax error is not reproduced.
 fn from_json(text: &Value, array: bool) -> Result<Value, CallError> {
-    let text = match text {
-        Value::Str(text) => text.as_str(),
-        _ => "",
-    };
+    let text = text.text();
     let parsed: serde_json::Value = serde_json::from_str(text)
         .map_err(|_| CallError::Unsupported("fromJson of text that is not JSON".to_owned()))?;
     let kind = match &parsed {

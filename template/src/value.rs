@@ -106,6 +106,22 @@ impl Value {
         }
     }
 
+    /// The text of a string (checked to be one before a function body reads it), else "".
+    pub(crate) fn text(&self) -> &str {
+        match self {
+            Value::Str(text) => text,
+            _ => "",
+        }
+    }
+
+    /// The number of an `int` (checked to be one before a function body reads it), else 0.
+    pub(crate) fn int(&self) -> i64 {
+        match self {
+            Value::Int(value) => *value,
+            _ => 0,
+        }
+    }
+
     /// The Go type name of the value, as Go's messages give it.
     pub fn go_type(&self) -> &'static str {
         match self {

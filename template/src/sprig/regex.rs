@@ -6,20 +6,6 @@ use regex::{NoExpand, Regex};
 use crate::funcs::{Add, CallError, Function, Functions, Param};
 use crate::value::Value;
 
-fn text(value: &Value) -> &str {
-    match value {
-        Value::Str(text) => text,
-        _ => "",
-    }
-}
-
-fn count(value: &Value) -> i64 {
-    match value {
-        Value::Int(count) => *count,
-        _ => 0,
-    }
-}
-
 /// Go's `regexp.MustCompile`, whose panic the template reports.
 fn compile(pattern: &str) -> Result<Regex, CallError> {
     Regex::new(pattern)
@@ -54,17 +40,17 @@ pub(super) fn functions() -> Functions {
         "regexMatch",
         Function::new(&[Str, Str], None, |args| {
             Ok(Value::Bool(
-                Regex::new(text(&args[0])).is_ok_and(|regex| regex.is_match(text(&args[1]))),
+                Regex::new(args[0].text()).is_ok_and(|regex| regex.is_match(args[1].text())),
             ))
         }),
     );
     functions.add(
         "regexFind",
         Function::new(&[Str, Str], None, |args| {
-            let regex = compile(text(&args[0]))?;
+            let regex = compile(args[0].text())?;
             Ok(Value::Str(
                 regex
-                    .find(text(&args[1]))
+                    .find(args[1].text())
                     .map(|found| found.as_str().to_owned())
                     .unwrap_or_default(),
             ))
@@ -73,21 +59,21 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "regexFindAll",
         Function::new(&[Str, Str, Int], None, |args| {
-            let regex = compile(text(&args[0]))?;
+            let regex = compile(args[0].text())?;
             let found = regex
-                .find_iter(text(&args[1]))
+                .find_iter(args[1].text())
                 .map(|found| found.as_str().to_owned())
                 .collect();
-            Ok(limited(found, count(&args[2])))
+            Ok(limited(found, args[2].int()))
         }),
     );
     functions.add(
         "regexReplaceAll",
         Function::new(&[Str, Str, Str], None, |args| {
-            let regex = compile(text(&args[0]))?;
+            let regex = compile(args[0].text())?;
             Ok(Value::Str(
                 regex
-                    .replace_all(text(&args[1]), text(&args[2]))
+                    .replace_all(args[1].text(), args[2].text())
                     .into_owned(),
             ))
         }),
@@ -95,10 +81,10 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "regexReplaceAllLiteral",
         Function::new(&[Str, Str, Str], None, |args| {
-            let regex = compile(text(&args[0]))?;
+            let regex = compile(args[0].text())?;
             Ok(Value::Str(
                 regex
-                    .replace_all(text(&args[1]), NoExpand(text(&args[2])))
+                    .replace_all(args[1].text(), NoExpand(args[2].text()))
                     .into_owned(),
             ))
         }),
@@ -106,17 +92,17 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "regexSplit",
         Function::new(&[Str, Str, Int], None, |args| {
-            let regex = compile(text(&args[0]))?;
-            let limit = count(&args[2]);
+            let regex = compile(args[0].text())?;
+            let limit = args[2].int();
             if limit == 0 {
                 return Ok(Value::Nil);
             }
             let parts: Vec<String> = match usize::try_from(limit) {
                 Ok(limit) => regex
-                    .splitn(text(&args[1]), limit)
+                    .splitn(args[1].text(), limit)
                     .map(str::to_owned)
                     .collect(),
-                Err(_) => regex.split(text(&args[1])).map(str::to_owned).collect(),
+                Err(_) => regex.split(args[1].text()).map(str::to_owned).collect(),
             };
             Ok(limited(parts, -1))
         }),
@@ -124,7 +110,7 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "regexQuoteMeta",
         Function::new(&[Str], None, |args| {
-            Ok(Value::Str(quote_meta(text(&args[0]))))
+            Ok(Value::Str(quote_meta(args[0].text())))
         }),
     );
     functions

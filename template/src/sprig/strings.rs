@@ -6,20 +6,6 @@ use crate::format::quote;
 use crate::funcs::{Add, CallError, Function, Functions, Param};
 use crate::value::{Map, Value};
 
-fn text(value: &Value) -> &str {
-    match value {
-        Value::Str(text) => text,
-        _ => "",
-    }
-}
-
-fn int(value: &Value) -> i64 {
-    match value {
-        Value::Int(value) => *value,
-        _ => 0,
-    }
-}
-
 /// `strings.Title`: the first letter of every word upper-cased.
 fn title(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -89,13 +75,13 @@ fn indent(spaces: i64, text: &str) -> String {
 
 fn string(body: impl Fn(&str) -> String + Send + Sync + 'static) -> Function {
     Function::new(&[Param::Str], None, move |args| {
-        Ok(Value::Str(body(text(&args[0]))))
+        Ok(Value::Str(body(args[0].text())))
     })
 }
 
 fn string_pair(body: impl Fn(&str, &str) -> Value + Send + Sync + 'static) -> Function {
     Function::new(&[Param::Str, Param::Str], None, move |args| {
-        Ok(body(text(&args[0]), text(&args[1])))
+        Ok(body(args[0].text(), args[1].text()))
     })
 }
 
@@ -122,7 +108,7 @@ pub(super) fn functions() -> Functions {
             // Go returns its decoder's error as the text; its wording is not reproduced, so
             // such a call fails instead of rendering something else.
             let bytes = base64::engine::general_purpose::STANDARD
-                .decode(text(&args[0]))
+                .decode(args[0].text())
                 .map_err(|_| {
                     CallError::Unsupported("b64dec of text that is not base64".to_owned())
                 })?;
@@ -143,13 +129,13 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "abbrev",
         Function::new(&[Int, Str], None, |args| {
-            Ok(Value::Str(abbreviate(int(&args[0]), text(&args[1]))))
+            Ok(Value::Str(abbreviate(args[0].int(), args[1].text())))
         }),
     );
     functions.add(
         "plural",
         Function::new(&[Str, Str, Int], None, |args| {
-            Ok(args[if int(&args[2]) == 1 { 0 } else { 1 }].clone())
+            Ok(args[if args[2].int() == 1 { 0 } else { 1 }].clone())
         }),
     );
     functions.add(
@@ -216,34 +202,34 @@ pub(super) fn functions() -> Functions {
         "replace",
         Function::new(&[Str, Str, Str], None, |args| {
             Ok(Value::Str(
-                text(&args[2]).replace(text(&args[0]), text(&args[1])),
+                args[2].text().replace(args[0].text(), args[1].text()),
             ))
         }),
     );
     functions.add(
         "trunc",
         Function::new(&[Int, Str], None, |args| {
-            Ok(Value::Str(trunc(int(&args[0]), text(&args[1]))))
+            Ok(Value::Str(trunc(args[0].int(), args[1].text())))
         }),
     );
     functions.add(
         "substr",
         Function::new(&[Int, Int, Str], None, |args| {
-            substr(int(&args[0]), int(&args[1]), text(&args[2])).map(Value::Str)
+            substr(args[0].int(), args[1].int(), args[2].text()).map(Value::Str)
         }),
     );
     functions.add(
         "repeat",
         Function::new(&[Int, Str], None, |args| {
-            let count = usize::try_from(int(&args[0]))
+            let count = usize::try_from(args[0].int())
                 .map_err(|_| CallError::Failed("strings: negative Repeat count".to_owned()))?;
-            Ok(Value::Str(text(&args[1]).repeat(count)))
+            Ok(Value::Str(args[1].text().repeat(count)))
         }),
     );
     functions.add(
         "indent",
         Function::new(&[Int, Str], None, |args| {
-            Ok(Value::Str(indent(int(&args[0]), text(&args[1]))))
+            Ok(Value::Str(indent(args[0].int(), args[1].text())))
         }),
     );
     functions.add(
@@ -251,7 +237,7 @@ pub(super) fn functions() -> Functions {
         Function::new(&[Int, Str], None, |args| {
             Ok(Value::Str(format!(
                 "\n{}",
-                indent(int(&args[0]), text(&args[1]))
+                indent(args[0].int(), args[1].text())
             )))
         }),
     );
@@ -281,7 +267,7 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "join",
         Function::new(&[Str, Any], None, |args| {
-            Ok(Value::Str(strings_of(&args[1]).join(text(&args[0]))))
+            Ok(Value::Str(strings_of(&args[1]).join(args[0].text())))
         }),
     );
     functions
