@@ -166,6 +166,7 @@ const CASES: &[&str] = &[
     "{{ b64dec \"aGVsbG8=\" }} {{ sha1sum \"abc\" }} {{ adler32sum \"Wikipedia\" }} {{ abbrev 5 \"hello world\" }} {{ abbrev 3 \"hello\" }} {{ plural \"one\" \"many\" 1 }} {{ plural \"one\" \"many\" 2 }}",
     "{{ toStrings (list 1 \"a\" .Values.ratio) }} {{ split \",\" \"a,b,c\" }} {{ (split \",\" \"a,b\")._1 }}",
     "{{ fromJson \"{\\\"a\\\": [1, 2.5], \\\"b\\\": {\\\"c\\\": null}}\" }} {{ fromJson \"[1]\" }} {{ fromJson \"null\" }} {{ fromJsonArray \"[1, \\\"x\\\"]\" }} {{ fromJsonArray \"{}\" }}",
+    "{{ semverCompare \">=1.19-0\" \"v1.32.0\" }} {{ semverCompare \">=1.19\" \"1.19.0-rc.1\" }} {{ semverCompare \">=1.19-0\" \"1.19.0-rc.1\" }} {{ semverCompare \"^1.2.3\" \"1.9.0\" }} {{ semverCompare \"^1.2.3\" \"2.0.0\" }} {{ semverCompare \"^0.2.3\" \"0.2.9\" }} {{ semverCompare \"^0.2.3\" \"0.3.0\" }} {{ semverCompare \"^0.0.3\" \"0.0.3\" }} {{ semverCompare \"~1.2.3\" \"1.2.9\" }} {{ semverCompare \"~1.2.3\" \"1.3.0\" }} {{ semverCompare \"~1\" \"1.9.9\" }} {{ semverCompare \"1.2.x\" \"1.2.7\" }} {{ semverCompare \"1.x\" \"2.0.0\" }} {{ semverCompare \"*\" \"3.4.5\" }} {{ semverCompare \"1.2 - 1.4.5\" \"1.3.0\" }} {{ semverCompare \"1.2 - 1.4.5\" \"1.4.6\" }} {{ semverCompare \">1.2\" \"1.2.9\" }} {{ semverCompare \">1.2\" \"1.3.0\" }} {{ semverCompare \">1\" \"1.9.0\" }} {{ semverCompare \"<=1.2\" \"1.2.9\" }} {{ semverCompare \"<=1.2.0\" \"1.2.1\" }} {{ semverCompare \"!=1.2.3\" \"1.2.3\" }} {{ semverCompare \"!=1.2\" \"1.2.5\" }} {{ semverCompare \"!=1.2.x\" \"1.3.0\" }} {{ semverCompare \">=1.0, <2.0\" \"1.5.0\" }} {{ semverCompare \">=1.0 <2.0\" \"2.1.0\" }} {{ semverCompare \"<1.0 || >=2.0\" \"2.1.0\" }} {{ semverCompare \"=1.2.3\" \"v1.2.3\" }} {{ semverCompare \"1.2.3\" \"1.2.3+build.5\" }} {{ semverCompare \">= 1.2.3-alpha.1\" \"1.2.3-alpha.10\" }} {{ semverCompare \">=1.2.3-beta\" \"1.2.3-alpha\" }} {{ semverCompare \"<1.2.3-beta.2\" \"1.2.3-beta.11\" }} {{ semverCompare \"~0\" \"0.5.0\" }} {{ semverCompare \"^0\" \"0.9.0\" }} {{ semverCompare \">=v1.20.0-0\" \"v1.27.3+k3s1\" }}",
     "{{ toYaml .Values.strings }}",
     "{{ toYaml .Values.floats }}|{{ toYaml .Values.empties }}|{{ toYaml .Values.deep }}",
     "{{ toYaml .Values }}",
@@ -228,6 +229,18 @@ const FAILING: &[(&str, &str)] = &[
         "can't evaluate field x in type interface {}",
     ),
     ("{{ range 3 }}x{{ end }}", "range can't iterate over 3"),
+    (
+        "{{ semverCompare \">=1.2\" \"one\" }}",
+        "Invalid Semantic Version",
+    ),
+    (
+        "{{ semverCompare \">>1.2\" \"1.2.0\" }}",
+        "improper constraint: >>1.2",
+    ),
+    (
+        "{{ semverCompare \">>1.2\" \"one\" }}",
+        "improper constraint: >>1.2",
+    ),
     (
         "{{ required \"name is needed\" .Values.missing }}",
         "name is needed",

@@ -9,6 +9,7 @@ mod dicts;
 mod lists;
 mod numbers;
 mod regex;
+mod semver;
 mod strings;
 
 use crate::funcs::{Functions, builtins};
@@ -22,6 +23,7 @@ pub fn sprig() -> Functions {
         dicts::functions(),
         numbers::functions(),
         regex::functions(),
+        semver::functions(),
         defaults::functions(),
         convert::functions(),
     ] {
