@@ -167,6 +167,9 @@ const CASES: &[&str] = &[
     "{{ toStrings (list 1 \"a\" .Values.ratio) }} {{ split \",\" \"a,b,c\" }} {{ (split \",\" \"a,b\")._1 }}",
     "{{ fromJson \"{\\\"a\\\": [1, 2.5], \\\"b\\\": {\\\"c\\\": null}}\" }} {{ fromJson \"[1]\" }} {{ fromJson \"null\" }} {{ fromJsonArray \"[1, \\\"x\\\"]\" }} {{ fromJsonArray \"{}\" }}",
     "{{ semverCompare \">=1.19-0\" \"v1.32.0\" }} {{ semverCompare \">=1.19\" \"1.19.0-rc.1\" }} {{ semverCompare \">=1.19-0\" \"1.19.0-rc.1\" }} {{ semverCompare \"^1.2.3\" \"1.9.0\" }} {{ semverCompare \"^1.2.3\" \"2.0.0\" }} {{ semverCompare \"^0.2.3\" \"0.2.9\" }} {{ semverCompare \"^0.2.3\" \"0.3.0\" }} {{ semverCompare \"^0.0.3\" \"0.0.3\" }} {{ semverCompare \"~1.2.3\" \"1.2.9\" }} {{ semverCompare \"~1.2.3\" \"1.3.0\" }} {{ semverCompare \"~1\" \"1.9.9\" }} {{ semverCompare \"1.2.x\" \"1.2.7\" }} {{ semverCompare \"1.x\" \"2.0.0\" }} {{ semverCompare \"*\" \"3.4.5\" }} {{ semverCompare \"1.2 - 1.4.5\" \"1.3.0\" }} {{ semverCompare \"1.2 - 1.4.5\" \"1.4.6\" }} {{ semverCompare \">1.2\" \"1.2.9\" }} {{ semverCompare \">1.2\" \"1.3.0\" }} {{ semverCompare \">1\" \"1.9.0\" }} {{ semverCompare \"<=1.2\" \"1.2.9\" }} {{ semverCompare \"<=1.2.0\" \"1.2.1\" }} {{ semverCompare \"!=1.2.3\" \"1.2.3\" }} {{ semverCompare \"!=1.2\" \"1.2.5\" }} {{ semverCompare \"!=1.2.x\" \"1.3.0\" }} {{ semverCompare \">=1.0, <2.0\" \"1.5.0\" }} {{ semverCompare \">=1.0 <2.0\" \"2.1.0\" }} {{ semverCompare \"<1.0 || >=2.0\" \"2.1.0\" }} {{ semverCompare \"=1.2.3\" \"v1.2.3\" }} {{ semverCompare \"1.2.3\" \"1.2.3+build.5\" }} {{ semverCompare \">= 1.2.3-alpha.1\" \"1.2.3-alpha.10\" }} {{ semverCompare \">=1.2.3-beta\" \"1.2.3-alpha\" }} {{ semverCompare \"<1.2.3-beta.2\" \"1.2.3-beta.11\" }} {{ semverCompare \"~0\" \"0.5.0\" }} {{ semverCompare \"^0\" \"0.9.0\" }} {{ semverCompare \">=v1.20.0-0\" \"v1.27.3+k3s1\" }}",
+    "[{{ slice (list) }}] {{ mustFirst .Values.list }} {{ mustLast (list 1 2) }} {{ chunk 2 (list 1 2 3 4 5) }} {{ chunk 2 (list) }} {{ untilStep 0 10 3 }} {{ untilStep 10 0 -4 }} {{ until -3 }} {{ tuple 1 \"a\" }}",
+    "{{ seq 5 }}|{{ seq -2 }}|{{ seq 2 5 }}|{{ seq 5 2 }}|{{ seq 0 2 10 }}|{{ seq 10 -3 1 }}|{{ seq 1 2 0 }}",
+    "{{ ceil 1.2 }} {{ floor .Values.ratio }} {{ round 3.14159 2 }} {{ round 2.5 0 }} {{ round 2.45 1 0.6 }} {{ splitn \",\" 2 \"a,b,c\" }} {{ splitn \",\" 0 \"a,b\" }} {{ splitn \",\" -1 \"a,b,c\" }}",
     "{{ toYaml .Values.strings }}",
     "{{ toYaml .Values.floats }}|{{ toYaml .Values.empties }}|{{ toYaml .Values.deep }}",
     "{{ toYaml .Values }}",
@@ -229,6 +232,14 @@ const FAILING: &[(&str, &str)] = &[
         "can't evaluate field x in type interface {}",
     ),
     ("{{ range 3 }}x{{ end }}", "range can't iterate over 3"),
+    (
+        "{{ slice \"abc\" 1 }}",
+        "list should be type of slice or array but string",
+    ),
+    (
+        "{{ slice .Values.list 2 9 }}",
+        "reflect.Value.Slice: slice index out of bounds",
+    ),
     (
         "{{ semverCompare \">=1.2\" \"one\" }}",
         "Invalid Semantic Version",

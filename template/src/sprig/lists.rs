@@ -1,7 +1,7 @@
 //! Sprig's list functions. Like Sprig, they fail on a value that is not a list, naming its
 //! kind.
 
-use super::convert::{kind_of, strval};
+use super::convert::{kind_of, strval, to_int64};
 use crate::funcs::{Add, CallError, Function, Functions, Param};
 use crate::value::Value;
 
@@ -9,9 +9,7 @@ use crate::value::Value;
 fn items<'a>(value: &'a Value, what: &str) -> Result<&'a [Value], CallError> {
     match value {
         Value::List(items) => Ok(items),
-        Value::Nil => Err(CallError::Failed(
-            "runtime error: invalid memory address or nil pointer dereference".to_owned(),
-        )),
+        Value::Nil => Err(nil_list()),
         other => Err(CallError::Failed(format!(
             "Cannot {what} on type {}",
             kind_of(other)
@@ -161,19 +159,134 @@ pub(super) fn functions() -> Functions {
     functions.add(
         "until",
         Function::new(&[Int], None, |args| {
-            let count = match args[0] {
-                Value::Int(count) => count,
-                _ => 0,
-            };
+            let count = args[0].int();
             let step = if count < 0 { -1 } else { 1 };
-            let mut values = Vec::new();
-            let mut at = 0;
-            while at != count {
-                values.push(Value::Int(at));
-                at += step;
-            }
-            Ok(Value::List(values))
+            Ok(Value::List(
+                until_step(0, count, step)
+                    .into_iter()
+                    .map(Value::Int)
+                    .collect(),
+            ))
         }),
     );
+    functions.add(
+        "slice",
+        Function::new(&[Any], Some(Any), |args| {
+            let list = match &args[0] {
+                Value::List(items) => items,
+                Value::Nil => return Err(nil_list()),
+                other => {
+                    return Err(CallError::Failed(format!(
+                        "list should be type of slice or array but {}",
+                        kind_of(other)
+                    )));
+                }
+            };
+            if list.is_empty() {
+                return Ok(Value::Nil);
+            }
+            let start = args.get(1).map_or(0, to_int64);
+            let end = args
+                .get(2)
+                .map_or(i64::try_from(list.len()).unwrap_or(i64::MAX), to_int64);
+            let bounds = usize::try_from(start).ok().zip(usize::try_from(end).ok());
+            bounds
+                .and_then(|(start, end)| list.get(start..end))
+                .map(|part| Value::List(part.to_vec()))
+                .ok_or_else(|| CallError::Failed("reflect.Value.Slice: slice index out of bounds".to_owned()))
+        }),
+    );
+    functions.add(
+        "chunk",
+        Function::new(&[Int, Any], None, |args| {
+            let size = usize::try_from(args[0].int())
+                .ok()
+                .filter(|size| *size > 0)
+                .ok_or_else(|| CallError::Unsupported("chunk by a size under 1".to_owned()))?;
+            let list = items(&args[1], "chunk type")?;
+            Ok(Value::List(
+                list.chunks(size)
+                    .map(|chunk| Value::List(chunk.to_vec()))
+                    .collect(),
+            ))
+        }),
+    );
+    functions.add(
+        "untilStep",
+        Function::new(&[Int, Int, Int], None, |args| {
+            Ok(Value::List(
+                until_step(args[0].int(), args[1].int(), args[2].int())
+                    .into_iter()
+                    .map(Value::Int)
+                    .collect(),
+            ))
+        }),
+    );
+    functions.add(
+        "seq",
+        Function::new(&[], Some(Int), |args| {
+            let numbers: Vec<i64> = args.iter().map(Value::int).collect();
+            let (start, end, step) = match numbers.as_slice() {
+                [end] => (1, *end, if *end < 1 { -1 } else { 1 }),
+                [start, end] => (*start, *end, if end < start { -1 } else { 1 }),
+                [start, step, end] => {
+                    if end < start && *step > 0 {
+                        return Ok(Value::Str(String::new()));
+                    }
+                    (*start, *end, *step)
+                }
+                _ => return Ok(Value::Str(String::new())),
+            };
+            let past = if end < start { end - 1 } else { end + 1 };
+            let written: Vec<String> = until_step(start, past, step)
+                .iter()
+                .map(i64::to_string)
+                .collect();
+            Ok(Value::Str(written.join(" ")))
+        }),
+    );
+    functions.add(
+        "tuple",
+        Function::new(&[], Some(Any), |args| Ok(Value::List(args.to_vec()))),
+    );
+    // Sprig's `must` forms fail with the message the plain forms panic with.
+    for name in [
+        "first", "last", "rest", "initial", "reverse", "uniq", "compact", "has", "without",
+        "append", "push", "prepend", "slice", "chunk",
+    ] {
+        if let Some(function) = functions.get(name).cloned() {
+            let must = format!("must{}{}", name[..1].to_uppercase(), &name[1..]);
+            functions.add(&must, function);
+        }
+    }
     functions
+}
+
+/// Sprig's `untilStep`: from `start` towards `stop` (not reaching it) by `step`.
+fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
+    let mut values = Vec::new();
+    if stop < start {
+        if step >= 0 {
+            return values;
+        }
+        let mut at = start;
+        while at > stop {
+            values.push(at);
+            at += step;
+        }
+        return values;
+    }
+    if step <= 0 {
+        return values;
+    }
+    let mut at = start;
+    while at < stop {
+        values.push(at);
+        at += step;
+    }
+    values
+}
+
+fn nil_list() -> CallError {
+    CallError::Failed("runtime error: invalid memory address or nil pointer dereference".to_owned())
 }

@@ -1,7 +1,7 @@
 //! Sprig's integer arithmetic: every operand goes through `cast.ToInt64`, every result is an
 //! `int64`.
 
-use super::convert::to_int64;
+use super::convert::{to_float64, to_int64};
 use crate::funcs::{Add, CallError, Function, Functions, Param};
 use crate::value::Value;
 
@@ -67,6 +67,36 @@ pub(super) fn functions() -> Functions {
         "min",
         Function::new(&[Any], Some(Any), |args| {
             Ok(Value::Int64(args.iter().map(to_int64).min().unwrap_or(0)))
+        }),
+    );
+    functions.add(
+        "ceil",
+        Function::new(&[Any], None, |args| {
+            Ok(Value::Float(to_float64(&args[0]).ceil()))
+        }),
+    );
+    functions.add(
+        "floor",
+        Function::new(&[Any], None, |args| {
+            Ok(Value::Float(to_float64(&args[0]).floor()))
+        }),
+    );
+    functions.add(
+        "round",
+        Function::new(&[Any, Param::Int], Some(Param::Float), |args| {
+            let round_on = match args.get(2) {
+                Some(Value::Float(round_on)) => *round_on,
+                _ => 0.5,
+            };
+            #[allow(clippy::cast_precision_loss)]
+            let power = 10f64.powf(args[1].int() as f64);
+            let digits = power * to_float64(&args[0]);
+            let rounded = if digits.fract() >= round_on {
+                digits.ceil()
+            } else {
+                digits.floor()
+            };
+            Ok(Value::Float(rounded / power))
         }),
     );
     functions

@@ -147,6 +147,24 @@ pub(super) fn functions() -> Functions {
         }),
     );
     functions.add(
+        "splitn",
+        Function::new(&[Str, Int, Str], None, |args| {
+            let (separator, text) = (args[0].text(), args[2].text());
+            let parts: Vec<&str> = match usize::try_from(args[1].int()) {
+                Ok(0) => Vec::new(),
+                Ok(limit) => text.splitn(limit, separator).collect(),
+                Err(_) => text.split(separator).collect(),
+            };
+            Ok(Value::Map(Map::new(
+                parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(at, part)| (format!("_{at}"), Value::Str(part.to_owned())))
+                    .collect(),
+            )))
+        }),
+    );
+    functions.add(
         "split",
         string_pair(|separator, text| {
             Value::Map(Map::new(
