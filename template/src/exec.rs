@@ -2,6 +2,7 @@
 //! with `missingkey=zero`. Like Go's, it keeps the node it is at, which errors name with its
 //! line and column.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -11,8 +12,15 @@ use crate::funcs::{Call, CallError, Functions, Param};
 use crate::parse::{Arg, Branch, Command, Node, Operand, Pipeline, Spot};
 use crate::value::Value;
 
-/// How deep templates may call templates before the run stops.
-const MAX_DEPTH: usize = 1000;
+/// How deep `{{template}}` actions may nest before the run stops, as in Go.
+const MAX_DEPTH: usize = 100_000;
+
+/// How many times one template may be `include`d inside itself, as in Helm.
+const MAX_INCLUDES: usize = 1000;
+
+/// How many `include`s of each template are running, shared by a whole render (Helm's
+/// `includedNames`).
+pub(crate) type Included = RefCell<BTreeMap<String, usize>>;
 
 /// What Helm names its set of templates, which its messages give.
 pub(crate) const SET_NAME: &str = "gotpl";
@@ -45,7 +53,9 @@ pub(crate) struct Run<'a> {
     pub node: Spot,
     pub variables: Vec<(String, Value)>,
     pub out: String,
+    /// How deep in `{{template}}` actions this run is.
     pub depth: usize,
+    pub included: &'a Included,
 }
 
 impl<'a> Run<'a> {
@@ -53,6 +63,7 @@ impl<'a> Run<'a> {
     pub fn new(
         templates: &'a BTreeMap<String, Definition>,
         functions: &'a Functions,
+        included: &'a Included,
         executing: &str,
         definition: &Definition,
         depth: usize,
@@ -70,6 +81,7 @@ impl<'a> Run<'a> {
             variables: Vec::new(),
             out: String::new(),
             depth,
+            included,
         }
     }
 
@@ -80,14 +92,15 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// A run of another template of the set, one level deeper.
-    fn nested(&self, name: &str, definition: &Definition) -> Run<'a> {
+    /// A run of another template of the set, `depth` deep.
+    fn nested(&self, name: &str, definition: &Definition, depth: usize) -> Run<'a> {
         Run::new(
             self.templates,
             self.functions,
+            self.included,
             name,
             definition,
-            self.depth + 1,
+            depth,
         )
     }
 
@@ -249,7 +262,7 @@ impl<'a> Run<'a> {
         if self.depth >= MAX_DEPTH {
             return Err(self.fail(format!("exceeded maximum template depth ({MAX_DEPTH})")));
         }
-        let mut inner = self.nested(name, definition);
+        let mut inner = self.nested(name, definition, self.depth + 1);
         inner.out = std::mem::take(&mut self.out);
         let result = inner.start(&definition.body, dot);
         self.out = inner.out;
@@ -372,15 +385,23 @@ impl<'a> Run<'a> {
                 "template: no template {name:?} associated with template \"{SET_NAME}\""
             )));
         };
-        if self.depth >= MAX_DEPTH {
-            return Err(CallError::Failed(format!(
-                "rendering template has a nested reference name: {name}: unable to execute template"
-            )));
+        {
+            let mut included = self.included.borrow_mut();
+            let count = included.entry(name.to_owned()).or_insert(0);
+            if *count > MAX_INCLUDES {
+                return Err(CallError::Failed(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
+            }
+            *count += 1;
         }
-        let mut inner = self.nested(name, definition);
-        inner
-            .start(&definition.body, &args[1])
-            .map_err(|error| CallError::Failed(error.to_string()))?;
+        // Go runs an included template afresh: `{{template}}` depth starts again.
+        let mut inner = self.nested(name, definition, 0);
+        let result = inner.start(&definition.body, &args[1]);
+        if let Some(count) = self.included.borrow_mut().get_mut(name) {
+            *count -= 1;
+        }
+        result.map_err(|error| CallError::Failed(error.to_string()))?;
         Ok(Value::Str(inner.out))
     }
 
@@ -396,9 +417,10 @@ impl<'a> Run<'a> {
         let mut inner = Run::new(
             &templates,
             self.functions,
+            self.included,
             SET_NAME,
             definition,
-            self.depth + 1,
+            0,
         );
         inner.start(&definition.body, &args[1]).map_err(|error| {
             CallError::Failed(format!(

@@ -27,6 +27,17 @@ pub fn helm() -> Functions {
         Function::new(&[Any], None, |args| Ok(Value::Str(to_yaml(&args[0])))),
     );
     functions.add("tpl", Function::running(&[Str, Any], Call::Tpl));
+    // `helm template` has no cluster to look in, and looks no names up.
+    functions.add(
+        "lookup",
+        Function::new(&[Str, Str, Str, Str], None, |_| {
+            Ok(Value::Map(Map::default()))
+        }),
+    );
+    functions.add(
+        "getHostByName",
+        Function::new(&[Str], None, |_| Ok(Value::Str(String::new()))),
+    );
     functions.add(
         "fromJson",
         Function::new(&[Str], None, |args| from_json(&args[0], false)),

@@ -32,8 +32,12 @@ pub use helm::{helm, helm_message};
 pub use sprig::sprig;
 pub use value::{Map, Value};
 
-use exec::{Definition, Run};
+use exec::{Definition, Included, Run};
 use parse::{Node, Operand, Pipeline, parse};
+
+/// The stack a render runs on: a template included in itself a thousand times, as Helm allows,
+/// goes this deep. It is reserved, not used, until a render needs it.
+const RENDER_STACK: usize = 1 << 30;
 
 /// A set of templates: each added file, and every template the files define.
 pub struct Templates {
@@ -68,13 +72,38 @@ impl Templates {
         define(&mut self.templates, &self.functions, name, source)
     }
 
-    /// Runs the template `name` over `dot`.
+    /// Runs the template `name` over `dot`, on a thread of its own with room for templates
+    /// nested as deep as Go and Helm allow them.
     pub fn render(&self, name: &str, dot: &Value) -> Result<String, TemplateError> {
+        std::thread::scope(|scope| {
+            match std::thread::Builder::new()
+                .name("template".to_owned())
+                .stack_size(RENDER_STACK)
+                .spawn_scoped(scope, || self.render_here(name, dot))
+            {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // Without a thread to spare, the render runs here, as deep as this stack allows.
+                Err(_) => self.render_here(name, dot),
+            }
+        })
+    }
+
+    fn render_here(&self, name: &str, dot: &Value) -> Result<String, TemplateError> {
         let definition = self
             .templates
             .get(name)
             .ok_or_else(|| TemplateError::NoTemplate(name.to_owned()))?;
-        let mut run = Run::new(&self.templates, &self.functions, name, definition, 0);
+        let included = Included::default();
+        let mut run = Run::new(
+            &self.templates,
+            &self.functions,
+            &included,
+            name,
+            definition,
+            0,
+        );
         run.start(&definition.body, dot)?;
         Ok(run.out)
     }

@@ -152,7 +152,7 @@ const CASES: &[&str] = &[
     // Helm's own.
     "{{ define \"judge.name\" }}{{ .Values.name }}-x{{ end }}{{ include \"judge.name\" . }} {{ include \"judge.name\" . | upper }}",
     "{{ tpl \"{{ .Values.name }}!\" . }} [{{ tpl \"{{ .missing }}\" . }}] {{ tpl \"{{ define \\\"judge.inner\\\" }}in{{ end }}{{ include \\\"judge.inner\\\" . }}\" . }}",
-    "{{ required \"needed\" .Values.name }}",
+    "{{ required \"needed\" .Values.name }} {{ lookup \"v1\" \"Secret\" \"ns\" \"name\" }} [{{ getHostByName \"example.com\" }}]",
     "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d }} {{ $e := $d }}{{ $_ := set $e \"c\" 3 }}{{ $d }}",
     "{{ $v := deepCopy .Values.map }}{{ $_ := set $v \"z\" 26 }}{{ $v }} {{ .Values.map }}",
     "{{ $d := dict \"a\" 1 \"b\" 2 }}{{ $_ := unset $d \"a\" }}{{ $d }}",
@@ -232,6 +232,14 @@ const FAILING: &[(&str, &str)] = &[
         "can't evaluate field x in type interface {}",
     ),
     ("{{ range 3 }}x{{ end }}", "range can't iterate over 3"),
+    (
+        "{{ define \"deep\" }}{{ template \"deep\" . }}{{ end }}{{ template \"deep\" . }}",
+        "exceeded maximum template depth (100000)",
+    ),
+    (
+        "{{ define \"loop\" }}{{ include \"loop\" . }}{{ end }}{{ include \"loop\" . }}",
+        "rendering template has a nested reference name: loop: unable to execute template",
+    ),
     (
         "{{ slice \"abc\" 1 }}",
         "list should be type of slice or array but string",

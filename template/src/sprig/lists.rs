@@ -193,7 +193,9 @@ pub(super) fn functions() -> Functions {
             bounds
                 .and_then(|(start, end)| list.get(start..end))
                 .map(|part| Value::List(part.to_vec()))
-                .ok_or_else(|| CallError::Failed("reflect.Value.Slice: slice index out of bounds".to_owned()))
+                .ok_or_else(|| {
+                    CallError::Failed("reflect.Value.Slice: slice index out of bounds".to_owned())
+                })
         }),
     );
     functions.add(
