@@ -275,20 +275,8 @@ fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
                 }
             }
         }
-        let mut ai = at;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
-            ai += 1;
-        }
-        let mut bi = at;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
-            bi += 1;
-        }
+        let (an, ai) = digits_value(&ar, at, an);
+        let (bn, bi) = digits_value(&br, at, bn);
         if an != bn {
             return an.cmp(&bn);
         }
@@ -298,6 +286,17 @@ fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
         return ar[at].cmp(&br[at]);
     }
     ar.len().cmp(&br.len())
+}
+
+/// The run of digits in `chars` from `at`, read onto `start`, and where it ends.
+fn digits_value(chars: &[char], at: usize, start: i64) -> (i64, usize) {
+    let mut value = start;
+    let mut end = at;
+    while let Some(digit) = chars.get(end).and_then(|c| c.to_digit(10)) {
+        value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+        end += 1;
+    }
+    (value, end)
 }
 
 /// What the emitter learns of a scalar before writing it.
