@@ -145,8 +145,8 @@ impl<'a> Lexer<'a> {
     fn action(&mut self) -> Result<bool, TemplateError> {
         let line = self.line;
         let body = self.rest();
-        let unspaced = body.trim_start_matches(is_space);
-        if unspaced.starts_with("/*") {
+        // A comment opens right at the delimiter (or its trim marker), as Go requires.
+        if body.starts_with("/*") {
             return self.comment(line);
         }
         self.push(Token::Open, line);
@@ -268,7 +268,10 @@ impl<'a> Lexer<'a> {
                     self.advance(len);
                     self.push(Token::Word(word), line);
                 }
-                other => return Err(self.error(line, format!("unexpected {other:?} in command"))),
+                other => {
+                    let quoted = crate::format::quote(&other.to_string());
+                    return Err(self.error(line, format!("unexpected {quoted} in command")));
+                }
             }
         }
     }

@@ -277,6 +277,7 @@ const FAILING: &[(&str, &str)] = &[
     ("{{ nope }}", "function \"nope\" not defined"),
     ("{{ end }}", "unexpected {{end}}"),
     ("{{ .Values.name ", "unclosed action"),
+    ("{{ /* spaced */ }}", "unexpected \"/\" in command"),
     (
         "{{ template \"nowhere\" . }}",
         "template \"nowhere\" not defined",
