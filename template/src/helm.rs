@@ -6,7 +6,7 @@ use crate::error::TemplateError;
 use crate::funcs::{Add, Call, CallError, Function, Functions, Param};
 use crate::sprig::sprig;
 use crate::value::{Map, Value};
-use crate::yaml::to_yaml;
+use crate::yaml::{YamlError, read_yaml, to_yaml};
 
 /// Helm marks the messages of `required` and `fail` with these, to find them again in the
 /// error Go builds around them.
@@ -43,6 +43,14 @@ pub fn helm() -> Functions {
         Function::new(&[Str], None, |args| from_json(&args[0], false)),
     );
     functions.add(
+        "fromYaml",
+        Function::new(&[Str], None, |args| from_yaml(&args[0], false)),
+    );
+    functions.add(
+        "fromYamlArray",
+        Function::new(&[Str], None, |args| from_yaml(&args[0], true)),
+    );
+    functions.add(
         "fromJsonArray",
         Function::new(&[Str], None, |args| from_json(&args[0], true)),
     );
@@ -67,29 +75,50 @@ pub fn helm() -> Functions {
     functions
 }
 
-/// Helm's `fromJson` (a map) and `fromJsonArray` (a list): what the text decodes to, or, when
-/// it is JSON of another kind, the map or list holding Go's complaint. Text that is not JSON
-/// fails: Go's wording of the syntax error is not reproduced.
+/// Helm's `fromJson` (a map) and `fromJsonArray` (a list). Text that is not JSON fails: Go's
+/// wording of the syntax error is not reproduced.
 fn from_json(text: &Value, array: bool) -> Result<Value, CallError> {
-    let text = text.text();
-    let parsed: serde_json::Value = serde_json::from_str(text)
+    let parsed: serde_json::Value = serde_json::from_str(text.text())
         .map_err(|_| CallError::Unsupported("fromJson of text that is not JSON".to_owned()))?;
-    let kind = match &parsed {
-        serde_json::Value::Array(_) => "array",
-        serde_json::Value::Object(_) => "object",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::Bool(_) => "bool",
-        serde_json::Value::Null => "null",
+    Ok(shaped(Value::from(parsed), array, ""))
+}
+
+/// Helm's `fromYaml` (a map) and `fromYamlArray` (a list), reading as Helm reads values. Text
+/// that is not YAML fails: Go's wording of the syntax error is not reproduced.
+fn from_yaml(text: &Value, array: bool) -> Result<Value, CallError> {
+    let value = read_yaml(text.text()).map_err(|error| match error {
+        YamlError::Syntax(_) => {
+            CallError::Unsupported("fromYaml of text that is not YAML".to_owned())
+        }
+        YamlError::Refused(message) => CallError::Unsupported(format!("fromYaml of {message}")),
+    })?;
+    Ok(shaped(
+        value,
+        array,
+        "error unmarshaling JSON: while decoding JSON: ",
+    ))
+}
+
+/// A decoded value as Go's JSON decoder leaves a map (or, `array`, a list) it is decoded
+/// into: the value itself, empty for null, or, for another kind, the map or list holding
+/// Go's complaint after `prefix`.
+fn shaped(value: Value, array: bool, prefix: &str) -> Value {
+    let kind = match &value {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::Str(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Nil => {
+            return if array {
+                Value::List(Vec::new())
+            } else {
+                Value::Map(Map::default())
+            };
+        }
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
     };
-    let wanted = if array { "array" } else { "object" };
-    if kind == wanted || kind == "null" {
-        let value = Value::from(parsed);
-        return Ok(match value {
-            Value::Nil if array => Value::List(Vec::new()),
-            Value::Nil => Value::Map(Map::default()),
-            other => other,
-        });
+    if kind == if array { "array" } else { "object" } {
+        return value;
     }
     let go_type = if array {
         "[]interface {}"
@@ -97,15 +126,15 @@ fn from_json(text: &Value, array: bool) -> Result<Value, CallError> {
         "map[string]interface {}"
     };
     let complaint = Value::Str(format!(
-        "json: cannot unmarshal {kind} into Go value of type {go_type}"
+        "{prefix}json: cannot unmarshal {kind} into Go value of type {go_type}"
     ));
-    Ok(if array {
+    if array {
         Value::List(vec![complaint])
     } else {
         Value::Map(Map::new(
             [("Error".to_owned(), complaint)].into_iter().collect(),
         ))
-    })
+    }
 }
 
 /// `error` as Helm reports it: a parse error as `parse error at (file:line): message`, a

@@ -31,6 +31,7 @@ pub use funcs::{Body, Call, CallError, Function, Functions, Param, builtins};
 pub use helm::{helm, helm_message};
 pub use sprig::sprig;
 pub use value::{Map, Value};
+pub use yaml::{YamlError, read_yaml};
 
 use exec::{Definition, Included, Run};
 use parse::{Node, Operand, Pipeline, parse};

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use orbital_template::{Templates, Value, helm as helm_functions, helm_message};
+use orbital_template::{Map, Templates, Value, helm as helm_functions, helm_message, read_yaml};
 
 const CHART: &str = "judge";
 
@@ -81,6 +81,39 @@ strings:
 floats: [0.5, 1e-7, 1e21, 3.0, 1000000, -2]
 empties: {list: [], map: {}}
 deep: {a: [{b: 1, c: [1, 2]}, [3, 4]], "key with space": x, "10": ten, "9": nine, "a10": x, "a9": y, "_u": z, "B": upper}
+quirks:
+  onoff: on
+  octal: 012
+  hexa: 0x1F
+  underscored: 1_000
+  date: 2024-01-02
+  stamp: 2024-01-02T03:04:05Z
+  nulls: [~, null, ]
+  plus: +12
+  big: 12345678901234567890
+  float: 1.5e3
+  dot: .5
+  quoted: "012"
+  single: 'it''s'
+  y: yes
+  10: ten
+  true: key
+  literal: |
+    line one
+    line two
+  folded: >-
+    folded
+    text
+  kept: |+
+    kept
+
+  anchored: &base {p: 1, q: 2}
+  merged:
+    <<: *base
+    q: 3
+  merged-list:
+    <<: [{m: 1}, {m: 2, n: 2}]
+  alias: *base
 "##;
 
 /// Templates, each a case: Go's text/template first, then Sprig.
@@ -173,6 +206,8 @@ const CASES: &[&str] = &[
     "{{ toYaml .Values.strings }}",
     "{{ toYaml .Values.floats }}|{{ toYaml .Values.empties }}|{{ toYaml .Values.deep }}",
     "{{ toYaml .Values }}",
+    "{{ toJson .Values.quirks }}",
+    "{{ fromYaml \"a: 1\\nb: [x, on]\" }} {{ fromYaml \"- 1\" }} {{ fromYamlArray \"- 1\\n- off\" }} {{ fromYamlArray \"a: 1\" }} {{ fromYaml \"\" }} {{ fromYaml \"x\" }}",
     "{{ toYaml \"hello\" }}|{{ toYaml \"a\\nb\" }}|{{ toYaml .Values.missing }}|{{ toYaml (list) }}",
     "x:{{ toYaml .Values.list | nindent 4 }}|{{ toYaml \"x\\n\\n\" }}|{{ toYaml (list \"x\\n\\n\") }}",
     "{{ toYaml (dict \"k\" (list 1 2) \"m\" (dict \"x\" (list (dict \"y\" 1 \"z\" (list \"w\")))))  }}",
@@ -394,31 +429,13 @@ fn our_renders() -> Vec<String> {
         .collect()
 }
 
+/// The dot Helm gives the cases: the values as this engine reads them, so every case judges
+/// the YAML reader too.
 fn dot() -> Value {
-    Value::from(serde_json::json!({ "Values": serde_yaml_values() }))
-}
-
-/// The test values as JSON (this engine's tests carry no YAML reader; the text above is
-/// what Helm reads, this is the same data).
-fn serde_yaml_values() -> serde_json::Value {
-    serde_json::json!({
-        "name": "web",
-        "replicas": 3,
-        "big": 1_000_000,
-        "ratio": 0.5,
-        "enabled": true,
-        "disabled": false,
-        "empty": "",
-        "list": ["a", "b", "c"],
-        "numbers": [1, 2, 3],
-        "map": {"b": 2, "a": 1, "c": 3},
-        "nested": {"inner": {"deep": "value"}},
-        "mixed": [1, "two", true, {"k": "v"}],
-        "strings": ["", "yes", "on", "null", "~", "123", "0x1F", "1e3", "1_000", "12:30", "2024-01-02", "2024-02-30", "- dash", "-", ": colon", "a: b", "a #b", "a#b", "#hash", " leading", "trailing ", "it's", "say \"hi\"", "tab\there", "line1\nline2", "line1\nline2\n", "line1\n\n", "\nleading newline", "[x]", "{x}", "*star", "&amp", "!bang", "%pct", "@at", "`tick", "|pipe", ">gt", "?q", "? q", "a,b", "é unicode", "long text long text long text long text long text long text long text long text long text long text long text long text end", ".5", ".x", "+1", "--- x", "<<", "true", "Y", "emoji 😀", "a  b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx tail"],
-        "floats": [0.5, 1e-7, 1e21, 3.0, 1_000_000, -2],
-        "empties": {"list": [], "map": {}},
-        "deep": {"a": [{"b": 1, "c": [1, 2]}, [3, 4]], "key with space": "x", "10": "ten", "9": "nine", "a10": "x", "a9": true, "_u": "z", "B": "upper"},
-    })
+    let values = read_yaml(VALUES).unwrap();
+    Value::Map(Map::new(
+        [("Values".to_owned(), values)].into_iter().collect(),
+    ))
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! strings plain where they would read back as the same string, else single- or
 //! double-quoted, several lines as a literal block, and long lines folded at 80 columns.
 
+use super::resolve::{Plain, resolve};
 use crate::format::shortest;
 use crate::value::Value;
 
@@ -59,17 +60,14 @@ fn node(value: &Value) -> Node {
     }
 }
 
-/// A float after JSON and back: an integer where JSON wrote one, else Go's shortest form.
+/// A float after JSON and back: JSON writes an integral one below 1e21 as its shortest
+/// digits (zeros after them), which go-yaml reads back as an integer where one fits;
+/// anything else is Go's shortest form.
 fn number(value: f64) -> String {
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
     if value.fract() == 0.0 && value.abs() < 1e21 {
-        if (-TWO_63..TWO_63).contains(&value) {
-            #[allow(clippy::cast_possible_truncation)]
-            return (value as i64).to_string();
-        }
-        if (TWO_63..2.0 * TWO_63).contains(&value) {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            return (value as u64).to_string();
+        let written = format!("{value}");
+        if written.parse::<i64>().is_ok() || written.parse::<u64>().is_ok() {
+            return written;
         }
     }
     shortest(value)
@@ -80,86 +78,11 @@ fn number(value: f64) -> String {
 fn string_style(text: &str) -> Style {
     if text.contains('\n') {
         Style::Literal
-    } else if reads_as_string(text) && !base60_float(text) {
+    } else if matches!(resolve(text), Plain::Str) && !base60_float(text) {
         Style::Plain
     } else {
         Style::DoubleQuoted
     }
-}
-
-/// Whether go-yaml v2 reads `text`, unquoted, as a string (and not a bool, null, number or
-/// timestamp).
-fn reads_as_string(text: &str) -> bool {
-    const OTHERS: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null",
-        "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    let Some(first) = text.chars().next() else {
-        return false;
-    };
-    let hinted = matches!(first, '+' | '-' | '0'..='9' | '.') || "yYnNtTfFoO~".contains(first);
-    if !hinted {
-        return true;
-    }
-    if OTHERS.contains(&text) {
-        return false;
-    }
-    match first {
-        '.' => text.parse::<f64>().is_err() || !yaml_float(text),
-        '+' | '-' | '0'..='9' => {
-            if timestamp(text) {
-                return false;
-            }
-            let plain = text.replace('_', "");
-            !(go_int(&plain) || yaml_float(&plain) || binary(&plain))
-        }
-        _ => true,
-    }
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint` would take it.
-fn go_int(text: &str) -> bool {
-    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let lower = digits.to_ascii_lowercase();
-    let (radix, body) = if let Some(hex) = lower.strip_prefix("0x") {
-        (16, hex)
-    } else if let Some(octal) = lower.strip_prefix("0o") {
-        (8, octal)
-    } else if let Some(bits) = lower.strip_prefix("0b") {
-        (2, bits)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
-    } else {
-        (10, lower.as_str())
-    };
-    !body.is_empty()
-        && u128::from_str_radix(body, radix).is_ok_and(|value| value <= u128::from(u64::MAX))
-}
-
-/// go-yaml's float pattern, `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
-fn yaml_float(text: &str) -> bool {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(at) => (&body[..at], Some(&body[at + 1..])),
-        None => (body, None),
-    };
-    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some(("", fraction)) => digits(fraction),
-        Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
-        None => digits(mantissa),
-    };
-    let exponent_ok = exponent
-        .is_none_or(|exponent| digits(exponent.strip_prefix(['+', '-']).unwrap_or(exponent)));
-    mantissa_ok && exponent_ok
-}
-
-fn binary(text: &str) -> bool {
-    let body = text.strip_prefix('-').unwrap_or(text);
-    body.strip_prefix("0b")
-        .is_some_and(|bits| !bits.is_empty() && bits.bytes().all(|b| b == b'0' || b == b'1'))
 }
 
 /// go-yaml's sexagesimal float, `[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?`.
@@ -188,57 +111,6 @@ fn base60_float(text: &str) -> bool {
     let fraction_ok =
         fraction.is_none_or(|fraction| fraction.bytes().all(|b| b.is_ascii_digit() || b == b'_'));
     head_ok && rest_ok && fraction_ok
-}
-
-/// Whether go-yaml reads `text` as a timestamp: a date (`2006-1-2`), with a time after a
-/// `T`, `t` or space.
-fn timestamp(text: &str) -> bool {
-    let year_digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if year_digits != 4 || text.as_bytes().get(4) != Some(&b'-') {
-        return false;
-    }
-    let (date, time) = match text.find(['T', 't', ' ']) {
-        Some(at) => (&text[..at], Some(&text[at + 1..])),
-        None => (text, None),
-    };
-    let fields: Vec<&str> = date.split('-').collect();
-    let [year, month, day] = fields.as_slice() else {
-        return false;
-    };
-    let number = |part: &str, max_len: usize| -> Option<u32> {
-        (!part.is_empty() && part.len() <= max_len && part.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| part.parse().ok())
-            .flatten()
-    };
-    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2))
-    else {
-        return false;
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    if day == 0 || day > days {
-        return false;
-    }
-    let Some(time) = time else { return true };
-    // `15:4:5`, a fraction, then `Z` or an offset (required after `T`, absent after a space).
-    let clock_end = time.find(['Z', 'z', '+', '-']).unwrap_or(time.len());
-    let (clock, zone) = time.split_at(clock_end);
-    let clock = clock.split_once('.').map_or(clock, |(whole, fraction)| {
-        if fraction.bytes().all(|b| b.is_ascii_digit()) {
-            whole
-        } else {
-            "x"
-        }
-    });
-    let parts: Vec<&str> = clock.split(':').collect();
-    let clock_ok = parts.len() == 3 && parts.iter().all(|part| number(part, 2).is_some());
-    clock_ok && (zone.is_empty() || zone == "Z" || zone.len() == 6)
 }
 
 /// go-yaml v2's order of map keys: letters after other characters, runs of digits by value.
