@@ -36,8 +36,9 @@ pub use yaml::{YamlError, read_yaml};
 use exec::{Definition, Included, Run};
 use parse::{Node, Operand, Pipeline, parse};
 
-/// The stack a render runs on: a template included in itself a thousand times, as Helm allows,
-/// goes this deep. It is reserved, not used, until a render needs it.
+/// The stack a render runs on, so that Go's and Helm's limits (`{{template}}` 100,000 deep, a
+/// template included in itself 1,000 times), not a stack overflow, end a runaway template. It
+/// is reserved, not used, until a render needs it.
 const RENDER_STACK: usize = 1 << 30;
 
 /// A set of templates: each added file, and every template the files define.
