@@ -307,7 +307,25 @@ impl<'a> Run<'a> {
         if let Operand::Function(name) = &head.operand {
             return self.call(dot, command, name, args, piped);
         }
-        if !args.is_empty() || piped.is_some() {
+        let with_args = !args.is_empty() || piped.is_some();
+        // A field chain hands the command's arguments to its last step, as Go does.
+        let chain = match &head.operand {
+            Operand::Field(chain) | Operand::Variable(_, chain) | Operand::Nested(_, chain) => {
+                chain.as_slice()
+            }
+            _ => &[],
+        };
+        if with_args && !chain.is_empty() {
+            let base = match &head.operand {
+                Operand::Field(_) => dot.clone(),
+                Operand::Variable(name, _) => self.variable(name)?.clone(),
+                Operand::Nested(inner, _) => self.commands(dot, inner)?,
+                _ => Value::Nil,
+            };
+            self.at(&head.at);
+            return self.fields(base, chain, true);
+        }
+        if with_args {
             return Err(self.fail(format!(
                 "can't give argument to non-function {}",
                 head.at.text
@@ -496,10 +514,10 @@ impl<'a> Run<'a> {
 
     fn operand(&mut self, dot: &Value, arg: &Arg) -> Result<Value, TemplateError> {
         match &arg.operand {
-            Operand::Field(chain) => self.fields(dot.clone(), chain),
+            Operand::Field(chain) => self.fields(dot.clone(), chain, false),
             Operand::Variable(name, chain) => {
                 let value = self.variable(name)?.clone();
-                self.fields(value, chain)
+                self.fields(value, chain, false)
             }
             Operand::Dot => Ok(dot.clone()),
             Operand::Function(name) => {
@@ -517,21 +535,34 @@ impl<'a> Run<'a> {
             // Go names the last node evaluated inside, whatever fails after.
             Operand::Nested(inner, chain) => {
                 let value = self.commands(dot, inner)?;
-                self.fields(value, chain)
+                self.fields(value, chain, false)
             }
         }
     }
 
-    /// Follows `chain` from `value`. What a map holds is an `interface {}` to Go, so a field of
-    /// it that cannot be taken is reported on that type.
-    fn fields(&self, mut value: Value, chain: &[String]) -> Result<Value, TemplateError> {
+    /// Follows `chain` from `value`. What a map holds is an `interface {}` to Go, so a nil
+    /// found in a map cannot be followed, and a field of it that cannot be taken is reported
+    /// on that type; a chain that starts from no value at all (a nil pipeline's result, as Go
+    /// drops its type) gives no value. `with_args`: the command gives the last step arguments,
+    /// which only a method could take.
+    fn fields(
+        &self,
+        mut value: Value,
+        chain: &[String],
+        with_args: bool,
+    ) -> Result<Value, TemplateError> {
         let mut from_map = false;
-        for name in chain {
+        for (at, name) in chain.iter().enumerate() {
+            let last = at + 1 == chain.len();
             value = match value {
+                Value::Map(_) if last && with_args => {
+                    return Err(self.fail(format!("{name} is not a method but has arguments")));
+                }
                 Value::Map(entries) => entries.get(name).unwrap_or(Value::Nil),
-                Value::Nil => {
+                Value::Nil if from_map => {
                     return Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}")));
                 }
+                Value::Nil => return Ok(Value::Nil),
                 other => {
                     let type_name = if from_map {
                         "interface {}"

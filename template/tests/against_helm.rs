@@ -162,6 +162,7 @@ const CASES: &[&str] = &[
     "{{ printf \"%6.2f|%e|%g\" .Values.ratio 123456.789 1e21 }}",
     "{{ printf \"%c|%q\" 65 65 }}",
     "{{ 3.0 }} {{ 100000.0 }} {{ 1234567.0 }} {{ 0.00001 }} {{ 123456.0 }}",
+    "{{ $x := .Values.missing }}[{{ $x.a }}] {{ define \"judge.nil\" }}[{{ .a.b }}]{{ end }}{{ template \"judge.nil\" .Values.missing }} [{{ (first (list)).a }}]",
     "{{ $a := 1 }}{{ if true }}{{ $a = 2 }}{{ $b := 3 }}{{ $b }}{{ end }}{{ $a }}",
     // Sprig.
     "{{ upper \"abc\" }} {{ lower \"ABC\" }} {{ title \"hello world-foo_bar\" }} {{ trim \"  x  \" }} {{ nospace \" a b\\tc \" }}",
@@ -319,6 +320,18 @@ const FAILING: &[(&str, &str)] = &[
     ),
     ("{{ printf 3 }}", "expected string; found 3"),
     ("{{ 1 2 }}", "can't give argument to non-function 1"),
+    (
+        "{{ .Values.name \"x\" }}",
+        "name is not a method but has arguments",
+    ),
+    (
+        "{{ .Values.missing.a \"x\" }}",
+        "nil pointer evaluating interface {}.a",
+    ),
+    (
+        "{{ $v := .Values }}{{ $v \"x\" }}",
+        "can't give argument to non-function $v",
+    ),
     (
         "{{ $x := .Values.list }}{{ $x.a }}",
         "can't evaluate field a in type []interface {}",
