@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{Position, TemplateError};
 use crate::format::plain;
-use crate::funcs::{Call, CallError, Functions, Param};
+use crate::funcs::{Call, CallError, Function, Functions, Param};
 use crate::parse::{Arg, Branch, Command, Node, Operand, Pipeline, Spot};
 use crate::value::Value;
 
@@ -323,7 +323,7 @@ impl<'a> Run<'a> {
                 _ => Value::Nil,
             };
             self.at(&head.at);
-            return self.fields(base, chain, true);
+            return self.fields(dot, base, chain, Some((&head.at, args, piped)));
         }
         if with_args {
             return Err(self.fail(format!(
@@ -363,9 +363,23 @@ impl<'a> Run<'a> {
             }
             return Ok(piped.unwrap_or(last));
         }
-        let Some(function) = self.functions.get(name) else {
+        let Some(function) = self.functions.get(name).cloned() else {
             return Err(self.fail(format!("function {name:?} not defined")));
         };
+        self.invoke(dot, &command.at, name, &function, args, piped)
+    }
+
+    /// Calls `function` (or a method) named `name` with `args` and the piped value; a failure
+    /// inside it is reported at `node`, as Go reports it at the call.
+    fn invoke(
+        &mut self,
+        dot: &Value,
+        node: &Spot,
+        name: &str,
+        function: &Function,
+        args: &[Arg],
+        piped: Option<Value>,
+    ) -> Result<Value, TemplateError> {
         let count = args.len() + usize::from(piped.is_some());
         if let Some(message) = function.arity_error(name, count) {
             return Err(self.fail(message));
@@ -385,7 +399,7 @@ impl<'a> Run<'a> {
         match result {
             Ok(value) => Ok(value),
             Err(CallError::Failed(message)) => {
-                self.at(&command.at);
+                self.at(node);
                 Err(self.fail(format!("error calling {name}: {message}")))
             }
             Err(CallError::Unsupported(what)) => Err(TemplateError::Unsupported {
@@ -514,10 +528,10 @@ impl<'a> Run<'a> {
 
     fn operand(&mut self, dot: &Value, arg: &Arg) -> Result<Value, TemplateError> {
         match &arg.operand {
-            Operand::Field(chain) => self.fields(dot.clone(), chain, false),
+            Operand::Field(chain) => self.fields(dot, dot.clone(), chain, None),
             Operand::Variable(name, chain) => {
                 let value = self.variable(name)?.clone();
-                self.fields(value, chain, false)
+                self.fields(dot, value, chain, None)
             }
             Operand::Dot => Ok(dot.clone()),
             Operand::Function(name) => {
@@ -535,7 +549,7 @@ impl<'a> Run<'a> {
             // Go names the last node evaluated inside, whatever fails after.
             Operand::Nested(inner, chain) => {
                 let value = self.commands(dot, inner)?;
-                self.fields(value, chain, false)
+                self.fields(dot, value, chain, None)
             }
         }
     }
@@ -543,22 +557,53 @@ impl<'a> Run<'a> {
     /// Follows `chain` from `value`. What a map holds is an `interface {}` to Go, so a nil
     /// found in a map cannot be followed, and a field of it that cannot be taken is reported
     /// on that type; a chain that starts from no value at all (a nil pipeline's result, as Go
-    /// drops its type) gives no value. `with_args`: the command gives the last step arguments,
-    /// which only a method could take.
+    /// drops its type) gives no value. An object's methods are called, the last step with
+    /// `call`'s arguments and piped value (the chain's node, to report failures at), which no
+    /// other step may take.
     fn fields(
-        &self,
+        &mut self,
+        dot: &Value,
         mut value: Value,
         chain: &[String],
-        with_args: bool,
+        mut call: Option<(&Spot, &[Arg], Option<Value>)>,
     ) -> Result<Value, TemplateError> {
         let mut from_map = false;
         for (at, name) in chain.iter().enumerate() {
             let last = at + 1 == chain.len();
+            let with_args = last
+                && call
+                    .as_ref()
+                    .is_some_and(|(_, args, piped)| !args.is_empty() || piped.is_some());
             value = match value {
-                Value::Map(_) if last && with_args => {
+                Value::Object(object) => {
+                    from_map = false;
+                    if let Some(method) = object.method(name) {
+                        let (node, args, piped) = match call.take() {
+                            Some((node, args, piped)) if last => (node.clone(), args, piped),
+                            _ => (self.node.clone(), &[][..], None),
+                        };
+                        self.invoke(dot, &node, name, &method, args, piped)?
+                    } else if let Some(field) = object.field(name) {
+                        if with_args {
+                            return Err(self.fail(format!(
+                                "{name} has arguments but cannot be invoked as function"
+                            )));
+                        }
+                        field
+                    } else {
+                        return Err(self.fail(format!(
+                            "can't evaluate field {name} in type {}",
+                            object.go_type()
+                        )));
+                    }
+                }
+                Value::Map(_) if with_args => {
                     return Err(self.fail(format!("{name} is not a method but has arguments")));
                 }
-                Value::Map(entries) => entries.get(name).unwrap_or(Value::Nil),
+                Value::Map(entries) => {
+                    from_map = true;
+                    entries.get(name).unwrap_or(Value::Nil)
+                }
                 Value::Nil if from_map => {
                     return Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}")));
                 }
@@ -574,7 +619,6 @@ impl<'a> Run<'a> {
                     );
                 }
             };
-            from_map = true;
         }
         Ok(value)
     }

@@ -10,6 +10,7 @@ pub(crate) struct UnsupportedVerb(pub String);
 pub(crate) fn plain(value: &Value) -> String {
     match value {
         Value::Nil => "<nil>".to_owned(),
+        Value::Object(object) => object.print(),
         Value::Bool(value) => value.to_string(),
         Value::Int(value) | Value::Int64(value) => value.to_string(),
         Value::Float(value) => shortest(*value),

@@ -104,6 +104,7 @@ fn from_yaml(text: &Value, array: bool) -> Result<Value, CallError> {
 /// Go's complaint after `prefix`.
 fn shaped(value: Value, array: bool, prefix: &str) -> Value {
     let kind = match &value {
+        Value::Object(object) => return shaped(object.data(), array, prefix),
         Value::List(_) => "array",
         Value::Map(_) => "object",
         Value::Str(_) => "string",

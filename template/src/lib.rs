@@ -30,7 +30,7 @@ pub use error::{Position, TemplateError};
 pub use funcs::{Body, Call, CallError, Function, Functions, Param, builtins};
 pub use helm::{helm, helm_message};
 pub use sprig::sprig;
-pub use value::{Map, Value};
+pub use value::{Map, Object, Value};
 pub use yaml::{YamlError, read_yaml};
 
 use exec::{Definition, Included, Run};
@@ -222,6 +222,81 @@ mod tests {
                 .to_string()
                 .starts_with("template: helpers:2:5: executing \"x\""),
             "{error}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod object_tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::value::Object;
+
+    /// A stand-in for Helm's `.Files`: `Get` a file's text, `Missing` fails.
+    #[derive(Debug)]
+    struct Files;
+
+    impl Object for Files {
+        fn go_type(&self) -> &'static str {
+            "test.Files"
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            (name == "Count").then_some(Value::Int(1))
+        }
+        fn method(&self, name: &str) -> Option<Function> {
+            match name {
+                "Get" => Some(Function::new(&[Param::Str], None, |args| {
+                    Ok(Value::Str(format!("contents of {}", args[0].text())))
+                })),
+                "Missing" => Some(Function::new(&[], None, |_| {
+                    Err(CallError::Failed("no such file".to_owned()))
+                })),
+                _ => None,
+            }
+        }
+        fn data(&self) -> Value {
+            Value::Map(Map::default())
+        }
+        fn print(&self) -> String {
+            "map[]".to_owned()
+        }
+    }
+
+    fn render(source: &str) -> Result<String, TemplateError> {
+        let mut templates = Templates::with_functions(sprig());
+        templates.add("t", source)?;
+        let dot = Map::default();
+        dot.insert("Files".to_owned(), Value::Object(Arc::new(Files)));
+        templates.render("t", &Value::Map(dot))
+    }
+
+    #[test]
+    fn a_method_at_the_end_of_a_chain_takes_the_commands_arguments() {
+        assert_eq!(
+            render(r#"{{ .Files.Get "a.txt" | upper }}"#).unwrap(),
+            "CONTENTS OF A.TXT"
+        );
+        assert_eq!(
+            render(r#"{{ "b" | .Files.Get }}"#).unwrap(),
+            "contents of b"
+        );
+        assert_eq!(render("{{ .Files.Count }}").unwrap(), "1");
+    }
+
+    #[test]
+    fn a_field_given_arguments_and_a_failing_method_fail_as_go_fails_them() {
+        assert_eq!(
+            render(r#"{{ .Files.Count "x" }}"#).unwrap_err().to_string(),
+            "template: t:1:9: executing \"t\" at <.Files.Count>: Count has arguments but cannot be invoked as function"
+        );
+        assert_eq!(
+            render("{{ .Files.Missing }}").unwrap_err().to_string(),
+            "template: t:1:9: executing \"t\" at <.Files.Missing>: error calling Missing: no such file"
+        );
+        assert_eq!(
+            render("{{ .Files.Nope }}").unwrap_err().to_string(),
+            "template: t:1:9: executing \"t\" at <.Files.Nope>: can't evaluate field Nope in type test.Files"
         );
     }
 }

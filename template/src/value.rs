@@ -5,6 +5,24 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::funcs::Function;
+
+/// A Go value with fields and methods of its own, as Helm's `.Files` and `.Capabilities` are.
+/// A field chain calls its methods (the last step with the command's arguments) and reads its
+/// fields.
+pub trait Object: fmt::Debug + Send + Sync {
+    /// Its Go type, as `typeOf` and messages name it (for example `chartutil.Files`).
+    fn go_type(&self) -> &'static str;
+    /// The field `name`, if it has one.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// The method `name`, if it has one.
+    fn method(&self, name: &str) -> Option<Function>;
+    /// The value as data, which `toJson` and `toYaml` write.
+    fn data(&self) -> Value;
+    /// How `%v` prints it.
+    fn print(&self) -> String;
+}
+
 /// A map with string keys, shared as a Go map is: every copy of it is the same map, so what
 /// `set` or `merge` changes through one is seen through all.
 #[derive(Clone, Default)]
@@ -69,7 +87,7 @@ impl fmt::Debug for Map {
 }
 
 /// A value a template reads, computes or prints.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Value {
     /// No value: a missing key, or YAML's `null`.
     Nil,
@@ -89,6 +107,25 @@ pub enum Value {
     List(Vec<Value>),
     /// A map with string keys; Go visits and prints them in sorted order.
     Map(Map),
+    /// A value with fields and methods of its own.
+    Object(Arc<dyn Object>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            // The same object only: Go compares such values by identity at best.
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 impl Value {
@@ -103,6 +140,7 @@ impl Value {
             Value::Str(value) => !value.is_empty(),
             Value::List(items) => !items.is_empty(),
             Value::Map(entries) => !entries.is_empty(),
+            Value::Object(_) => true,
         }
     }
 
@@ -125,6 +163,7 @@ impl Value {
     /// The Go type name of the value, as Go's messages give it.
     pub fn go_type(&self) -> &'static str {
         match self {
+            Value::Object(object) => object.go_type(),
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",

@@ -69,6 +69,7 @@ fn parse_int(text: &str) -> Option<i64> {
 pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Nil => "invalid",
+        Value::Object(object) => kind_of(&object.data()),
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
         Value::Int64(_) => "int64",
@@ -84,6 +85,7 @@ pub(crate) fn kind_of(value: &Value) -> &'static str {
 pub(crate) fn to_json(value: &Value) -> String {
     match value {
         Value::Nil => "null".to_owned(),
+        Value::Object(object) => to_json(&object.data()),
         Value::Bool(value) => value.to_string(),
         Value::Int(value) | Value::Int64(value) => value.to_string(),
         Value::Float(value) => json_float(*value),

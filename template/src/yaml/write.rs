@@ -37,6 +37,7 @@ pub(crate) fn to_yaml(value: &Value) -> String {
 fn node(value: &Value) -> Node {
     match value {
         Value::Nil => Node::Scalar("null".to_owned(), Style::Plain),
+        Value::Object(object) => node(&object.data()),
         Value::Bool(value) => Node::Scalar(value.to_string(), Style::Plain),
         Value::Int(value) | Value::Int64(value) => Node::Scalar(value.to_string(), Style::Plain),
         Value::Float(value) => Node::Scalar(number(*value), Style::Plain),
