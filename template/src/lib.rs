@@ -231,7 +231,6 @@ mod object_tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::value::Object;
 
     /// A stand-in for Helm's `.Files`: `Get` a file's text, `Missing` fails.
     #[derive(Debug)]
