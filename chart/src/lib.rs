@@ -1,0 +1,8 @@
+//! Helm charts as Helm reads them. So far: the values a chart renders with — the user's values
+//! files merged in order, then coalesced with the chart's own defaults, as `helm template` and
+//! `helm install` do (`null` deletes a default, maps merge key by key, a map never replaces a
+//! scalar nor a scalar a map).
+
+mod values;
+
+pub use values::{coalesce, merge_user_values};

@@ -1,0 +1,122 @@
+//! The values a chart renders with, judged by the real Helm 3 (installed by `scripts/setup
+//! --for-tests`): a chart's defaults and two user values files go through `helm template -f
+//! -f` and through this crate, and `toJson .Values` must come out the same.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use orbital_chart::{coalesce, merge_user_values};
+use orbital_template::{Map, Templates, Value, helm, read_yaml};
+
+const DEFAULTS: &str = r#"
+name: web
+replicas: 1
+image: {repository: nginx, tag: "1.27", pullPolicy: IfNotPresent}
+resources: {limits: {cpu: 100m}, requests: {cpu: 50m, memory: 64Mi}}
+ports: [80, 443]
+deleteMe: present
+nested: {deleteMe: present, keep: kept}
+scalarThenMap: plain
+mapThenScalar: {a: 1}
+nullDefault: null
+listOfMaps: [{a: 1}]
+"#;
+
+const FIRST: &str = r#"
+replicas: 3
+image: {tag: "1.28"}
+resources: {limits: {memory: 128Mi}}
+ports: [8080]
+extra: {from: first}
+scalarThenMap: {oops: 1}
+"#;
+
+const SECOND: &str = r#"
+image: {pullPolicy: Always}
+resources: {limits: {cpu: null}}
+deleteMe: null
+nested: {deleteMe: null}
+mapThenScalar: scalar
+extra: {also: second}
+newNull: null
+listOfMaps: [{b: 2}]
+"#;
+
+const TEMPLATE: &str = "BEGIN>{{ toJson .Values }}<END\n";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Helm 3 as `scripts/setup --for-tests` installs it, else `ORBITAL_HELM`, else `helm` on PATH.
+fn helm_binary() -> PathBuf {
+    let installed = root().join("scripts/test-tools/bin/helm");
+    std::env::var_os("ORBITAL_HELM")
+        .map(PathBuf::from)
+        .or_else(|| installed.exists().then_some(installed))
+        .unwrap_or_else(|| PathBuf::from("helm"))
+}
+
+fn between_markers(text: &str) -> &str {
+    let start = text.find("BEGIN>").expect("begin marker") + "BEGIN>".len();
+    let end = text[start..].find("<END").expect("end marker") + start;
+    &text[start..end]
+}
+
+fn helm_values() -> String {
+    let dir = tempfile::TempDir::new().unwrap();
+    let chart = dir.path().join("judge");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: judge\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), DEFAULTS).unwrap();
+    std::fs::write(chart.join("templates/values.yaml"), TEMPLATE).unwrap();
+    // YAML that does not parse makes `helm template --debug` print each file as rendered.
+    std::fs::write(chart.join("templates/zz-raw.yaml"), "raw: [\n").unwrap();
+    let (first, second) = (
+        dir.path().join("first.yaml"),
+        dir.path().join("second.yaml"),
+    );
+    std::fs::write(&first, FIRST).unwrap();
+    std::fs::write(&second, SECOND).unwrap();
+    let output = Command::new(helm_binary())
+        .args(["template", "judge"])
+        .arg(&chart)
+        .arg("-f")
+        .arg(&first)
+        .arg("-f")
+        .arg(&second)
+        .arg("--debug")
+        .output()
+        .unwrap_or_else(|error| {
+            panic!("cannot run helm: {error}; scripts/setup --for-tests installs it")
+        });
+    between_markers(&String::from_utf8(output.stdout).unwrap()).to_owned()
+}
+
+fn our_values() -> String {
+    let Value::Map(defaults) = read_yaml(DEFAULTS).unwrap() else {
+        panic!("the defaults are a map")
+    };
+    let user = merge_user_values(&[read_yaml(FIRST).unwrap(), read_yaml(SECOND).unwrap()]);
+    let values = coalesce(&defaults, &user);
+    let mut templates = Templates::with_functions(helm());
+    templates
+        .add("judge/templates/values.yaml", TEMPLATE)
+        .unwrap();
+    let dot = Map::default();
+    dot.insert("Values".to_owned(), Value::Map(values));
+    let rendered = templates
+        .render("judge/templates/values.yaml", &Value::Map(dot))
+        .unwrap();
+    between_markers(&rendered).to_owned()
+}
+
+#[test]
+fn values_files_and_defaults_combine_as_helm_combines_them() {
+    assert_eq!(our_values(), helm_values());
+}
