@@ -1,12 +1,13 @@
 //! The values a chart renders with, judged by the real Helm 3 (installed by `scripts/setup
-//! --for-tests`): a chart's defaults and two user values files go through `helm template -f
-//! -f` and through this crate, and `toJson .Values` must come out the same.
+//! --for-tests`): a chart's defaults, two user values files and `--set`-style arguments go
+//! through `helm template` and through this crate, and `toJson .Values` (and the Go type of a
+//! value set with `--set`) must come out the same.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use orbital_chart::{coalesce, merge_user_values};
+use orbital_chart::{SetKind, apply_set, coalesce, merge_user_values};
 use orbital_template::{Map, Templates, Value, helm, read_yaml};
 
 const DEFAULTS: &str = r#"
@@ -43,7 +44,29 @@ newNull: null
 listOfMaps: [{b: 2}]
 "#;
 
-const TEMPLATE: &str = "BEGIN>{{ toJson .Values }}<END\n";
+const TEMPLATE: &str = "BEGIN>{{ toJson .Values }}|{{ typeOf .Values.replicas }}<END\n";
+
+/// `--set`-style arguments, each with its flag, in the order Helm applies the flags.
+const SETS: &[(SetKind, &str)] = &[
+    (SetKind::Json, r#"j={"x":[1,2.5]},jn="#),
+    (
+        SetKind::Typed,
+        "replicas=5,image.tag=9,l={a,b,c},x[1]=y,n=007,t=TRUE,z=null,e=",
+    ),
+    (
+        SetKind::Typed,
+        r"p.q.r=1,k\.dot=v,i[0][1]=z,esc=a\,b,o[0].b=1",
+    ),
+    (SetKind::Text, "s=12,b=true"),
+];
+
+fn flag(kind: SetKind) -> &'static str {
+    match kind {
+        SetKind::Json => "--set-json",
+        SetKind::Typed => "--set",
+        SetKind::Text => "--set-string",
+    }
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -64,15 +87,21 @@ fn between_markers(text: &str) -> &str {
     &text[start..end]
 }
 
-fn helm_values() -> String {
-    let dir = tempfile::TempDir::new().unwrap();
-    let chart = dir.path().join("judge");
+/// A chart called `judge` with no templates yet, in `dir`.
+fn empty_chart(dir: &Path) -> PathBuf {
+    let chart = dir.join("judge");
     std::fs::create_dir_all(chart.join("templates")).unwrap();
     std::fs::write(
         chart.join("Chart.yaml"),
         "apiVersion: v2\nname: judge\nversion: 0.1.0\n",
     )
     .unwrap();
+    chart
+}
+
+fn helm_values() -> String {
+    let dir = tempfile::TempDir::new().unwrap();
+    let chart = empty_chart(dir.path());
     std::fs::write(chart.join("values.yaml"), DEFAULTS).unwrap();
     std::fs::write(chart.join("templates/values.yaml"), TEMPLATE).unwrap();
     // YAML that does not parse makes `helm template --debug` print each file as rendered.
@@ -90,6 +119,7 @@ fn helm_values() -> String {
         .arg(&first)
         .arg("-f")
         .arg(&second)
+        .args(SETS.iter().flat_map(|(kind, text)| [flag(*kind), text]))
         .arg("--debug")
         .output()
         .unwrap_or_else(|error| {
@@ -103,6 +133,9 @@ fn our_values() -> String {
         panic!("the defaults are a map")
     };
     let user = merge_user_values(&[read_yaml(FIRST).unwrap(), read_yaml(SECOND).unwrap()]);
+    for (kind, text) in SETS {
+        apply_set(&user, text, *kind).unwrap();
+    }
     let values = coalesce(&defaults, &user);
     let mut templates = Templates::with_functions(helm());
     templates
@@ -117,6 +150,51 @@ fn our_values() -> String {
 }
 
 #[test]
-fn values_files_and_defaults_combine_as_helm_combines_them() {
+fn values_files_set_arguments_and_defaults_combine_as_helm_combines_them() {
     assert_eq!(our_values(), helm_values());
+}
+
+/// `--set` arguments Helm refuses, with the words it refuses them in.
+const REFUSED: &[&[&str]] = &[
+    &["a=1", "a.b=2"],
+    &["a[0]=1", "a.b=2"],
+    &["a=1", "a[0]=2"],
+    &["a["],
+    &["a"],
+    &["a,"],
+    &["l={a,b"],
+    &["a[-1]=x"],
+    &["a[x]=1"],
+    &["a[0]x=1"],
+];
+
+#[test]
+fn set_arguments_helm_refuses_are_refused_in_its_words() {
+    let mut differences = Vec::new();
+    for arguments in REFUSED {
+        let dir = tempfile::TempDir::new().unwrap();
+        let chart = empty_chart(dir.path());
+        let output = Command::new(helm_binary())
+            .args(["template", "judge"])
+            .arg(&chart)
+            .args(arguments.iter().flat_map(|argument| ["--set", argument]))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let theirs = stderr
+            .lines()
+            .find(|line| line.starts_with("Error: "))
+            .unwrap_or_default()
+            .to_owned();
+        let user = Map::default();
+        let ours = arguments
+            .iter()
+            .find_map(|argument| apply_set(&user, argument, SetKind::Typed).err())
+            .map(|error| format!("Error: failed parsing --set data: {error}"))
+            .unwrap_or_else(|| "accepted".to_owned());
+        if theirs != ours {
+            differences.push(format!("{arguments:?}\n  helm: {theirs}\n  ours: {ours}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
