@@ -55,6 +55,9 @@ pub(crate) struct Run<'a> {
     pub out: String,
     /// How deep in `{{template}}` actions this run is.
     pub depth: usize,
+    /// Whether dot is a nil a range found in a list: typed `interface {}` to Go, so a field of
+    /// it cannot be taken, unlike a dot that holds no value at all.
+    pub nil_element: bool,
     pub included: &'a Included,
 }
 
@@ -82,6 +85,7 @@ impl<'a> Run<'a> {
             out: String::new(),
             depth,
             included,
+            nil_element: false,
         }
     }
 
@@ -224,7 +228,10 @@ impl<'a> Run<'a> {
                     self.bind(pipeline, element, item.clone())?;
                 }
             }
-            let flow = self.walk(&item, &branch.body)?;
+            let outer = std::mem::replace(&mut self.nil_element, matches!(item, Value::Nil));
+            let flow = self.walk(&item, &branch.body);
+            self.nil_element = outer;
+            let flow = flow?;
             self.variables.truncate(mark);
             if matches!(flow, Flow::Break) {
                 break;
@@ -472,6 +479,13 @@ impl<'a> Run<'a> {
             #[allow(clippy::cast_precision_loss)]
             (Operand::Int(value), Param::Float) => Ok(Value::Float(*value as f64)),
             (Operand::Float(value), Param::Any | Param::Float) => Ok(Value::Float(*value)),
+            // Go's constant `2.0` is an integer too, where an integer is wanted.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+            (Operand::Float(value), Param::Int)
+                if value.fract() == 0.0 && (*value as i64) as f64 == *value =>
+            {
+                Ok(Value::Int(*value as i64))
+            }
             (Operand::Bool(value), Param::Any | Param::Bool) => Ok(Value::Bool(*value)),
             (Operand::Nil, Param::Any | Param::List | Param::Map) => Ok(Value::Nil),
             (Operand::Nil, _) => Err(format!("cannot assign nil to {}", param.go_type())),
@@ -528,6 +542,10 @@ impl<'a> Run<'a> {
 
     fn operand(&mut self, dot: &Value, arg: &Arg) -> Result<Value, TemplateError> {
         match &arg.operand {
+            Operand::Field(chain) if self.nil_element && matches!(dot, Value::Nil) => {
+                let name = chain.first().map_or("", String::as_str);
+                Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}")))
+            }
             Operand::Field(chain) => self.fields(dot, dot.clone(), chain, None),
             Operand::Variable(name, chain) => {
                 let value = self.variable(name)?.clone();

@@ -163,6 +163,7 @@ const CASES: &[&str] = &[
     "{{ printf \"%c|%q\" 65 65 }}",
     "{{ 3.0 }} {{ 100000.0 }} {{ 1234567.0 }} {{ 0.00001 }} {{ 123456.0 }}",
     "{{ $x := .Values.missing }}[{{ $x.a }}] {{ define \"judge.nil\" }}[{{ .a.b }}]{{ end }}{{ template \"judge.nil\" .Values.missing }} [{{ (first (list)).a }}]",
+    "{{ repeat 2.0 \"x\" }} {{ trunc 2.0 \"abc\" }} {{ range (list 1 nil) }}[{{ . }}]{{ end }}",
     "{{ $a := 1 }}{{ if true }}{{ $a = 2 }}{{ $b := 3 }}{{ $b }}{{ end }}{{ $a }}",
     // Sprig.
     "{{ upper \"abc\" }} {{ lower \"ABC\" }} {{ title \"hello world-foo_bar\" }} {{ trim \"  x  \" }} {{ nospace \" a b\\tc \" }}",
@@ -320,6 +321,11 @@ const FAILING: &[(&str, &str)] = &[
     ),
     ("{{ printf 3 }}", "expected string; found 3"),
     ("{{ 1 2 }}", "can't give argument to non-function 1"),
+    ("{{ repeat 2.5 \"x\" }}", "expected integer; found 2.5"),
+    (
+        "{{ range (list nil) }}{{ .a }}{{ end }}",
+        "nil pointer evaluating interface {}.a",
+    ),
     (
         "{{ .Values.name \"x\" }}",
         "name is not a method but has arguments",
