@@ -33,8 +33,8 @@ fn merge_maps(target: &Map, source: &Map) {
 /// the default, and maps on both sides coalesce key by key; a user's map never replaces a
 /// default scalar, nor a scalar a default map.
 pub fn coalesce(defaults: &Map, user: &Map) -> Map {
-    let values = deep_copy(user);
-    for (key, default) in deep_copy(defaults).snapshot() {
+    let values = user.deep_copy();
+    for (key, default) in defaults.deep_copy().snapshot() {
         match values.get(&key) {
             None => values.insert(key, default),
             Some(Value::Nil) => values.remove(&key),
@@ -60,23 +60,5 @@ fn coalesce_tables(target: &Map, source: &Map) {
             }
             _ => {}
         }
-    }
-}
-
-/// A map sharing nothing with `map`.
-fn deep_copy(map: &Map) -> Map {
-    Map::new(
-        map.snapshot()
-            .into_iter()
-            .map(|(key, value)| (key, copied(value)))
-            .collect(),
-    )
-}
-
-fn copied(value: Value) -> Value {
-    match value {
-        Value::Map(map) => Value::Map(deep_copy(&map)),
-        Value::List(items) => Value::List(items.into_iter().map(copied).collect()),
-        other => other,
     }
 }

@@ -68,6 +68,16 @@ impl Map {
         self.entries().is_empty()
     }
 
+    /// A copy sharing no map with this one.
+    pub fn deep_copy(&self) -> Map {
+        Map::new(
+            self.snapshot()
+                .into_iter()
+                .map(|(key, value)| (key, value.deep_copy()))
+                .collect(),
+        )
+    }
+
     /// Its entries as they are now, in key order.
     pub fn snapshot(&self) -> BTreeMap<String, Value> {
         self.entries().clone()
@@ -157,6 +167,16 @@ impl Value {
         match self {
             Value::Int(value) => *value,
             _ => 0,
+        }
+    }
+
+    /// A copy sharing no map with this value (Sprig's `deepCopy`; what Helm copies values
+    /// with before coalescing them).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(items) => Value::List(items.iter().map(Value::deep_copy).collect()),
+            Value::Map(map) => Value::Map(map.deep_copy()),
+            other => other.clone(),
         }
     }
 

@@ -65,20 +65,6 @@ fn merge_into(target: &Map, source: &Map, overwrite: bool) {
     }
 }
 
-/// A copy sharing nothing with `value`.
-fn deep_copy(value: &Value) -> Value {
-    match value {
-        Value::List(items) => Value::List(items.iter().map(deep_copy).collect()),
-        Value::Map(map) => Value::Map(Map::new(
-            map.snapshot()
-                .iter()
-                .map(|(key, value)| (key.clone(), deep_copy(value)))
-                .collect(),
-        )),
-        other => other.clone(),
-    }
-}
-
 fn names(values: &[Value]) -> Vec<String> {
     values.iter().map(strval).collect()
 }
@@ -221,7 +207,7 @@ pub(super) fn functions() -> Functions {
     );
     functions.add(
         "deepCopy",
-        Function::new(&[Any], None, |args| Ok(deep_copy(&args[0]))),
+        Function::new(&[Any], None, |args| Ok(args[0].deep_copy())),
     );
     functions
 }

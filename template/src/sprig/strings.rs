@@ -73,6 +73,17 @@ fn indent(spaces: i64, text: &str) -> String {
     format!("{pad}{}", text.replace('\n', &format!("\n{pad}")))
 }
 
+/// Sprig's `split` and `splitn` answer: the parts keyed `_0`, `_1`, ….
+fn numbered<'a>(parts: impl IntoIterator<Item = &'a str>) -> Value {
+    Value::Map(Map::new(
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(at, part)| (format!("_{at}"), Value::Str(part.to_owned())))
+            .collect(),
+    ))
+}
+
 fn string(body: impl Fn(&str) -> String + Send + Sync + 'static) -> Function {
     Function::new(&[Param::Str], None, move |args| {
         Ok(Value::Str(body(args[0].text())))
@@ -155,25 +166,12 @@ pub(super) fn functions() -> Functions {
                 Ok(limit) => text.splitn(limit, separator).collect(),
                 Err(_) => text.split(separator).collect(),
             };
-            Ok(Value::Map(Map::new(
-                parts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(at, part)| (format!("_{at}"), Value::Str(part.to_owned())))
-                    .collect(),
-            )))
+            Ok(numbered(parts))
         }),
     );
     functions.add(
         "split",
-        string_pair(|separator, text| {
-            Value::Map(Map::new(
-                text.split(separator)
-                    .enumerate()
-                    .map(|(at, part)| (format!("_{at}"), Value::Str(part.to_owned())))
-                    .collect(),
-            ))
-        }),
+        string_pair(|separator, text| numbered(text.split(separator))),
     );
     functions.add("sha256sum", string(|text| sha256_hex(text.as_bytes())));
     functions.add(
