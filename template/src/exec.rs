@@ -33,6 +33,10 @@ pub(crate) struct Definition {
     pub body: Vec<Node>,
 }
 
+/// A command's arguments for the last step of a field chain: the chain's node (where a failure
+/// is reported), the arguments written, and the piped value.
+type Arguments<'c> = (&'c Spot, &'c [Arg], Option<Value>);
+
 /// What a walk of nodes ended with.
 enum Flow {
     Normal,
@@ -316,21 +320,13 @@ impl<'a> Run<'a> {
         }
         let with_args = !args.is_empty() || piped.is_some();
         // A field chain hands the command's arguments to its last step, as Go does.
-        let chain = match &head.operand {
-            Operand::Field(chain) | Operand::Variable(_, chain) | Operand::Nested(_, chain) => {
-                chain.as_slice()
-            }
-            _ => &[],
-        };
-        if with_args && !chain.is_empty() {
-            let base = match &head.operand {
-                Operand::Field(_) => dot.clone(),
-                Operand::Variable(name, _) => self.variable(name)?.clone(),
-                Operand::Nested(inner, _) => self.commands(dot, inner)?,
-                _ => Value::Nil,
-            };
-            self.at(&head.at);
-            return self.fields(dot, base, chain, Some((&head.at, args, piped)));
+        let chained = matches!(
+            &head.operand,
+            Operand::Field(chain) | Operand::Variable(_, chain) | Operand::Nested(_, chain)
+                if !chain.is_empty()
+        );
+        if with_args && chained {
+            return self.chained(dot, head, Some((&head.at, args, piped)));
         }
         if with_args {
             return Err(self.fail(format!(
@@ -541,15 +537,25 @@ impl<'a> Run<'a> {
     }
 
     fn operand(&mut self, dot: &Value, arg: &Arg) -> Result<Value, TemplateError> {
+        self.chained(dot, arg, None)
+    }
+
+    /// An operand, a field chain's last step given `call`'s arguments if any.
+    fn chained(
+        &mut self,
+        dot: &Value,
+        arg: &Arg,
+        call: Option<Arguments<'_>>,
+    ) -> Result<Value, TemplateError> {
         match &arg.operand {
             Operand::Field(chain) if self.nil_element && matches!(dot, Value::Nil) => {
                 let name = chain.first().map_or("", String::as_str);
                 Err(self.fail(format!("nil pointer evaluating interface {{}}.{name}")))
             }
-            Operand::Field(chain) => self.fields(dot, dot.clone(), chain, None),
+            Operand::Field(chain) => self.fields(dot, dot.clone(), chain, call),
             Operand::Variable(name, chain) => {
                 let value = self.variable(name)?.clone();
-                self.fields(dot, value, chain, None)
+                self.fields(dot, value, chain, call)
             }
             Operand::Dot => Ok(dot.clone()),
             Operand::Function(name) => {
@@ -567,7 +573,7 @@ impl<'a> Run<'a> {
             // Go names the last node evaluated inside, whatever fails after.
             Operand::Nested(inner, chain) => {
                 let value = self.commands(dot, inner)?;
-                self.fields(dot, value, chain, None)
+                self.fields(dot, value, chain, call)
             }
         }
     }
@@ -583,7 +589,7 @@ impl<'a> Run<'a> {
         dot: &Value,
         mut value: Value,
         chain: &[String],
-        mut call: Option<(&Spot, &[Arg], Option<Value>)>,
+        mut call: Option<Arguments<'_>>,
     ) -> Result<Value, TemplateError> {
         let mut from_map = false;
         for (at, name) in chain.iter().enumerate() {
