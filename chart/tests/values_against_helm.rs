@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use orbital_chart::{SetKind, apply_set, coalesce, merge_user_values};
+use orbital_chart::{Chart, ChartFile, SetKind, apply_set, coalesce, merge_user_values};
 use orbital_template::{Map, Templates, Value, helm, read_yaml};
 
 const DEFAULTS: &str = r#"
@@ -129,14 +129,22 @@ fn helm_values() -> String {
 }
 
 fn our_values() -> String {
-    let Value::Map(defaults) = read_yaml(DEFAULTS).unwrap() else {
-        panic!("the defaults are a map")
-    };
+    let chart = Chart::from_files(vec![
+        ChartFile {
+            name: "Chart.yaml".to_owned(),
+            data: b"apiVersion: v2\nname: judge\nversion: 0.1.0\n".to_vec(),
+        },
+        ChartFile {
+            name: "values.yaml".to_owned(),
+            data: DEFAULTS.as_bytes().to_vec(),
+        },
+    ])
+    .unwrap();
     let user = merge_user_values(&[read_yaml(FIRST).unwrap(), read_yaml(SECOND).unwrap()]);
     for (kind, text) in SETS {
         apply_set(&user, text, *kind).unwrap();
     }
-    let values = coalesce(&defaults, &user);
+    let values = coalesce(&chart, &user).unwrap();
     let mut templates = Templates::with_functions(helm());
     templates
         .add("judge/templates/values.yaml", TEMPLATE)

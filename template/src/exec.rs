@@ -202,7 +202,12 @@ impl<'a> Run<'a> {
 
     fn range(&mut self, dot: &Value, branch: &Branch) -> Result<Flow, TemplateError> {
         let pipeline = &branch.pipeline;
-        let value = self.commands(dot, pipeline)?;
+        let mut value = self.commands(dot, pipeline)?;
+        if let Value::Object(object) = &value
+            && let Some(items) = object.collection()
+        {
+            value = items;
+        }
         let items: Vec<(Value, Value)> = match value {
             Value::List(items) => items
                 .into_iter()

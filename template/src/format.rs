@@ -35,6 +35,25 @@ pub(crate) fn plain(value: &Value) -> String {
 /// form when the exponent is below -4 or at least 6 (so a million is `1e+06`, as every Helm
 /// user finds out).
 pub(crate) fn shortest(value: f64) -> String {
+    shortest_of(value, decimal(value))
+}
+
+/// A float as Go's `strconv.FormatFloat(value, 'g', -1, 32)` writes it: the shortest digits
+/// that read back as the same `float32`. It is how Helm's YAML reader turns a number into text
+/// where a string is wanted (`appVersion: 1.10` is `"1.1"`).
+pub fn float32_text(value: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let single = value as f32;
+    let written = format!("{:e}", single.abs());
+    let (mantissa, exponent) = written.split_once('e').unwrap_or((&written, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    shortest_of(
+        f64::from(single),
+        (single < 0.0, digits, exponent.parse().unwrap_or(0)),
+    )
+}
+
+fn shortest_of(value: f64, (negative, digits, exponent): (bool, String, i32)) -> String {
     if value.is_nan() {
         return "NaN".to_owned();
     }
@@ -44,7 +63,6 @@ pub(crate) fn shortest(value: f64) -> String {
     if value == 0.0 {
         return if value.is_sign_negative() { "-0" } else { "0" }.to_owned();
     }
-    let (negative, digits, exponent) = decimal(value);
     let sign = if negative { "-" } else { "" };
     if !(-4..6).contains(&exponent) {
         let mantissa = if digits.len() > 1 {

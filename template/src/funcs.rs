@@ -238,6 +238,11 @@ fn length(args: &[Value]) -> Result<Value, CallError> {
         Value::Str(text) => text.len(),
         Value::List(items) => items.len(),
         Value::Map(entries) => entries.len(),
+        Value::Object(object) if object.collection().is_some() => {
+            return object
+                .collection()
+                .map_or(Ok(Value::Int(0)), |items| length(&[items]));
+        }
         Value::Nil => return Err(failed("len of nil pointer")),
         other => return Err(failed(format!("len of type {}", other.go_type()))),
     };

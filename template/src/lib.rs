@@ -27,11 +27,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use error::{Position, TemplateError};
+pub use format::float32_text;
 pub use funcs::{Body, Call, CallError, Function, Functions, Param, builtins};
 pub use helm::{helm, helm_message};
-pub use sprig::sprig;
+pub use sprig::{is_semver, semver_admits, sprig};
 pub use value::{Map, Object, Value};
-pub use yaml::{YamlError, read_yaml};
+pub use yaml::{YamlError, read_yaml, to_yaml};
 
 use exec::{Definition, Included, Run};
 use parse::{Node, Operand, Pipeline, parse};
@@ -141,11 +142,25 @@ pub(crate) fn define(
         source: source.clone(),
         body,
     };
-    for (defined, body) in parsed.defines {
+    let defined = parsed
+        .defines
+        .into_iter()
+        .chain([(name.to_owned(), parsed.body)]);
+    for (defined, body) in defined {
+        // As in Go, a template that is only white space does not replace one already there.
+        if is_blank(&body) && templates.contains_key(&defined) {
+            continue;
+        }
         templates.insert(defined, definition(body));
     }
-    templates.insert(name.to_owned(), definition(parsed.body));
     Ok(())
+}
+
+/// Go's `parse.IsEmptyTree`: nothing but white space.
+fn is_blank(nodes: &[Node]) -> bool {
+    nodes
+        .iter()
+        .all(|node| matches!(node, Node::Text(text) if text.trim().is_empty()))
 }
 
 /// Every function named in `nodes`, with where it is.
@@ -205,6 +220,23 @@ mod tests {
             error.to_string(),
             "template: t:1:5: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b"
         );
+    }
+
+    #[test]
+    fn a_blank_definition_does_not_replace_one_already_there() {
+        let mut templates = Templates::new();
+        templates
+            .add("a", "{{ define \"x\" }}kept{{ end }}")
+            .unwrap();
+        templates
+            .add("b", "{{ define \"x\" }}  \n{{ end }}")
+            .unwrap();
+        templates.add("main", "{{ template \"x\" }}").unwrap();
+        assert_eq!(templates.render("main", &Value::Nil).unwrap(), "kept");
+        templates
+            .add("c", "{{ define \"x\" }}new{{ end }}")
+            .unwrap();
+        assert_eq!(templates.render("main", &Value::Nil).unwrap(), "new");
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub trait Object: fmt::Debug + Send + Sync {
     fn data(&self) -> Value;
     /// How `%v` prints it.
     fn print(&self) -> String;
+    /// What `range`, `len` and `if` see, when its Go type is a map or a slice; a struct has
+    /// none and is always true.
+    fn collection(&self) -> Option<Value> {
+        None
+    }
 }
 
 /// A map with string keys, shared as a Go map is: every copy of it is the same map, so what
@@ -150,7 +155,7 @@ impl Value {
             Value::Str(value) => !value.is_empty(),
             Value::List(items) => !items.is_empty(),
             Value::Map(entries) => !entries.is_empty(),
-            Value::Object(_) => true,
+            Value::Object(object) => object.collection().is_none_or(|items| items.truthy()),
         }
     }
 
@@ -178,6 +183,11 @@ impl Value {
             Value::Map(map) => Value::Map(map.deep_copy()),
             other => other.clone(),
         }
+    }
+
+    /// The value as Go's `%v` prints it (what `{{ . }}` writes).
+    pub fn print(&self) -> String {
+        crate::format::plain(self)
     }
 
     /// The Go type name of the value, as Go's messages give it.

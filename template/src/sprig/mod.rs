@@ -1,7 +1,6 @@
 //! Sprig's functions, as Helm gives them to templates, with Sprig's parameters and Sprig's
 //! conversions (its numbers go through `cast`: strings are parsed, floats truncated, anything
-//! else is 0). Functions that change a map in place (`set`, `unset`, `merge`) need maps shared
-//! by reference and are not here yet.
+//! else is 0).
 
 mod convert;
 mod defaults;
@@ -11,6 +10,8 @@ mod numbers;
 mod regex;
 mod semver;
 mod strings;
+
+pub use semver::{is_semver, semver_admits};
 
 use crate::funcs::{Functions, builtins};
 

@@ -309,6 +309,22 @@ fn constraints(text: &str) -> Result<Vec<Vec<Constraint>>, CallError> {
     Ok(groups)
 }
 
+/// Whether `version` meets `constraint` (Masterminds semver v3's rules, as Helm checks a
+/// dependency's version range or a chart's `kubeVersion`); either one unreadable is a no.
+pub fn semver_admits(constraint: &str, version: &str) -> bool {
+    let (Ok(groups), Ok(version)) = (constraints(constraint), Version::parse(version)) else {
+        return false;
+    };
+    groups
+        .iter()
+        .any(|group| group.iter().all(|constraint| constraint.admits(&version)))
+}
+
+/// Whether `text` is a version Masterminds semver v3 reads (as Helm checks a chart's).
+pub fn is_semver(text: &str) -> bool {
+    Version::parse(text).is_ok()
+}
+
 pub(super) fn functions() -> Functions {
     let mut functions = Functions::new();
     functions.add(

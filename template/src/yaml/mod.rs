@@ -6,4 +6,4 @@ mod resolve;
 mod write;
 
 pub use read::{YamlError, read_yaml};
-pub(crate) use write::to_yaml;
+pub use write::to_yaml;

@@ -25,7 +25,7 @@ enum Style {
 }
 
 /// `value` as `toYaml` writes it, without the final line break.
-pub(crate) fn to_yaml(value: &Value) -> String {
+pub fn to_yaml(value: &Value) -> String {
     let mut emitter = Emitter::default();
     emitter.node(&node(value), false, false);
     emitter.write_indent();
