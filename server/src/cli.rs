@@ -32,9 +32,76 @@ pub enum Command {
     /// Check a cluster before installing Orbital in it: its version, the API groups Orbital
     /// needs, your rights to create what the chart creates, and room for the replicas.
     Preflight(PreflightArgs),
+    /// Work with Helm charts as the App Store does.
+    #[command(subcommand)]
+    Chart(ChartCommand),
     /// Run a sandbox cluster: a Kubernetes-compatible API server with a persistent store.
     #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+}
+
+/// The subcommands of `orbital chart`.
+#[derive(Debug, Subcommand)]
+pub enum ChartCommand {
+    /// Render a chart's templates locally and print the manifests, exactly as
+    /// `helm template` does with the same arguments.
+    Template(ChartTemplateArgs),
+}
+
+/// Options of `orbital chart template`: `helm template`'s.
+#[derive(Clone, Debug, Args)]
+pub struct ChartTemplateArgs {
+    /// The release name (`release-name` when left out), or the chart when it is alone.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The chart, a directory or a `.tgz` archive.
+    #[arg(value_name = "CHART")]
+    pub chart: Option<String>,
+
+    /// The release's namespace.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+
+    /// A values file (repeated, or comma-separated); later files win.
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<PathBuf>,
+
+    /// Values `a.b=1,c=x` (repeated), typed as Helm types them.
+    #[arg(long)]
+    pub set: Vec<String>,
+
+    /// Values `a.b=1` (repeated), always strings.
+    #[arg(long)]
+    pub set_string: Vec<String>,
+
+    /// Values `a.b={"json":true}` (repeated), read as JSON.
+    #[arg(long)]
+    pub set_json: Vec<String>,
+
+    /// The Kubernetes version templates see as `.Capabilities.KubeVersion`.
+    #[arg(long)]
+    pub kube_version: Option<String>,
+
+    /// API versions added to `.Capabilities.APIVersions` (repeated, or comma-separated).
+    #[arg(short = 'a', long, value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+
+    /// Print the chart's CRDs (`crds/`) first.
+    #[arg(long)]
+    pub include_crds: bool,
+
+    /// Leave out test hooks.
+    #[arg(long)]
+    pub skip_tests: bool,
+
+    /// Render as an upgrade (`.Release.IsUpgrade`) rather than an install.
+    #[arg(long)]
+    pub is_upgrade: bool,
+
+    /// Leave out hooks.
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 /// Options of `orbital preflight`.

@@ -5,6 +5,7 @@ mod agent;
 mod agents;
 mod audit;
 mod auth;
+mod chart;
 mod cli;
 mod clusters;
 #[cfg(feature = "sandbox")]
@@ -40,6 +41,14 @@ async fn main() -> ExitCode {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(error) => Err(error.to_string()),
+        },
+        // `helm template`'s contract: the manifests on standard output, or `Error: ` and why.
+        Command::Chart(command) => match chart::run(command) {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                eprintln!("Error: {error}");
+                return ExitCode::FAILURE;
+            }
         },
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox::run(args).await.map_err(|e| e.to_string()),

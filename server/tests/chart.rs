@@ -149,6 +149,58 @@ fn install(kubeconfig: &Path, mode: &str, namespace: &str) -> Value {
     .unwrap_or_else(|| panic!("the {mode} Deployment never became Available: {}", get()))
 }
 
+/// `orbital chart template` with `args`.
+fn orbital_chart_template(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orbital"))
+        .args(["chart", "template"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn orbital_chart_template_prints_what_helm_template_prints_for_this_chart() {
+    let chart = chart();
+    for mode in ["host", "member", "agent"] {
+        // A password given, as the generated one differs on every render.
+        let mut args = vec![
+            "orbital",
+            &chart,
+            "--namespace",
+            "orbital-system",
+            "--set",
+            "admin.password=compared",
+        ];
+        args.extend(values(mode));
+        let ours = orbital_chart_template(&args);
+        let mut helm_args = vec!["template"];
+        helm_args.extend(&args);
+        let theirs = succeeded(&helm(&helm_args), &format!("helm template ({mode})"));
+        assert_eq!(succeeded(&ours, "orbital chart template"), theirs, "{mode}");
+    }
+    // Failures are printed as Helm prints them, and fail the command.
+    for args in [
+        vec![chart.as_str(), "--set", "mode=agent"],
+        vec!["Bad_Name", chart.as_str()],
+        vec![chart.as_str(), "-f", "/nonexistent/values.yaml"],
+    ] {
+        let ours = orbital_chart_template(&args);
+        let mut helm_args = vec!["template"];
+        helm_args.extend(&args);
+        let theirs = helm(&helm_args);
+        assert!(
+            !ours.status.success() && !theirs.status.success(),
+            "{args:?}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stderr),
+            String::from_utf8_lossy(&theirs.stderr),
+            "{args:?}"
+        );
+        assert!(ours.stdout.is_empty());
+    }
+}
+
 #[test]
 fn helm_lints_the_chart_cleanly_in_every_mode() {
     let chart = chart();

@@ -130,11 +130,12 @@ pub(crate) fn define(
         !functions.contains_key(function) && function != "and" && function != "or"
     }) {
         let line = 1 + source.get(..pos).unwrap_or_default().matches('\n').count();
-        return Err(TemplateError::parse(
-            name,
-            line,
-            format!("function {function:?} not defined"),
-        ));
+        let message = if helm::NOT_SUPPORTED.contains(&function.as_str()) {
+            format!("function {function:?} is not supported by Orbital's chart renderer")
+        } else {
+            format!("function {function:?} not defined")
+        };
+        return Err(TemplateError::parse(name, line, message));
     }
     let source: Arc<str> = Arc::from(source);
     let definition = |body| Definition {
@@ -206,6 +207,18 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "template: t:2: function \"toYaml\" not defined"
+        );
+    }
+
+    #[test]
+    fn a_helm_function_this_engine_lacks_is_named_as_unsupported() {
+        let mut templates = Templates::with_functions(helm());
+        let error = templates
+            .add("chart/templates/cm.yaml", "a\nb: {{ now | date \"2006\" }}")
+            .unwrap_err();
+        assert_eq!(
+            helm_message(&error),
+            "parse error at (chart/templates/cm.yaml:2): function \"now\" is not supported by Orbital's chart renderer"
         );
     }
 

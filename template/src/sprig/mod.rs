@@ -7,6 +7,7 @@ mod defaults;
 mod dicts;
 mod lists;
 mod numbers;
+mod random;
 mod regex;
 mod semver;
 mod strings;
@@ -23,6 +24,7 @@ pub fn sprig() -> Functions {
         lists::functions(),
         dicts::functions(),
         numbers::functions(),
+        random::functions(),
         regex::functions(),
         semver::functions(),
         defaults::functions(),
