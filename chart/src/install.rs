@@ -11,6 +11,7 @@ use crate::load::Chart;
 use crate::manifests::{Sorted, sort_manifests};
 use crate::objects::{Capabilities, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, KubeVersion};
 use crate::render::render_templates;
+use crate::schema::validate;
 use crate::values::coalesce;
 use crate::{dependencies::process_dependencies, load::ChartFile};
 
@@ -138,10 +139,12 @@ pub fn prepare_release(
     validate_release_name(&release.name)?;
     process_dependencies(&mut chart, values)?;
     let coalesced = coalesce(&chart, values)?;
-    if has_schema(&chart) {
-        return Err(ChartError::Unsupported(
-            "validating values against values.schema.json".to_owned(),
-        ));
+    let mut failures = String::new();
+    check_schemas(&chart, &coalesced, &mut failures)?;
+    if !failures.is_empty() {
+        return Err(ChartError::Values(format!(
+            "values don't meet the specifications of the schema(s) in the following chart(s):\n{failures}"
+        )));
     }
     let top = Map::new(
         [
@@ -213,8 +216,22 @@ fn release_value(release: &ReleaseOptions) -> Value {
     ))
 }
 
-fn has_schema(chart: &Chart) -> bool {
-    chart.schema.is_some() || chart.dependencies.iter().any(has_schema)
+/// Each chart's values checked against its `values.schema.json`, the failures told by chart.
+fn check_schemas(chart: &Chart, values: &Map, failures: &mut String) -> Result<(), ChartError> {
+    if let Some(schema) = &chart.schema {
+        let errors = validate(schema, values)?;
+        if !errors.is_empty() {
+            failures.push_str(&format!("{}:\n{}", chart.name(), errors.concat()));
+        }
+    }
+    for subchart in &chart.dependencies {
+        let own = match values.get(subchart.name()) {
+            Some(Value::Map(own)) => own,
+            _ => Map::default(),
+        };
+        check_schemas(subchart, &own, failures)?;
+    }
+    Ok(())
 }
 
 /// Helm's `CRDObjects`: the chart's `crds/*.yaml|yml|json`, then its subcharts'.

@@ -14,6 +14,7 @@ mod metadata;
 mod objects;
 mod pattern;
 mod render;
+mod schema;
 mod set;
 mod values;
 

@@ -84,7 +84,9 @@ fn helm(request: &TemplateRequest) -> Result<String, String> {
     let at = stderr
         .find("Error: ")
         .unwrap_or_else(|| panic!("helm failed without an error: {stderr}"));
-    Ok(stderr[at + "Error: ".len()..].trim_end().to_owned()).and_then(Err)
+    // The message as it was, less the line break the command line adds.
+    let message = &stderr[at + "Error: ".len()..];
+    Err(message.strip_suffix('\n').unwrap_or(message).to_owned())
 }
 
 fn ours(request: &TemplateRequest) -> Result<String, String> {
@@ -118,7 +120,7 @@ fn cases() -> Vec<(&'static str, TemplateRequest)> {
                 value_files: vec![values("web-overrides.yaml")],
                 set: strings(&[
                     "ingress.enabled=true,ingress.className=nginx,replicaCount=3",
-                    "extraEnv[1].name=LEVEL,extraEnv[1].value=debug",
+                    "extraEnv[0].name=LEVEL,extraEnv[0].value=debug",
                     "podLabels.version=2,podLabels.canary=true",
                 ]),
                 set_string: strings(&["image.tag=1.28,podLabels.build=0042"]),
@@ -215,6 +217,30 @@ fn cases() -> Vec<(&'static str, TemplateRequest)> {
             TemplateRequest {
                 set: strings(&["replicaCount"]),
                 ..chart("web")
+            },
+        ),
+        (
+            "values against the chart's schema",
+            TemplateRequest {
+                set: strings(&["image=null,service.type=Balancer"]),
+                ..chart("web")
+            },
+        ),
+        (
+            "values against a schema nested in a list and a condition",
+            TemplateRequest {
+                set: strings(&[
+                    "autoscaling.enabled=true,autoscaling.maxReplicas=1",
+                    "extraEnv[0].value=1",
+                ]),
+                ..chart("web")
+            },
+        ),
+        (
+            "values against a subchart's schema, under its alias",
+            TemplateRequest {
+                set: strings(&["sessions.replicas=10"]),
+                ..chart("umbrella")
             },
         ),
         ("a library chart", chart("umbrella/charts/common")),

@@ -82,7 +82,7 @@ pub(crate) fn kind_of(value: &Value) -> &'static str {
 
 /// Go's `encoding/json`: keys sorted, `<`, `>` and `&` escaped, floats in plain form below
 /// 1e21.
-pub(crate) fn to_json(value: &Value) -> String {
+pub fn to_json(value: &Value) -> String {
     match value {
         Value::Nil => "null".to_owned(),
         Value::Object(object) => to_json(&object.data()),

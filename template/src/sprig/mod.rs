@@ -12,6 +12,7 @@ mod regex;
 mod semver;
 mod strings;
 
+pub use convert::to_json;
 pub use semver::{is_semver, semver_admits};
 
 use crate::funcs::{Functions, builtins};
