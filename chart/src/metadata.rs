@@ -76,6 +76,98 @@ pub struct Dependency {
     pub alias: String,
 }
 
+fn text(value: &str) -> Value {
+    Value::Str(value.to_owned())
+}
+
+fn texts(values: &[String]) -> Value {
+    Value::List(values.iter().map(|value| text(value)).collect())
+}
+
+/// A Go struct's JSON fields, those tagged `omitempty` left out when empty.
+fn json_fields(fields: Vec<(&str, Value, bool)>) -> Value {
+    Value::Map(Map::new(
+        fields
+            .into_iter()
+            .filter(|(_, value, omit_empty)| !omit_empty || value.truthy())
+            .map(|(key, value, _)| (key.to_owned(), value))
+            .collect(),
+    ))
+}
+
+impl Metadata {
+    /// The metadata as Helm writes it in JSON (and so in a repository's `index.yaml`).
+    pub fn json(&self) -> Value {
+        json_fields(vec![
+            ("name", text(&self.name), true),
+            ("home", text(&self.home), true),
+            ("sources", texts(&self.sources), true),
+            ("version", text(&self.version), true),
+            ("description", text(&self.description), true),
+            ("keywords", texts(&self.keywords), true),
+            (
+                "maintainers",
+                Value::List(self.maintainers.iter().map(Maintainer::json).collect()),
+                true,
+            ),
+            ("icon", text(&self.icon), true),
+            ("apiVersion", text(&self.api_version), true),
+            ("condition", text(&self.condition), true),
+            ("tags", text(&self.tags), true),
+            ("appVersion", text(&self.app_version), true),
+            ("deprecated", Value::Bool(self.deprecated), true),
+            (
+                "annotations",
+                Value::Map(Map::new(
+                    self.annotations
+                        .iter()
+                        .map(|(key, value)| (key.clone(), text(value)))
+                        .collect(),
+                )),
+                true,
+            ),
+            ("kubeVersion", text(&self.kube_version), true),
+            (
+                "dependencies",
+                Value::List(self.dependencies.iter().map(Dependency::json).collect()),
+                true,
+            ),
+            ("type", text(&self.chart_type), true),
+        ])
+    }
+}
+
+impl Maintainer {
+    /// The maintainer as Helm writes it in JSON.
+    pub fn json(&self) -> Value {
+        json_fields(vec![
+            ("name", text(&self.name), true),
+            ("email", text(&self.email), true),
+            ("url", text(&self.url), true),
+        ])
+    }
+}
+
+impl Dependency {
+    /// The dependency as Helm writes it in JSON.
+    pub fn json(&self) -> Value {
+        json_fields(vec![
+            ("name", text(&self.name), false),
+            ("version", text(&self.version), true),
+            ("repository", text(&self.repository), false),
+            ("condition", text(&self.condition), true),
+            ("tags", texts(&self.tags), true),
+            ("enabled", Value::Bool(self.enabled), true),
+            (
+                "import-values",
+                Value::List(self.import_values.clone()),
+                true,
+            ),
+            ("alias", text(&self.alias), true),
+        ])
+    }
+}
+
 /// A field of `Chart.yaml` that does not hold what Helm's Go type for it holds.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("json: cannot unmarshal {found} into Go struct field {field} of type {wanted}")]

@@ -93,13 +93,6 @@ fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Map {
     )
 }
 
-/// JSON's fields of a Go struct, those tagged `omitempty` left out when empty.
-fn json_fields(fields: Vec<(&'static str, Value, bool)>) -> Value {
-    Value::Map(map(fields.into_iter().filter_map(
-        |(key, value, omit_empty)| (!omit_empty || value.truthy()).then_some((key, value)),
-    )))
-}
-
 /// `.Chart`: the chart's metadata, and whether it is the chart being installed.
 #[derive(Debug)]
 pub(crate) struct ChartObject {
@@ -207,44 +200,7 @@ impl Object for ChartObject {
     }
 
     fn data(&self) -> Value {
-        let m = &self.metadata;
-        let data = json_fields(vec![
-            ("name", text(&m.name), true),
-            ("home", text(&m.home), true),
-            ("sources", texts(&m.sources), true),
-            ("version", text(&m.version), true),
-            ("description", text(&m.description), true),
-            ("keywords", texts(&m.keywords), true),
-            (
-                "maintainers",
-                Value::List(
-                    m.maintainers
-                        .iter()
-                        .map(|maintainer| MaintainerObject(maintainer.clone()).data())
-                        .collect(),
-                ),
-                true,
-            ),
-            ("icon", text(&m.icon), true),
-            ("apiVersion", text(&m.api_version), true),
-            ("condition", text(&m.condition), true),
-            ("tags", text(&m.tags), true),
-            ("appVersion", text(&m.app_version), true),
-            ("deprecated", Value::Bool(m.deprecated), true),
-            ("annotations", self.annotations(), true),
-            ("kubeVersion", text(&m.kube_version), true),
-            (
-                "dependencies",
-                Value::List(
-                    m.dependencies
-                        .iter()
-                        .map(|dependency| DependencyObject(dependency.clone()).data())
-                        .collect(),
-                ),
-                true,
-            ),
-            ("type", text(&m.chart_type), true),
-        ]);
+        let data = self.metadata.json();
         if let (Value::Map(fields), Some(is_root)) = (&data, self.is_root) {
             fields.insert("IsRoot".to_owned(), Value::Bool(is_root));
         }
@@ -279,11 +235,7 @@ impl Object for MaintainerObject {
         None
     }
     fn data(&self) -> Value {
-        json_fields(vec![
-            ("name", text(&self.0.name), true),
-            ("email", text(&self.0.email), true),
-            ("url", text(&self.0.url), true),
-        ])
+        self.0.json()
     }
     fn print(&self) -> String {
         format!("&{{{} {} {}}}", self.0.name, self.0.email, self.0.url)
@@ -316,17 +268,7 @@ impl Object for DependencyObject {
         None
     }
     fn data(&self) -> Value {
-        let d = &self.0;
-        json_fields(vec![
-            ("name", text(&d.name), false),
-            ("version", text(&d.version), true),
-            ("repository", text(&d.repository), false),
-            ("condition", text(&d.condition), true),
-            ("tags", texts(&d.tags), true),
-            ("enabled", Value::Bool(d.enabled), true),
-            ("import-values", Value::List(d.import_values.clone()), true),
-            ("alias", text(&d.alias), true),
-        ])
+        self.0.json()
     }
     fn print(&self) -> String {
         let d = &self.0;

@@ -269,6 +269,62 @@ fn every_chart_renders_as_helm_template_renders_it() {
     assert!(differences.is_empty(), "{}", differences.join("\n\n"));
 }
 
+/// The App Store's own charts, each with its defaults and with values of its own (a password
+/// given wherever the chart would generate one, as a generated one differs on every render).
+fn bundled_cases() -> Vec<(String, TemplateRequest)> {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../appstore/charts");
+    let mut names: Vec<String> = std::fs::read_dir(&bundled)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "the bundled charts: {names:?}");
+    let mut cases = Vec::new();
+    for name in names {
+        let request = TemplateRequest {
+            release_name: Some("demo".to_owned()),
+            chart: bundled.join(&name),
+            set: strings(&["auth.password=given"]),
+            ..TemplateRequest::default()
+        };
+        cases.push((format!("{name} with its defaults"), request.clone()));
+        cases.push((
+            format!("{name} with values of its own"),
+            TemplateRequest {
+                namespace: Some("apps".to_owned()),
+                set: strings(&[
+                    "auth.password=given,replicaCount=3,ingress.enabled=true,ingress.tls=true",
+                    "persistence.enabled=true,persistence.storageClass=fast,proxyTo=api:8080",
+                    "settings.work_mem=8MB,initScripts.a\\.sql=create table t(),env.EXTRA=x",
+                ]),
+                set_string: strings(&["image.tag=latest"]),
+                is_upgrade: true,
+                ..request
+            },
+        ));
+    }
+    cases
+}
+
+#[test]
+fn every_bundled_chart_renders_as_helm_template_renders_it() {
+    let mut differences = Vec::new();
+    for (case, request) in bundled_cases() {
+        let theirs = helm(&request);
+        assert!(theirs.is_ok(), "{case}: {theirs:?}");
+        if theirs != ours(&request) {
+            differences.push(format!(
+                "{case}:\n{}",
+                first_difference(
+                    &theirs.unwrap_or_default(),
+                    &ours(&request).unwrap_or_else(|e| format!("Error: {e}"))
+                )
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+}
+
 #[test]
 fn a_packed_chart_renders_as_its_directory_does() {
     let dir = tempfile::TempDir::new().unwrap();

@@ -210,6 +210,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ORBITAL_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
+    /// Turn the App Store on. On the host it serves the pool of applications to every member;
+    /// a member always uses its host's, whatever its own switch says.
+    #[arg(long, env = "ORBITAL_APP_STORE")]
+    pub app_store: bool,
+
     /// Directory for the console's local data; created if missing.
     #[arg(long, env = "ORBITAL_DATA_DIR", default_value = "./.orbital")]
     pub data_dir: PathBuf,

@@ -3,6 +3,7 @@
 mod admin;
 mod agent;
 mod agents;
+mod appstore;
 mod audit;
 mod auth;
 mod chart;

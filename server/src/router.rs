@@ -1,6 +1,6 @@
 //! The HTTP surface of the console: probes, server functions, pages and static files.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -19,6 +19,7 @@ use orbital_federation::{Federation, Principal, Scope, proxy};
 use orbital_iam::{Tenancy, TenancyScope};
 use tower_http::trace::TraceLayer;
 
+use crate::appstore::{self, AppStore};
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig;
@@ -43,6 +44,8 @@ pub struct ConsoleState {
     pub secure_cookies: bool,
     /// Where changing requests are recorded.
     pub audit: Option<AuditLog>,
+    /// The App Store's pool, on a host console that has it enabled.
+    pub app_store: Option<Arc<AppStore>>,
 }
 
 /// The scope of one request, for the caller the gate found: the one place where a request
@@ -108,6 +111,11 @@ pub fn app(state: ConsoleState) -> Router {
         .route("/live/changes", get(live::changes))
         .route("/live/logs", get(live::logs))
         .route("/live/view", get(live::view))
+        .route("/appstore/repos/{repo}/index.yaml", get(appstore::index))
+        .route(
+            "/appstore/repos/{repo}/charts/{file}",
+            get(appstore::archive),
+        )
         // Only the API roots: the console's own pages live beside them under each cluster.
         .route("/clusters/{name}/api", any(cluster_api))
         .route("/clusters/{name}/api/{*path}", any(cluster_api))
@@ -154,35 +162,40 @@ async fn cluster_api(State(state): State<ConsoleState>, request: Request<Body>) 
     }
 }
 
+/// A console's state with nothing connected, for tests of the handlers.
+#[cfg(test)]
+pub(crate) fn test_state(mode: orbital_app::ConsoleMode) -> (ConsoleState, orbital_app::Readiness) {
+    let readiness = orbital_app::Readiness::default();
+    let leptos_options = LeptosOptions::builder()
+        .output_name(orbital_app::BUNDLE_NAME)
+        .site_root("target/site")
+        .build();
+    let console = ConsoleContext::new(mode, readiness.clone());
+    (
+        ConsoleState {
+            leptos_options,
+            console,
+            federation: None,
+            auth: None,
+            tenancy: None,
+            secure_cookies: false,
+            audit: None,
+            app_store: None,
+        },
+        readiness,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::{Body, to_bytes};
     use axum::http::{Request, StatusCode, header};
-    use orbital_app::{ConsoleMode, Readiness};
+    use orbital_app::ConsoleMode;
     use tower::ServiceExt;
 
     use super::*;
 
-    fn state(mode: ConsoleMode) -> (ConsoleState, Readiness) {
-        let readiness = Readiness::default();
-        let leptos_options = LeptosOptions::builder()
-            .output_name(orbital_app::BUNDLE_NAME)
-            .site_root("target/site")
-            .build();
-        let console = ConsoleContext::new(mode, readiness.clone());
-        (
-            ConsoleState {
-                leptos_options,
-                console,
-                federation: None,
-                auth: None,
-                tenancy: None,
-                secure_cookies: false,
-                audit: None,
-            },
-            readiness,
-        )
-    }
+    use super::test_state as state;
 
     async fn call(router: Router, request: Request<Body>) -> (StatusCode, String) {
         let response = router.oneshot(request).await.unwrap();

@@ -12,6 +12,7 @@ use orbital_app::{BUNDLE_NAME, ConsoleAddress, ConsoleContext, ConsoleMode, Read
 use orbital_federation::Federation;
 use tokio::net::TcpListener;
 
+use crate::appstore::AppStore;
 use crate::audit::AuditLog;
 use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
@@ -52,6 +53,9 @@ pub enum ServeError {
     /// The audit log could not be opened.
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    /// The App Store's built-in charts do not load (a build that should not have passed).
+    #[error("the App Store cannot start: {0}")]
+    AppStore(#[from] orbital_appstore::RepositoryError),
     /// HTTPS could not be set up.
     #[error("cannot serve HTTPS: {0}")]
     Tls(#[from] orbital_tls::TlsError),
@@ -140,6 +144,11 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         ca_pem: tls.as_ref().and_then(|(_, ca)| ca.clone()),
     };
     let audit = AuditLog::open(&audit_path)?;
+    // A member's App Store is its host's, whatever its own switch says.
+    let app_store = match (args.app_store, args.mode) {
+        (true, ConsoleMode::Host) => Some(AppStore::start()?),
+        _ => None,
+    };
     let state = ConsoleState {
         leptos_options,
         console: ConsoleContext::new(args.mode, readiness.clone())
@@ -155,6 +164,7 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         tenancy: Some(clusters.tenancy().clone()),
         secure_cookies: args.secure_cookies(),
         audit: Some(audit),
+        app_store,
     };
     tracing::info!(mode = %args.mode, "Orbital console listening on {scheme}://{addr}");
     readiness.mark_ready();

@@ -30,7 +30,7 @@ pub use error::{Position, TemplateError};
 pub use format::float32_text;
 pub use funcs::{Body, Call, CallError, Function, Functions, Param, builtins};
 pub use helm::{helm, helm_message};
-pub use sprig::{is_semver, semver_admits, sprig, to_json};
+pub use sprig::{compare_versions, is_semver, semver_admits, sprig, to_json};
 pub use value::{Map, Object, Value};
 pub use yaml::{YamlError, read_yaml, to_yaml};
 

@@ -19,6 +19,8 @@ use orbital_federation::{User, proxy};
 use orbital_iam::credentials::{CredentialKind, Credentials, bearer_token, unix_now};
 use orbital_iam::{Account, Directory};
 use orbital_lease::{Leadership, while_leading};
+
+use crate::appstore::REPOSITORY_PATHS;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -303,6 +305,20 @@ pub async fn authenticate(
     let Some(auth) = auth else {
         return unauthenticated(&request);
     };
+    // Helm's clients send Basic credentials to the App Store's repositories.
+    if path.starts_with(REPOSITORY_PATHS)
+        && let Some((username, password)) = basic_credentials(request.headers())
+    {
+        let client = client_address(request.extensions());
+        return match auth.check_login(&username, &password, client).await {
+            Ok(account) => {
+                request.extensions_mut().insert(auth.caller(&account));
+                next.run(request).await
+            }
+            Err(Refusal::Limited(wait)) => Refusal::too_many(wait),
+            Err(Refusal::Wrong) => basic_challenge("the username or password is wrong"),
+        };
+    }
     let found = match bearer_token(request.headers()) {
         Some(token) => auth.token_holder(token).await,
         None => match request.extensions().get::<Session>().cloned() {
@@ -324,8 +340,39 @@ pub async fn authenticate(
     }
 }
 
+/// The user name and password of an HTTP Basic `Authorization` header.
+fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let (username, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some((username.trim().to_owned(), password.to_owned()))
+}
+
+/// A 401 asking for Basic credentials, as Helm's clients expect from a repository.
+fn basic_challenge(message: &'static str) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(
+            header::WWW_AUTHENTICATE,
+            "Basic realm=\"Orbital App Store\"",
+        )],
+        message,
+    )
+        .into_response()
+}
+
 fn unauthenticated(request: &Request) -> Response {
     let path = request.uri().path();
+    if path.starts_with(REPOSITORY_PATHS) {
+        return basic_challenge("log in first: give helm --username and --password");
+    }
     if path.starts_with("/clusters/") {
         return proxy::status_response(
             StatusCode::UNAUTHORIZED,

@@ -13,7 +13,7 @@ mod semver;
 mod strings;
 
 pub use convert::to_json;
-pub use semver::{is_semver, semver_admits};
+pub use semver::{compare_versions, is_semver, semver_admits};
 
 use crate::funcs::{Functions, builtins};
 

@@ -320,6 +320,12 @@ pub fn semver_admits(constraint: &str, version: &str) -> bool {
         .any(|group| group.iter().all(|constraint| constraint.admits(&version)))
 }
 
+/// How two versions order by Masterminds semver v3's precedence (a prerelease before its
+/// release); `None` when either is not a version.
+pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
+    Some(Version::parse(a).ok()?.compare(&Version::parse(b).ok()?))
+}
+
 /// Whether `text` is a version Masterminds semver v3 reads (as Helm checks a chart's).
 pub fn is_semver(text: &str) -> bool {
     Version::parse(text).is_ok()
