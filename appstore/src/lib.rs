@@ -1,14 +1,21 @@
 //! The App Store's pool of applications: charts kept by the host — its built-in ones, written
 //! by this project and served with no network access — packaged as `helm package` packages
 //! them and listed in repositories that `helm repo add`, `helm search repo`, `helm pull` and
-//! `helm install` read as they read any Helm repository.
+//! `helm install` read as they read any Helm repository — and installed on clusters as Helm
+//! installs them, recorded in Helm's own storage so that `helm` sees ordinary releases.
 
 mod builtin;
 mod index;
+mod installer;
 mod package;
 mod repository;
+mod storage;
 
 pub use builtin::{BUILTIN, builtin_repository};
 pub use index::index_yaml;
+pub use installer::{
+    InstallError, InstallRequest, Installed, Installer, ReleaseSummary, values_from_json,
+};
 pub use package::{PackageError, package};
 pub use repository::{PackagedChart, Repository, RepositoryError};
+pub use storage::{OWNER_LABEL, ReleaseRecord, ReleaseStatus, decode_record, manifest_text};

@@ -174,7 +174,7 @@ async fn dispatch(
             scale::update(cluster, &request, name, change, &write).await
         }
         (&Method::DELETE, Some(name), None) => {
-            let options = delete_options(&params, body).await?;
+            let options = delete_options(headers, &params, body).await?;
             let deleted = cluster.delete(rt, namespace, name, &options).await?;
             Ok(respond::object(
                 StatusCode::OK,
@@ -183,7 +183,9 @@ async fn dispatch(
                 Representation::Object,
             ))
         }
-        (&Method::DELETE, None, None) => delete_collection(cluster, &request, &params, body).await,
+        (&Method::DELETE, None, None) => {
+            delete_collection(cluster, &request, headers, &params, body).await
+        }
         _ => Err(ApiError::MethodNotAllowed),
     }
 }
@@ -242,10 +244,17 @@ async fn patch_change(
     }
 }
 
-async fn delete_options(params: &Params, body: Body) -> Result<DeleteOptions, ApiError> {
+/// A DELETE's options: from its body (JSON, or protobuf as client-go sends it) and query.
+async fn delete_options(
+    headers: &HeaderMap,
+    params: &Params,
+    body: Body,
+) -> Result<DeleteOptions, ApiError> {
     let bytes = body::read(body).await?;
     let parsed = if bytes.iter().all(u8::is_ascii_whitespace) {
         None
+    } else if body::content_type(headers) == super::protobuf::MEDIA_TYPE {
+        Some(super::protobuf::decode(&bytes)?)
     } else {
         Some(body::decode_json(&bytes)?)
     };
@@ -335,10 +344,11 @@ fn check_list_version(cluster: &Cluster, params: &Params) -> Result<(), ApiError
 async fn delete_collection(
     cluster: &Cluster,
     request: &ResourceRequest,
+    headers: &HeaderMap,
     params: &Params,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let options = delete_options(params, body).await?;
+    let options = delete_options(headers, params, body).await?;
     let matches = selectors(request, params)?;
     let rt = &request.resource_type;
     let page = cluster.list(rt, request.namespace.as_deref(), None, None, matches);

@@ -354,7 +354,17 @@ pub fn object(kind: &str) -> Option<&'static [Field]> {
         METADATA,
         f(2, "spec", Message(SELF_SUBJECT_ACCESS_REVIEW_SPEC)),
     ];
+    // Not an object, but sent as one: client-go encodes a DELETE's options as protobuf too.
+    const PRECONDITIONS: &[Field] = &[f(1, "uid", Str), f(2, "resourceVersion", Str)];
+    const DELETE_OPTIONS: &[Field] = &[
+        f(1, "gracePeriodSeconds", KeptInt),
+        f(2, "preconditions", Message(PRECONDITIONS)),
+        f(3, "orphanDependents", KeptBool),
+        f(4, "propagationPolicy", Str),
+        list(5, "dryRun", Str),
+    ];
     Some(match kind {
+        "DeleteOptions" => DELETE_OPTIONS,
         "Namespace" => NAMESPACE,
         "ConfigMap" => CONFIG_MAP,
         "Secret" => SECRET,

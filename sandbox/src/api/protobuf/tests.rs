@@ -118,6 +118,17 @@ fn secret_data_becomes_base64_and_ports_keep_their_numbers() {
 }
 
 #[test]
+fn delete_options_are_read_as_client_go_sends_them() {
+    let mut options = varint_field(1, 0);
+    options.extend(bytes_field(4, b"Background"));
+    options.extend(bytes_field(5, b"All"));
+    let object = decode(&envelope("v1", "DeleteOptions", &options)).unwrap();
+    assert_eq!(object["gracePeriodSeconds"], 0);
+    assert_eq!(object["propagationPolicy"], "Background");
+    assert_eq!(object["dryRun"], json!(["All"]));
+}
+
+#[test]
 fn refuses_what_it_cannot_read_faithfully() {
     let unknown_field = bytes_field(1, &bytes_field(99, b"x"));
     assert!(matches!(
