@@ -574,6 +574,25 @@ pub struct Answer {
 const MAX_ANSWER: usize = 64 << 20;
 
 impl Scope {
+    /// The console's own client of cluster `name`, for the console's own work on it (the App
+    /// Store installing the releases the host records). Only a scope of
+    /// [`Principal::Console`] has one: a user's requests go through [`Scope::call`].
+    pub async fn console_client(&self, name: &str) -> Result<kube::Client, String> {
+        match &self.principal {
+            Principal::Console => self
+                .federation
+                .0
+                .reach
+                .client(name)
+                .await
+                .map_err(|error| error.to_string()),
+            Principal::User(user) => Err(format!(
+                "{} may reach clusters only through the console's checks",
+                user.name()
+            )),
+        }
+    }
+
     /// Makes `call` on its cluster as the proxy would make it for the caller: the same
     /// decision before anything is sent, the same answers (a Kubernetes `Status` when
     /// refused), the same redaction. For the console's own object functions.

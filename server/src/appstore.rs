@@ -9,17 +9,17 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orbital_app::ConsoleMode;
-use orbital_appstore::{Repository, RepositoryError, builtin_repository};
+use orbital_appstore::{Pool, Repository, RepositoryError};
 
 use crate::router::ConsoleState;
 
 /// The paths of the served repositories: Helm's clients authenticate with Basic credentials.
 pub const REPOSITORY_PATHS: &str = "/appstore/repos/";
 
-/// The App Store of a host console: its repositories, and when their indexes were made.
+/// The App Store of a host console: its pool, and when the pool's indexes were made.
 #[derive(Debug)]
 pub struct AppStore {
-    repositories: Vec<Repository>,
+    pool: Arc<Pool>,
     generated: String,
 }
 
@@ -27,13 +27,18 @@ impl AppStore {
     /// The App Store with its built-in repository.
     pub fn start() -> Result<Arc<AppStore>, RepositoryError> {
         Ok(Arc::new(AppStore {
-            repositories: vec![builtin_repository()?],
+            pool: Arc::new(Pool::builtin()?),
             generated: jiff::Timestamp::now().to_string(),
         }))
     }
 
+    /// The pool releases are installed from.
+    pub fn pool(&self) -> Arc<Pool> {
+        self.pool.clone()
+    }
+
     fn repository(&self, name: &str) -> Option<&Repository> {
-        self.repositories.iter().find(|repo| repo.name == name)
+        self.pool.repository(name)
     }
 }
 

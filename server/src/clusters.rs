@@ -3,6 +3,7 @@
 //! outside a cluster, builds with the `sandbox` feature start the embedded default.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use orbital_app::ConsoleMode;
 use orbital_federation::{Federation, client_from_kubeconfig};
@@ -10,11 +11,12 @@ use orbital_federation::{Federation, client_from_kubeconfig};
 use orbital_sandbox::{Sandbox, SandboxError};
 use tokio::task::JoinHandle;
 
+use orbital_appstore::{ClusterClients, Pool, ensure_definition, reconcile_releases};
 use orbital_iam::copies::Copier;
 use orbital_iam::credentials::Credentials;
 use orbital_iam::credentials::SYSTEM_NAMESPACE;
 use orbital_iam::{Directory, Tenancy};
-use orbital_lease::{Candidate, LeaseSettings};
+use orbital_lease::{Candidate, Leadership, LeaseSettings, while_leading};
 
 use crate::admin::{self, AdminError};
 use crate::auth::Auth;
@@ -99,6 +101,8 @@ pub struct Clusters {
     monitor: Option<JoinHandle<()>>,
     /// Keeps the members' copies of users, grants and workspaces (host mode).
     copies: Option<JoinHandle<()>>,
+    /// Installs, upgrades and uninstalls the App Store's releases (host mode, App Store on).
+    releases: Option<JoinHandle<()>>,
     /// Records the agent connections this replica holds, for its peers (with --peer-url).
     links: Option<JoinHandle<()>>,
     /// The embedded sandboxes, if any.
@@ -107,6 +111,33 @@ pub struct Clusters {
     /// The in-process agents of embedded members joined through one.
     #[cfg(feature = "sandbox")]
     agents: Vec<JoinHandle<()>>,
+}
+
+/// Reconciles the host's `Release` objects while this replica leads: each installed on its
+/// member with the console's own authority (who may ask for an install is checked when it is
+/// asked for).
+fn spawn_releases(
+    host: kube::Client,
+    federation: &Federation,
+    pool: Arc<Pool>,
+    leadership: &Leadership,
+) -> JoinHandle<()> {
+    let federation = federation.clone();
+    while_leading(leadership.clone(), "the App Store's releases", move || {
+        let (host, pool) = (host.clone(), pool.clone());
+        let scope = federation.scope(orbital_federation::Principal::Console);
+        tokio::spawn(async move {
+            if let Err(error) = ensure_definition(&host).await {
+                tracing::error!("the App Store cannot install releases: {error}");
+                return;
+            }
+            let clients: ClusterClients = Arc::new(move |name: String| {
+                let scope = scope.clone();
+                Box::pin(async move { scope.console_client(&name).await })
+            });
+            reconcile_releases(host, pool, clients).await;
+        })
+    })
 }
 
 /// The `Lease` in `orbital-system` whose holder does the work done once among replicas.
@@ -164,8 +195,9 @@ async fn given_cluster(args: &ServeArgs) -> Option<Result<kube::Client, Clusters
 }
 
 impl Clusters {
-    /// Connects to the clusters `args` name, or starts the embedded ones.
-    pub async fn start(args: &ServeArgs) -> Result<Self, ClustersError> {
+    /// Connects to the clusters `args` name, or starts the embedded ones; with the App Store's
+    /// `pool`, the host's releases are installed from it.
+    pub async fn start(args: &ServeArgs, pool: Option<Arc<Pool>>) -> Result<Self, ClustersError> {
         #[cfg(feature = "sandbox")]
         let mut sandboxes = Vec::new();
         #[cfg(feature = "sandbox")]
@@ -204,6 +236,7 @@ impl Clusters {
             args.mode == ConsoleMode::Host,
         );
         let auth = Auth::new(directory, client.clone(), &leadership);
+        let host = client.clone();
         let federation = match args.mode {
             ConsoleMode::Member => Federation::member(&args.cluster_name, client),
             ConsoleMode::Host => {
@@ -226,6 +259,8 @@ impl Clusters {
         };
         let monitor = federation.spawn_health(&leadership);
         let copies = federation.spawn_copies(copier, &leadership);
+        let releases =
+            pool.map(|pool| spawn_releases(host.clone(), &federation, pool, &leadership));
         Ok(Self {
             candidate,
             federation,
@@ -233,6 +268,7 @@ impl Clusters {
             tenancy,
             monitor,
             copies,
+            releases,
             links,
             #[cfg(feature = "sandbox")]
             sandboxes,
@@ -285,7 +321,7 @@ impl Clusters {
     /// Stops the health and copy loops, gives up the lease so another replica takes over at
     /// once, and stops the embedded sandboxes.
     pub async fn shutdown(self) {
-        for task in [self.monitor, self.copies, self.links]
+        for task in [self.monitor, self.copies, self.releases, self.links]
             .into_iter()
             .flatten()
         {

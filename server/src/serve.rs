@@ -106,8 +106,13 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         .clone()
         .unwrap_or_else(|| args.data_dir.join("audit.log"));
     let readiness = Readiness::default();
+    // A member's App Store is its host's, whatever its own switch says.
+    let app_store = match (args.app_store, args.mode) {
+        (true, ConsoleMode::Host) => Some(AppStore::start()?),
+        _ => None,
+    };
     #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
-    let mut clusters = Clusters::start(&args).await?;
+    let mut clusters = Clusters::start(&args, app_store.as_ref().map(|store| store.pool())).await?;
     let federation = clusters.federation().clone();
     let connection_check = tokio::spawn(follow_connection(federation.clone(), readiness.clone()));
     let listener = TcpListener::bind(args.listen)
@@ -144,11 +149,6 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         ca_pem: tls.as_ref().and_then(|(_, ca)| ca.clone()),
     };
     let audit = AuditLog::open(&audit_path)?;
-    // A member's App Store is its host's, whatever its own switch says.
-    let app_store = match (args.app_store, args.mode) {
-        (true, ConsoleMode::Host) => Some(AppStore::start()?),
-        _ => None,
-    };
     let state = ConsoleState {
         leptos_options,
         console: ConsoleContext::new(args.mode, readiness.clone())

@@ -202,3 +202,181 @@ fn helm_adds_searches_pulls_and_installs_from_the_served_pool() {
         "the release's Deployment became available"
     );
 }
+
+/// `kubectl` on a cluster of the console, its output as JSON.
+fn kubectl_json(kubeconfig: &str, args: &[&str]) -> Option<serde_json::Value> {
+    let output = kubectl_on(Path::new(kubeconfig), args);
+    output
+        .status
+        .success()
+        .then(|| serde_json::from_slice(&output.stdout).ok())
+        .flatten()
+}
+
+/// Waits until the host's `Release` `name` has `phase` at `revision`, and returns it.
+fn wait_release(host: &str, name: &str, phase: &str, revision: i64) -> serde_json::Value {
+    let found = wait_until(Duration::from_secs(60), || {
+        let release = kubectl_json(
+            host,
+            &["get", "releases.appstore.orbital.dev", name, "-o", "json"],
+        )?;
+        (release["status"]["phase"] == phase && release["status"]["revision"] == revision)
+            .then_some(release)
+    });
+    found.unwrap_or_else(|| {
+        let now = kubectl_on(
+            Path::new(host),
+            &["get", "releases.appstore.orbital.dev", name, "-o", "yaml"],
+        );
+        panic!(
+            "release {name} did not reach {phase} at revision {revision}: {}",
+            String::from_utf8_lossy(&now.stdout)
+        )
+    })
+}
+
+#[test]
+fn a_release_on_the_host_installs_upgrades_and_uninstalls_an_app_on_a_member() {
+    let addr = free_address();
+    let console = start_console(addr, &["--app-store"]);
+    wait_ready(addr);
+    let home = TempDir::new().unwrap();
+    let home = home.path();
+    let host = console.sandbox_kubeconfig("host");
+    let member = console.sandbox_kubeconfig("member-1");
+    let apply = |manifest: &str| {
+        let path = home.join("release.yaml");
+        std::fs::write(&path, manifest).unwrap();
+        let output = kubectl_on(Path::new(&host), &["apply", "-f", path.to_str().unwrap()]);
+        assert!(output.status.success(), "{output:?}");
+    };
+    // The type is installed on the host once the App Store's reconciler leads.
+    let served = wait_until(Duration::from_secs(30), || {
+        kubectl_json(
+            &host,
+            &["get", "releases.appstore.orbital.dev", "-o", "json"],
+        )
+    });
+    assert!(served.is_some(), "the Release type is served on the host");
+
+    let release = |replicas: u32| {
+        format!(
+            "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata:\n  name: guestbook\nspec:\n  repo: builtin\n  chart: demo-app\n  cluster: member-1\n  namespace: shop\n  values:\n    replicaCount: {replicas}\n    title: From the host\n"
+        )
+    };
+    apply(&release(1));
+    let deployed = wait_release(&host, "guestbook", "Deployed", 1);
+    assert_eq!(deployed["status"]["chartVersion"], "0.2.0");
+    assert!(
+        deployed["status"]["resources"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("shop/Deployment/guestbook-demo-app")),
+        "{deployed}"
+    );
+    let deployment = kubectl_json(
+        &member,
+        &[
+            "get",
+            "deployment",
+            "guestbook-demo-app",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+        ],
+    )
+    .unwrap();
+    assert_eq!(deployment["spec"]["replicas"], 1);
+    let listed = helm(
+        home,
+        &["list", "-n", "shop", "--kubeconfig", &member, "-o", "json"],
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed[0]["name"], "guestbook");
+    assert_eq!(listed[0]["status"], "deployed");
+
+    // A changed spec is an upgrade: revision 2 in Helm's history.
+    apply(&release(2));
+    wait_release(&host, "guestbook", "Deployed", 2);
+    let history = helm(
+        home,
+        &[
+            "history",
+            "guestbook",
+            "-n",
+            "shop",
+            "--kubeconfig",
+            &member,
+            "-o",
+            "json",
+        ],
+    );
+    let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+    assert_eq!(history[1]["status"], "deployed");
+    let replicas = kubectl_json(
+        &member,
+        &[
+            "get",
+            "deployment",
+            "guestbook-demo-app",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+        ],
+    )
+    .unwrap()["spec"]["replicas"]
+        .clone();
+    assert_eq!(replicas, 2);
+
+    // A chart the pool lacks fails, saying so.
+    apply(
+        "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata:\n  name: missing\nspec:\n  repo: builtin\n  chart: nothing-here\n  cluster: member-1\n  namespace: shop\n",
+    );
+    let failed = wait_until(Duration::from_secs(30), || {
+        let release = kubectl_json(
+            &host,
+            &[
+                "get",
+                "releases.appstore.orbital.dev",
+                "missing",
+                "-o",
+                "json",
+            ],
+        )?;
+        (release["status"]["phase"] == "Failed").then_some(release)
+    })
+    .unwrap();
+    assert_eq!(
+        failed["status"]["message"],
+        "the repository \"builtin\" has no chart \"nothing-here\""
+    );
+
+    // Deleting the Release uninstalls the app.
+    let output = kubectl_on(
+        Path::new(&host),
+        &[
+            "delete",
+            "releases.appstore.orbital.dev",
+            "guestbook",
+            "missing",
+            "--wait=true",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let gone = wait_until(Duration::from_secs(30), || {
+        let output = kubectl_on(
+            Path::new(&member),
+            &["get", "deployment", "guestbook-demo-app", "-n", "shop"],
+        );
+        (!output.status.success()).then_some(())
+    });
+    assert!(gone.is_some(), "the app's Deployment was deleted");
+    let listed = helm(
+        home,
+        &["list", "-n", "shop", "--kubeconfig", &member, "-o", "json"],
+    );
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "[]");
+}

@@ -1,0 +1,57 @@
+//! The `appstore.orbital.dev` types on the host: `Release`, one app installed on one cluster.
+
+use serde_json::{Value, json};
+
+/// The API group of the App Store's types.
+pub const GROUP: &str = "appstore.orbital.dev";
+/// The served version.
+pub const VERSION: &str = "v1alpha1";
+/// The kind of a release.
+pub const RELEASE_KIND: &str = "Release";
+/// Its plural, as in API paths.
+pub const RELEASE_PLURAL: &str = "releases";
+
+/// The `Release` CustomResourceDefinition, which the host installs when it is missing.
+pub fn release_definition() -> Value {
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("{RELEASE_PLURAL}.{GROUP}")},
+        "spec": {
+            "group": GROUP,
+            "scope": "Cluster",
+            "names": {"plural": RELEASE_PLURAL, "singular": "release", "kind": RELEASE_KIND, "listKind": "ReleaseList"},
+            "versions": [{
+                "name": VERSION, "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "spec": {
+                            "type": "object",
+                            "required": ["repo", "chart", "cluster", "namespace"],
+                            "properties": {
+                                "repo": {"type": "string"},
+                                "chart": {"type": "string"},
+                                "version": {"type": "string"},
+                                "cluster": {"type": "string"},
+                                "namespace": {"type": "string"},
+                                "releaseName": {"type": "string"},
+                                "values": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                            },
+                        },
+                        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                    },
+                }},
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [
+                    {"name": "Cluster", "type": "string", "jsonPath": ".spec.cluster"},
+                    {"name": "Namespace", "type": "string", "jsonPath": ".spec.namespace"},
+                    {"name": "Chart", "type": "string", "jsonPath": ".spec.chart"},
+                    {"name": "Version", "type": "string", "jsonPath": ".status.chartVersion"},
+                    {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+                    {"name": "Revision", "type": "integer", "jsonPath": ".status.revision"},
+                ],
+            }],
+        },
+    })
+}
