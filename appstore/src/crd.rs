@@ -1,4 +1,5 @@
-//! The `appstore.orbital.dev` types on the host: `Release`, one app installed on one cluster.
+//! The `appstore.orbital.dev` types on the host: `Release`, one app installed on one cluster,
+//! and `Repo`, a Helm repository of another site whose apps join the pool.
 
 use serde_json::{Value, json};
 
@@ -10,6 +11,50 @@ pub const VERSION: &str = "v1alpha1";
 pub const RELEASE_KIND: &str = "Release";
 /// Its plural, as in API paths.
 pub const RELEASE_PLURAL: &str = "releases";
+
+/// The kind of a repository.
+pub const REPO_KIND: &str = "Repo";
+/// Its plural, as in API paths.
+pub const REPO_PLURAL: &str = "repos";
+
+/// The `Repo` CustomResourceDefinition, which the host installs when it is missing.
+pub fn repo_definition() -> Value {
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("{REPO_PLURAL}.{GROUP}")},
+        "spec": {
+            "group": GROUP,
+            "scope": "Cluster",
+            "names": {"plural": REPO_PLURAL, "singular": "repo", "kind": REPO_KIND, "listKind": "RepoList"},
+            "versions": [{
+                "name": VERSION, "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "spec": {
+                            "type": "object",
+                            "required": ["url"],
+                            "properties": {
+                                "url": {"type": "string"},
+                                "credentialsSecret": {"type": "string"},
+                                "syncInterval": {"type": "string"},
+                            },
+                        },
+                        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                    },
+                }},
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [
+                    {"name": "URL", "type": "string", "jsonPath": ".spec.url"},
+                    {"name": "Apps", "type": "integer", "jsonPath": ".status.appCount"},
+                    {"name": "Last Sync", "type": "date", "jsonPath": ".status.lastSyncTime"},
+                    {"name": "Error", "type": "string", "jsonPath": ".status.error"},
+                ],
+            }],
+        },
+    })
+}
 
 /// The `Release` CustomResourceDefinition, which the host installs when it is missing.
 pub fn release_definition() -> Value {

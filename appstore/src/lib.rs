@@ -5,26 +5,37 @@
 //! installs them, recorded in Helm's own storage so that `helm` sees ordinary releases.
 
 mod builtin;
+mod catalogue;
 mod crd;
 mod index;
 mod installer;
 mod package;
 mod pool;
 mod reconciler;
+mod remote;
+mod repos;
 mod repository;
 mod storage;
 
 pub use builtin::{BUILTIN, builtin_repository};
-pub use crd::{GROUP, RELEASE_KIND, RELEASE_PLURAL, VERSION, release_definition};
+pub use catalogue::{App, AppVersion, Catalogue, CatalogueError};
+pub use crd::{
+    GROUP, RELEASE_KIND, RELEASE_PLURAL, REPO_KIND, REPO_PLURAL, VERSION, release_definition,
+    repo_definition,
+};
 pub use index::index_yaml;
 pub use installer::{
     InstallError, InstallRequest, Installed, Installer, ReleaseSummary, values_from_json,
 };
 pub use package::{PackageError, package};
-pub use pool::{Pool, PoolError};
+pub use pool::{Pool, PoolError, RemoteRepository};
 pub use reconciler::{
     ClusterClients, FINALIZER, Phase, ReleaseError, ensure_definition, reconcile_releases,
     release_resource,
+};
+pub use remote::{Credentials, FetchError, archive_url, fetch};
+pub use repos::{
+    CREDENTIALS_NAMESPACE, ensure_repo_definition, parse_interval, repo_resource, sync, sync_repos,
 };
 pub use repository::{PackagedChart, Repository, RepositoryError};
 pub use storage::{OWNER_LABEL, ReleaseRecord, ReleaseStatus, decode_record, manifest_text};

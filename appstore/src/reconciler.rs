@@ -343,7 +343,10 @@ async fn install(
     context: &Context,
     spec: &Spec,
 ) -> Result<(crate::installer::Installed, String), Failure> {
-    let chart = context.pool.chart(&spec.repo, &spec.chart, &spec.version)?;
+    let chart = context
+        .pool
+        .chart(&spec.repo, &spec.chart, &spec.version)
+        .await?;
     let version = chart.metadata.version.clone();
     let client = (context.clients)(spec.cluster.clone())
         .await

@@ -11,7 +11,9 @@ use orbital_federation::{Federation, client_from_kubeconfig};
 use orbital_sandbox::{Sandbox, SandboxError};
 use tokio::task::JoinHandle;
 
-use orbital_appstore::{ClusterClients, Pool, ensure_definition, reconcile_releases};
+use orbital_appstore::{
+    ClusterClients, Pool, ensure_definition, ensure_repo_definition, reconcile_releases, sync_repos,
+};
 use orbital_iam::copies::Copier;
 use orbital_iam::credentials::Credentials;
 use orbital_iam::credentials::SYSTEM_NAMESPACE;
@@ -103,6 +105,8 @@ pub struct Clusters {
     copies: Option<JoinHandle<()>>,
     /// Installs, upgrades and uninstalls the App Store's releases (host mode, App Store on).
     releases: Option<JoinHandle<()>>,
+    /// Keeps this replica's catalogues of other sites' repositories synced (same).
+    repos: Option<JoinHandle<()>>,
     /// Records the agent connections this replica holds, for its peers (with --peer-url).
     links: Option<JoinHandle<()>>,
     /// The embedded sandboxes, if any.
@@ -137,6 +141,19 @@ fn spawn_releases(
             });
             reconcile_releases(host, pool, clients).await;
         })
+    })
+}
+
+/// Syncs the catalogues of other sites' repositories on this replica (every replica serves
+/// the pool); only the leading one writes their status.
+fn spawn_repos(host: kube::Client, pool: Arc<Pool>, leadership: &Leadership) -> JoinHandle<()> {
+    let leadership = leadership.clone();
+    tokio::spawn(async move {
+        if let Err(error) = ensure_repo_definition(&host).await {
+            tracing::error!("the App Store cannot sync repositories: {error}");
+            return;
+        }
+        sync_repos(host, pool, Arc::new(move || leadership.is_leading())).await;
     })
 }
 
@@ -259,8 +276,10 @@ impl Clusters {
         };
         let monitor = federation.spawn_health(&leadership);
         let copies = federation.spawn_copies(copier, &leadership);
-        let releases =
-            pool.map(|pool| spawn_releases(host.clone(), &federation, pool, &leadership));
+        let releases = pool
+            .clone()
+            .map(|pool| spawn_releases(host.clone(), &federation, pool, &leadership));
+        let repos = pool.map(|pool| spawn_repos(host.clone(), pool, &leadership));
         Ok(Self {
             candidate,
             federation,
@@ -269,6 +288,7 @@ impl Clusters {
             monitor,
             copies,
             releases,
+            repos,
             links,
             #[cfg(feature = "sandbox")]
             sandboxes,
@@ -321,9 +341,15 @@ impl Clusters {
     /// Stops the health and copy loops, gives up the lease so another replica takes over at
     /// once, and stops the embedded sandboxes.
     pub async fn shutdown(self) {
-        for task in [self.monitor, self.copies, self.releases, self.links]
-            .into_iter()
-            .flatten()
+        for task in [
+            self.monitor,
+            self.copies,
+            self.releases,
+            self.repos,
+            self.links,
+        ]
+        .into_iter()
+        .flatten()
         {
             task.abort();
         }

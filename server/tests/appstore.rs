@@ -380,3 +380,135 @@ fn a_release_on_the_host_installs_upgrades_and_uninstalls_an_app_on_a_member() {
     );
     assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "[]");
 }
+
+/// A Helm repository of another site, served from `dir` on a loopback port: every file, to a
+/// client that sends `user:password` as Basic credentials; 401 to any other.
+fn serve_repository(dir: PathBuf, credentials: &'static str) -> std::net::SocketAddr {
+    use base64::Engine as _;
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(credentials)
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut authorized = false;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("authorization")
+                {
+                    authorized = value.trim() == expected;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("/");
+            let file = dir.join(path.trim_start_matches('/'));
+            let (status, body) = if !authorized {
+                ("401 Unauthorized", Vec::new())
+            } else {
+                match std::fs::read(&file) {
+                    Ok(body) => ("200 OK", body),
+                    Err(_) => ("404 Not Found", Vec::new()),
+                }
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_repository_of_another_site_is_synced_and_installed_from() {
+    // The repository is made by Helm itself: `helm package` and `helm repo index`.
+    let work = TempDir::new().unwrap();
+    let served = work.path().join("repo");
+    std::fs::create_dir_all(&served).unwrap();
+    let chart = root().join("appstore/charts/web-server");
+    let packaged = helm(
+        work.path(),
+        &[
+            "package",
+            chart.to_str().unwrap(),
+            "--version",
+            "2.0.0",
+            "--destination",
+            served.to_str().unwrap(),
+        ],
+    );
+    assert!(packaged.status.success(), "{packaged:?}");
+    let indexed = helm(work.path(), &["repo", "index", served.to_str().unwrap()]);
+    assert!(indexed.status.success(), "{indexed:?}");
+    let repository = serve_repository(served, "reader:s3cret");
+
+    let addr = free_address();
+    let console = start_console(addr, &["--app-store"]);
+    wait_ready(addr);
+    let host = console.sandbox_kubeconfig("host");
+    let member = console.sandbox_kubeconfig("member-1");
+    let apply = |manifest: String| {
+        let path = work.path().join("object.yaml");
+        std::fs::write(&path, manifest).unwrap();
+        let output = kubectl_on(Path::new(&host), &["apply", "-f", path.to_str().unwrap()]);
+        assert!(output.status.success(), "{output:?}");
+    };
+    let wait_repo = |name: &str, done: &dyn Fn(&serde_json::Value) -> bool| {
+        wait_until(Duration::from_secs(30), || {
+            let repo = kubectl_json(
+                &host,
+                &["get", "repos.appstore.orbital.dev", name, "-o", "json"],
+            )?;
+            done(&repo["status"]).then_some(repo)
+        })
+        .unwrap_or_else(|| panic!("repository {name} did not sync"))
+    };
+    let served_at = format!("http://{repository}");
+    apply(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: partner-charts, namespace: orbital-system}\nstringData: {username: reader, password: s3cret}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: wrong-charts, namespace: orbital-system}\nstringData: {username: reader, password: nope}\n"
+            .to_owned(),
+    );
+    apply(format!(
+        "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: partner}}\nspec: {{url: {served_at}, credentialsSecret: partner-charts, syncInterval: 5m}}\n---\napiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: refused}}\nspec: {{url: {served_at}, credentialsSecret: wrong-charts}}\n"
+    ));
+    let synced = wait_repo("partner", &|status| status["appCount"] == 1);
+    assert_eq!(synced["status"]["versionCount"], 1);
+    assert!(synced["status"]["lastSyncTime"].is_string(), "{synced}");
+    let refused = wait_repo("refused", &|status| status["error"].is_string());
+    assert!(
+        refused["status"]["error"].as_str().unwrap().contains("401"),
+        "{refused}"
+    );
+
+    // A release from it: the archive is fetched with the credentials and checked.
+    apply("apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata: {name: partner-web}\nspec: {repo: partner, chart: web-server, version: 2.0.0, cluster: member-1, namespace: partner}\n".to_owned());
+    let deployed = wait_release(&host, "partner-web", "Deployed", 1);
+    assert_eq!(deployed["status"]["chartVersion"], "2.0.0");
+    let deployment = kubectl_json(
+        &member,
+        &[
+            "get",
+            "deployment",
+            "partner-web-web-server",
+            "-n",
+            "partner",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(deployment.is_some(), "the app is on the member");
+}
