@@ -226,13 +226,19 @@ fn cases() -> Vec<(&'static str, TemplateRequest)> {
                 ..chart("web")
             },
         ),
+        // One failing property per object: Helm's validator visits sibling properties in Go's
+        // map order, which changes from run to run.
         (
-            "values against a schema nested in a list and a condition",
+            "values against a schema under a condition",
             TemplateRequest {
-                set: strings(&[
-                    "autoscaling.enabled=true,autoscaling.maxReplicas=1",
-                    "extraEnv[0].value=1",
-                ]),
+                set: strings(&["autoscaling.enabled=true,autoscaling.maxReplicas=1"]),
+                ..chart("web")
+            },
+        ),
+        (
+            "values against a schema nested in a list",
+            TemplateRequest {
+                set: strings(&["extraEnv[0].value=1"]),
                 ..chart("web")
             },
         ),
