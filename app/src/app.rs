@@ -8,9 +8,9 @@ use crate::BUNDLE_NAME;
 use crate::api::{get_console_overview, get_permissions};
 use crate::components::{OverviewResource, PermissionsResource, SideNav, TopBar};
 use crate::pages::{
-    AccountPage, AuditPage, ClusterPage, ClustersPage, CreatePage, FindPage, HomePage, KindPage,
-    LoginPage, NotFound, ObjectPage, ProjectPage, ResourcesPage, UsersPage, WorkspacePage,
-    WorkspacesPage,
+    AccountPage, AppStoreAppPage, AppStorePage, AuditPage, ClusterPage, ClustersPage, CreatePage,
+    FindPage, HomePage, InstalledAppsPage, KindPage, LoginPage, NotFound, ObjectPage, ProjectPage,
+    ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
 };
 
 /// The navigation, except on the login page, where it would lead nowhere.
@@ -100,6 +100,17 @@ pub fn App() -> impl IntoView {
                                 ssr=SsrMode::Async
                             />
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/appstore") view=AppStorePage ssr=SsrMode::Async />
+                            <Route
+                                path=path!("/appstore/installed")
+                                view=InstalledAppsPage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/appstore/:repo/:chart")
+                                view=AppStoreAppPage
+                                ssr=SsrMode::Async
+                            />
                             // Last, so every page above is matched before it: any kind across
                             // clusters, the navigation's kinds (`/pods`) among them.
                             <Route

@@ -81,6 +81,7 @@ pub fn release_definition() -> Value {
                                 "cluster": {"type": "string"},
                                 "namespace": {"type": "string"},
                                 "releaseName": {"type": "string"},
+                                "createNamespace": {"type": "boolean"},
                                 "values": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
                             },
                         },

@@ -69,8 +69,10 @@ pub struct InstallRequest {
     pub values: Map,
     /// The release's name.
     pub release_name: String,
-    /// Its namespace, created when missing.
+    /// Its namespace.
     pub namespace: String,
+    /// Whether the namespace is made when missing; else a missing one fails the install.
+    pub create_namespace: bool,
 }
 
 /// What an install or upgrade made.
@@ -306,7 +308,8 @@ impl Installer {
             manifest: manifest_text(&rendered.sorted.manifests),
             hooks: rendered.sorted.hooks.clone(),
         };
-        self.ensure_namespace(namespace).await?;
+        self.ensure_namespace(namespace, request.create_namespace)
+            .await?;
         self.write_record(&record, false).await?;
         let resolver = Resolver::new(&discovery, namespace, name);
         let outcome = self
@@ -430,9 +433,22 @@ impl Installer {
         Ok(deleted)
     }
 
-    async fn ensure_namespace(&self, namespace: &str) -> Result<(), InstallError> {
+    /// Makes `namespace` when it is missing and `create` says so; a missing one fails.
+    async fn ensure_namespace(&self, namespace: &str, create: bool) -> Result<(), InstallError> {
         let namespaces: Api<DynamicObject> =
             Api::all_with(self.client.clone(), &namespace_resource());
+        let found = namespaces
+            .get_opt(namespace)
+            .await
+            .map_err(cluster_error(format!("reading namespace {namespace}")))?;
+        if found.is_some() {
+            return Ok(());
+        }
+        if !create {
+            return Err(InstallError::Object(format!(
+                "the namespace {namespace:?} does not exist on the cluster"
+            )));
+        }
         let object: DynamicObject = serde_json::from_value(json!({
             "apiVersion": "v1",
             "kind": "Namespace",

@@ -15,6 +15,7 @@ mod reconciler;
 mod remote;
 mod repos;
 mod repository;
+mod service;
 mod storage;
 
 pub use builtin::{BUILTIN, builtin_repository};
@@ -38,4 +39,5 @@ pub use repos::{
     CREDENTIALS_NAMESPACE, ensure_repo_definition, parse_interval, repo_resource, sync, sync_repos,
 };
 pub use repository::{PackagedChart, Repository, RepositoryError};
+pub use service::{AppStore, InstallRefusal, PlannedObject, REQUESTED_BY};
 pub use storage::{OWNER_LABEL, ReleaseRecord, ReleaseStatus, decode_record, manifest_text};

@@ -101,6 +101,16 @@ impl Pool {
             .remove(name);
     }
 
+    /// Every repository of another site, as last synced, by name.
+    pub fn remotes(&self) -> Vec<(String, RemoteRepository)> {
+        self.remote
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(name, repository)| (name.clone(), repository.clone()))
+            .collect()
+    }
+
     /// A repository of another site, as last synced.
     pub fn remote(&self, name: &str) -> Option<RemoteRepository> {
         self.remote

@@ -168,6 +168,7 @@ struct Spec {
     namespace: String,
     release_name: String,
     values: Value,
+    create_namespace: bool,
 }
 
 impl Spec {
@@ -187,6 +188,7 @@ impl Spec {
             namespace: text("namespace"),
             release_name,
             values: spec["values"].clone(),
+            create_namespace: spec["createNamespace"] == true,
         }
     }
 }
@@ -360,6 +362,7 @@ async fn install(
             values: values_from_json(&spec.values),
             release_name: spec.release_name.clone(),
             namespace: spec.namespace.clone(),
+            create_namespace: spec.create_namespace,
         })
         .await?;
     Ok((installed, version))

@@ -92,6 +92,7 @@ async fn orbital_releases_are_helm_releases_and_helm_releases_are_listed() {
         values: values_from_json(&json!({"replicaCount": 2, "indexPage": "<h1>hi</h1>"})),
         release_name: "demo".to_owned(),
         namespace: "apps".to_owned(),
+        create_namespace: true,
     };
     let installed = installer.install_or_upgrade(&request).await.unwrap();
     assert_eq!(installed.revision, 1);
@@ -248,6 +249,7 @@ async fn orbital_releases_are_helm_releases_and_helm_releases_are_listed() {
         values: values_from_json(&json!({"auth": {"password": "given"}})),
         release_name: "db".to_owned(),
         namespace: "data".to_owned(),
+        create_namespace: true,
     };
     installer.install_or_upgrade(&database).await.unwrap();
     let output = helm(&home, &kubeconfig, &["uninstall", "db", "-n", "data"]);

@@ -21,6 +21,9 @@ const pages = [
   '/workspaces',
   '/account',
   '/audit',
+  '/appstore',
+  '/appstore/builtin/cache',
+  '/appstore/installed',
 ];
 
 async function violations(page: Page) {

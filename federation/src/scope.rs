@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use futures::StreamExt;
-use orbital_iam::{Access, Decision, Verb};
+use orbital_iam::{Access, Decision, ResourceAccess, Verb};
 use orbital_lease::{Leadership, while_leading};
 use orbital_syntax::is_dns_label;
 use orbital_types::{
@@ -574,6 +574,23 @@ pub struct Answer {
 const MAX_ANSWER: usize = 64 << 20;
 
 impl Scope {
+    /// Whether the caller may do `access` on `cluster`, decided as the proxy decides a request:
+    /// `Err` with what the refusal says (a cluster the caller cannot see is unknown to them).
+    pub async fn may(&self, cluster: &str, access: ResourceAccess) -> Result<(), String> {
+        if !is_dns_label(cluster) || !self.principal.sees(cluster) {
+            return Err(format!("no cluster named {cluster:?} is registered"));
+        }
+        let projects = self.projects(cluster).await;
+        match self
+            .principal
+            .decide(cluster, &Access::Resource(access), &projects)
+        {
+            Decision::Allow => Ok(()),
+            Decision::Hidden => Err(format!("no cluster named {cluster:?} is registered")),
+            Decision::Forbidden(message) => Err(message),
+        }
+    }
+
     /// The console's own client of cluster `name`, for the console's own work on it (the App
     /// Store installing the releases the host records). Only a scope of
     /// [`Principal::Console`] has one: a user's requests go through [`Scope::call`].

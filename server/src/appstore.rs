@@ -3,44 +3,15 @@
 //! `helm install` work against the host console unchanged (with `--username`/`--password`:
 //! the gate takes HTTP Basic credentials on these paths, as Helm sends them).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orbital_app::ConsoleMode;
-use orbital_appstore::{Pool, Repository, RepositoryError};
 
 use crate::router::ConsoleState;
 
 /// The paths of the served repositories: Helm's clients authenticate with Basic credentials.
 pub const REPOSITORY_PATHS: &str = "/appstore/repos/";
-
-/// The App Store of a host console: its pool, and when the pool's indexes were made.
-#[derive(Debug)]
-pub struct AppStore {
-    pool: Arc<Pool>,
-    generated: String,
-}
-
-impl AppStore {
-    /// The App Store with its built-in repository.
-    pub fn start() -> Result<Arc<AppStore>, RepositoryError> {
-        Ok(Arc::new(AppStore {
-            pool: Arc::new(Pool::builtin()?),
-            generated: jiff::Timestamp::now().to_string(),
-        }))
-    }
-
-    /// The pool releases are installed from.
-    pub fn pool(&self) -> Arc<Pool> {
-        self.pool.clone()
-    }
-
-    fn repository(&self, name: &str) -> Option<&Repository> {
-        self.pool.repository(name)
-    }
-}
 
 /// Why a repository request is not answered with the repository.
 fn unavailable(state: &ConsoleState) -> Option<Response> {
@@ -78,10 +49,10 @@ pub async fn index(State(state): State<ConsoleState>, Path(repo): Path<String>) 
     let Some(store) = &state.app_store else {
         return no_repository(&repo);
     };
-    match store.repository(&repo) {
+    match store.pool().repository(&repo) {
         Some(repository) => (
             [(header::CONTENT_TYPE, "application/x-yaml")],
-            repository.index_yaml(&store.generated),
+            repository.index_yaml(store.generated()),
         )
             .into_response(),
         None => no_repository(&repo),
@@ -99,7 +70,7 @@ pub async fn archive(
     let Some(repository) = state
         .app_store
         .as_ref()
-        .and_then(|store| store.repository(&repo))
+        .and_then(|store| store.pool().repository(&repo))
     else {
         return no_repository(&repo);
     };
@@ -121,8 +92,19 @@ pub async fn archive(
 mod tests {
     use axum::body::to_bytes;
 
+    use std::sync::Arc;
+
+    use orbital_appstore::{AppStore, Pool};
+
     use super::*;
     use crate::router::test_state;
+
+    /// An App Store whose host is never asked anything in these tests.
+    fn store() -> Arc<AppStore> {
+        let config = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let host = kube::Client::try_from(config).unwrap();
+        Arc::new(AppStore::new(Arc::new(Pool::builtin().unwrap()), host))
+    }
 
     async fn text(response: Response) -> (StatusCode, String) {
         let status = response.status();
@@ -138,13 +120,13 @@ mod tests {
         assert!(body.contains("not enabled on this console"), "{body}");
 
         let (mut state, _) = test_state(ConsoleMode::Member);
-        state.app_store = Some(AppStore::start().unwrap());
+        state.app_store = Some(store());
         let (status, body) = text(index(State(state), Path("builtin".to_owned())).await).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(body.contains("its host console's"), "{body}");
 
         let (mut state, _) = test_state(ConsoleMode::Host);
-        state.app_store = Some(AppStore::start().unwrap());
+        state.app_store = Some(store());
         let (status, body) =
             text(index(State(state.clone()), Path("builtin".to_owned())).await).await;
         assert_eq!(status, StatusCode::OK);

@@ -93,6 +93,8 @@ pub enum ClustersError {
 /// How this console reaches clusters, and what it started to do so.
 pub struct Clusters {
     federation: Federation,
+    /// The console's own cluster (the host cluster, or a member console's own).
+    host: kube::Client,
     /// Who may log in, from the users of the console's own cluster.
     auth: Auth,
     /// The users, grants and workspaces, changed for one caller at a time.
@@ -283,6 +285,7 @@ impl Clusters {
         Ok(Self {
             candidate,
             federation,
+            host,
             auth,
             tenancy,
             monitor,
@@ -321,6 +324,11 @@ impl Clusters {
         )
         .await?;
         Ok(())
+    }
+
+    /// A client of the console's own cluster, with the console's authority.
+    pub fn host(&self) -> &kube::Client {
+        &self.host
     }
 
     /// What the console reaches its clusters with.

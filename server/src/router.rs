@@ -19,11 +19,12 @@ use orbital_federation::{Federation, Principal, Scope, proxy};
 use orbital_iam::{Tenancy, TenancyScope};
 use tower_http::trace::TraceLayer;
 
-use crate::appstore::{self, AppStore};
+use crate::appstore;
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig;
 use crate::{agents, health, live, security};
+use orbital_appstore::AppStore;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -89,8 +90,12 @@ pub fn app(state: ConsoleState) -> Router {
     let console = state.console.clone();
     let federation = state.federation.clone();
     let tenancy = state.tenancy.clone();
+    let app_store = state.app_store.clone();
     let provide_console = move || {
         provide_context(console.clone());
+        if let Some(store) = &app_store {
+            provide_context(store.clone());
+        }
         let caller = use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<Caller>().cloned());
         if let Some(scope) = request_scope(federation.as_ref(), caller.as_ref()) {

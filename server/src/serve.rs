@@ -12,12 +12,12 @@ use orbital_app::{BUNDLE_NAME, ConsoleAddress, ConsoleContext, ConsoleMode, Read
 use orbital_federation::Federation;
 use tokio::net::TcpListener;
 
-use crate::appstore::AppStore;
 use crate::audit::AuditLog;
 use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
+use orbital_appstore::{AppStore, Pool};
 
 /// How often readiness checks that the console's cluster answers.
 const CONNECTION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
@@ -107,12 +107,13 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
         .unwrap_or_else(|| args.data_dir.join("audit.log"));
     let readiness = Readiness::default();
     // A member's App Store is its host's, whatever its own switch says.
-    let app_store = match (args.app_store, args.mode) {
-        (true, ConsoleMode::Host) => Some(AppStore::start()?),
+    let pool = match (args.app_store, args.mode) {
+        (true, ConsoleMode::Host) => Some(Arc::new(Pool::builtin()?)),
         _ => None,
     };
     #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
-    let mut clusters = Clusters::start(&args, app_store.as_ref().map(|store| store.pool())).await?;
+    let mut clusters = Clusters::start(&args, pool.clone()).await?;
+    let app_store = pool.map(|pool| Arc::new(AppStore::new(pool, clusters.host().clone())));
     let federation = clusters.federation().clone();
     let connection_check = tokio::spawn(follow_connection(federation.clone(), readiness.clone()));
     let listener = TcpListener::bind(args.listen)

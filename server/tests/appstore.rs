@@ -261,7 +261,7 @@ fn a_release_on_the_host_installs_upgrades_and_uninstalls_an_app_on_a_member() {
 
     let release = |replicas: u32| {
         format!(
-            "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata:\n  name: guestbook\nspec:\n  repo: builtin\n  chart: demo-app\n  cluster: member-1\n  namespace: shop\n  values:\n    replicaCount: {replicas}\n    title: From the host\n"
+            "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata:\n  name: guestbook\nspec:\n  repo: builtin\n  chart: demo-app\n  cluster: member-1\n  namespace: shop\n  createNamespace: true\n  values:\n    replicaCount: {replicas}\n    title: From the host\n"
         )
     };
     apply(&release(1));
@@ -495,7 +495,7 @@ fn a_repository_of_another_site_is_synced_and_installed_from() {
     );
 
     // A release from it: the archive is fetched with the credentials and checked.
-    apply("apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata: {name: partner-web}\nspec: {repo: partner, chart: web-server, version: 2.0.0, cluster: member-1, namespace: partner}\n".to_owned());
+    apply("apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata: {name: partner-web}\nspec: {repo: partner, chart: web-server, version: 2.0.0, cluster: member-1, namespace: partner, createNamespace: true}\n".to_owned());
     let deployed = wait_release(&host, "partner-web", "Deployed", 1);
     assert_eq!(deployed["status"]["chartVersion"], "2.0.0");
     let deployment = kubectl_json(
@@ -511,4 +511,113 @@ fn a_repository_of_another_site_is_synced_and_installed_from() {
         ],
     );
     assert!(deployment.is_some(), "the app is on the member");
+}
+
+/// A user with `password` and one grant of `role` at `scope` (YAML fields).
+fn user_with_grant(name: &str, password: &str, role: &str, scope: &str) -> String {
+    format!(
+        "apiVersion: iam.orbital.dev/v1alpha1\nkind: User\nmetadata: {{name: {name}}}\n\
+         spec: {{email: {name}@example.com, password: {password}}}\n---\n\
+         apiVersion: iam.orbital.dev/v1alpha1\nkind: Grant\nmetadata: {{name: {name}-grant}}\n\
+         spec: {{user: {name}, role: {role}, {scope}}}\n"
+    )
+}
+
+#[test]
+fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
+    let addr = free_address();
+    let console = start_console(addr, &["--app-store"]);
+    wait_ready(addr);
+    let host = console.sandbox_kubeconfig("host");
+    let work = TempDir::new().unwrap();
+    let users = work.path().join("users.yaml");
+    std::fs::write(
+        &users,
+        format!(
+            "{}---\n{}",
+            user_with_grant(
+                "viewer",
+                "viewer-pass-1",
+                "project-viewer",
+                "cluster: member-1, namespace: demo"
+            ),
+            user_with_grant(
+                "owner",
+                "owner-pass-1",
+                "project-admin",
+                "cluster: member-1, namespace: demo"
+            ),
+        ),
+    )
+    .unwrap();
+    let output = kubectl_on(Path::new(&host), &["apply", "-f", users.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let session = |user: &str, password: &str| {
+        wait_until(Duration::from_secs(30), || login(addr, user, password).ok())
+            .unwrap_or_else(|| panic!("{user} cannot log in"))
+    };
+    let (viewer, owner) = (
+        session("viewer", "viewer-pass-1"),
+        session("owner", "owner-pass-1"),
+    );
+    let install = |namespace: &str| {
+        format!(
+            "repo=builtin&chart=web-server&version=&cluster=member-1&namespace={namespace}&release_name=web&values=replicaCount%3A+1"
+        )
+    };
+
+    let refused = post_as(addr, &viewer, "/api/appstore/install", &install("demo"));
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let elsewhere = post_as(
+        addr,
+        &owner,
+        "/api/appstore/install",
+        &install("kube-system"),
+    );
+    assert_eq!(elsewhere.status, 403, "{elsewhere:?}");
+    let nowhere = post_as(
+        addr,
+        &owner,
+        "/api/appstore/install",
+        &install("demo").replace("member-1", "member-2"),
+    );
+    assert_eq!(nowhere.status, 404, "{nowhere:?}");
+    let asked = post_as(addr, &owner, "/api/appstore/install", &install("demo"));
+    assert_eq!(asked.status, 200, "{asked:?}");
+    assert!(asked.body.contains("web.demo.member-1"), "{asked:?}");
+    let deployed = wait_release(&host, "web.demo.member-1", "Deployed", 1);
+    assert_eq!(
+        deployed["metadata"]["annotations"]["appstore.orbital.dev/requested-by"],
+        "owner"
+    );
+    assert_eq!(deployed["spec"]["createNamespace"], false);
+
+    // The viewer sees it, but may not remove it; its owner may.
+    let listed = post_as(addr, &viewer, "/api/appstore/releases", "");
+    assert!(listed.body.contains("web.demo.member-1"), "{listed:?}");
+    let kept = post_as(
+        addr,
+        &viewer,
+        "/api/appstore/uninstall",
+        "id=web.demo.member-1",
+    );
+    assert_eq!(kept.status, 403, "{kept:?}");
+    let removed = post_as(
+        addr,
+        &owner,
+        "/api/appstore/uninstall",
+        "id=web.demo.member-1",
+    );
+    assert_eq!(removed.status, 200, "{removed:?}");
+    let gone = wait_until(Duration::from_secs(30), || {
+        let output = kubectl_on(
+            Path::new(&host),
+            &["get", "releases.appstore.orbital.dev", "web.demo.member-1"],
+        );
+        (!output.status.success()).then_some(())
+    });
+    assert!(
+        gone.is_some(),
+        "the release was uninstalled and its record removed"
+    );
 }

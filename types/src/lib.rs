@@ -5,6 +5,7 @@
 //! compiles them as they are.
 
 mod api_kind;
+pub mod appstore;
 mod cluster;
 mod diff;
 mod find;

@@ -7,6 +7,8 @@ mod account;
 #[allow(missing_docs)]
 mod act;
 #[allow(missing_docs)]
+mod appstore;
+#[allow(missing_docs)]
 mod audit;
 #[allow(missing_docs)]
 mod cluster_admin;
@@ -58,6 +60,10 @@ pub use account::{
     create_token, get_permissions, list_tokens, revoke_token,
 };
 pub use act::{ActOnObject, ObjectAction, act_on_object, rollout_progress};
+pub use appstore::{
+    AppStoreState, GetApp, GetAppStoreState, InstallApp, ListApps, ListReleases, UninstallRelease,
+    get_app, get_app_store_state, install_app, list_apps, list_releases, uninstall_release,
+};
 pub use audit::{AUDIT_PAGE, ListAudit, list_audit};
 pub use cluster_admin::{
     RemoveCluster, RotateKubeconfig, UpdateCluster, remove_cluster, rotate_kubeconfig,

@@ -20,6 +20,7 @@ pub fn SideNav() -> impl IntoView {
                 .map(|kind| view! { <A href=kind.list_page()>{kind.title()}</A> })
                 .collect_view()}
             <A href="/workspaces">"Workspaces"</A>
+            <A href="/appstore">"App Store"</A>
             <Suspense>
                 {move || Suspend::new(async move {
                     let admin = permissions.await.is_ok_and(|p| p.platform_admin);

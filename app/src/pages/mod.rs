@@ -1,6 +1,8 @@
 //! One component per routed page.
 
 mod account;
+mod appstore;
+mod appstore_app;
 mod audit;
 mod cluster;
 mod cluster_admin;
@@ -8,6 +10,7 @@ mod clusters;
 mod create;
 mod find;
 mod home;
+mod installed;
 mod kind;
 mod login;
 mod not_found;
@@ -18,12 +21,15 @@ mod workspace;
 mod workspaces;
 
 pub use account::AccountPage;
+pub use appstore::AppStorePage;
+pub use appstore_app::AppStoreAppPage;
 pub use audit::AuditPage;
 pub use cluster::ClusterPage;
 pub use clusters::ClustersPage;
 pub use create::CreatePage;
 pub use find::FindPage;
 pub use home::HomePage;
+pub use installed::InstalledAppsPage;
 pub use kind::KindPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

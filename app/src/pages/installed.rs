@@ -1,0 +1,117 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::{AppStoreState, UninstallRelease, get_app_store_state, list_releases};
+use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
+
+use super::appstore::NotHere;
+
+/// Phases a release passes through on its way; a page showing one looks again shortly.
+const MOVING: &[&str] = &["Pending", "Installing", "Upgrading", "Uninstalling"];
+
+/// `/appstore/installed`: the App Store's releases by cluster and namespace, with their phase,
+/// revision and message, followed while any is on its way, each with its uninstall button.
+#[component]
+pub fn InstalledAppsPage() -> impl IntoView {
+    let uninstall = ServerAction::<UninstallRelease>::new();
+    let (tick, set_tick) = signal(0u64);
+    let state = Resource::new(|| (), |()| get_app_store_state());
+    let releases = Resource::new(
+        move || (uninstall.version().get(), tick.get()),
+        |_| list_releases(),
+    );
+    // While a release is on its way, the page looks again every 2 s (in the browser only).
+    Effect::new(move || {
+        let moving = releases
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|rows| rows.iter().any(|row| MOVING.contains(&row.phase.as_str())));
+        if moving {
+            set_timeout(
+                move || set_tick.update(|tick| *tick += 1),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    let outcome = outcome_of(uninstall.value(), |()| "Uninstalling.".to_owned());
+    view! {
+        <p>
+            <A href="/appstore">"App Store"</A>
+        </p>
+        <h1>"Installed apps"</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                if let Ok(other @ (AppStoreState::Disabled | AppStoreState::Member(_))) = state.await
+                {
+                    return view! { <NotHere state=other /> }.into_any();
+                }
+                ().into_any()
+            })}
+        </Suspense>
+        <FormOutcome testid="uninstall-outcome" outcome />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match releases.await {
+                    Ok(rows) if rows.is_empty() => {
+                        view! { <p class="muted">"No app is installed through the App Store."</p> }
+                            .into_any()
+                    }
+                    Ok(rows) => {
+                        view! {
+                            <table class="table" data-testid="releases">
+                                <thead>
+                                    <tr>
+                                        <th>"Release"</th>
+                                        <th>"App"</th>
+                                        <th>"Cluster"</th>
+                                        <th>"Namespace"</th>
+                                        <th>"Phase"</th>
+                                        <th>"Revision"</th>
+                                        <th>"Message"</th>
+                                        <th>"Requested by"</th>
+                                        <th><span class="visually-hidden">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows
+                                        .into_iter()
+                                        .map(|row| {
+                                            let testid = format!("release-{}", row.id);
+                                            let label = format!("Uninstall {}", row.release_name);
+                                            view! {
+                                                <tr data-testid=testid>
+                                                    <td>{row.release_name.clone()}</td>
+                                                    <td>{format!("{} {} ({})", row.chart, row.version, row.repo)}</td>
+                                                    <td>{row.cluster.clone()}</td>
+                                                    <td>{row.namespace.clone()}</td>
+                                                    <td data-testid="phase">{row.phase.clone()}</td>
+                                                    <td>{row.revision}</td>
+                                                    <td class="message">{row.message.clone()}</td>
+                                                    <td>{row.requested_by.clone()}</td>
+                                                    <td>
+                                                        <ActionForm action=uninstall>
+                                                            <input type="hidden" name="id" value=row.id.clone() />
+                                                            <span class="visually-hidden">{label}</span>
+                                                            <SubmitButton
+                                                                label="Uninstall"
+                                                                busy="Asking…"
+                                                                pending=uninstall.pending()
+                                                                danger=true
+                                                            />
+                                                        </ActionForm>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <Alert text=format!("The releases cannot be listed: {error}") /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

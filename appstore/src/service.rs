@@ -1,0 +1,442 @@
+//! The App Store as the host console serves it: its pool listed and searched, an app's page,
+//! installs asked for (each recorded as a `Release` on the host, which the reconciler carries
+//! out), and the releases with their status. Who may ask for what is decided by the caller
+//! (the console's server functions, with the user's scope) before these are called.
+
+use std::sync::Arc;
+
+use kube::api::{Api, DeleteParams, PostParams};
+use kube::core::DynamicObject;
+use orbital_chart::{
+    Chart, ClusterCapabilities, ReleaseOptions, render_release, validate_release_name,
+};
+use orbital_template::{Map, Value, read_yaml, to_json};
+use orbital_types::appstore::{
+    AppDetails, AppList, AppQuery, AppSummary, AppVersionRow, InstallForm, ReleaseRow,
+};
+use serde_json::json;
+
+use crate::crd::{GROUP, RELEASE_KIND, VERSION};
+use crate::pool::{Pool, PoolError};
+use crate::reconciler::release_resource;
+
+/// The annotation that says who asked for a release.
+pub const REQUESTED_BY: &str = "appstore.orbital.dev/requested-by";
+
+/// Why an install asked for cannot be recorded.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum InstallRefusal {
+    /// A field of the form is not acceptable; the message says which and why.
+    #[error("{0}")]
+    Invalid(String),
+    /// The chart cannot be had.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// That release already exists.
+    #[error("{0}")]
+    Exists(String),
+    /// The host could not record it.
+    #[error("the host cluster could not record the install: {0}")]
+    Host(String),
+}
+
+/// An object an install would make, as the caller authorizes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedObject {
+    /// Its `apiVersion`.
+    pub api_version: String,
+    /// Its `kind`.
+    pub kind: String,
+}
+
+/// The App Store of a host console.
+#[derive(Debug)]
+pub struct AppStore {
+    pool: Arc<Pool>,
+    generated: String,
+    releases: Api<DynamicObject>,
+}
+
+fn is_dns_label(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 63
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
+impl AppStore {
+    /// The App Store over `pool`, recording releases on the host `host` reaches.
+    pub fn new(pool: Arc<Pool>, host: kube::Client) -> AppStore {
+        AppStore {
+            pool,
+            generated: jiff::Timestamp::now().to_string(),
+            releases: Api::all_with(host, &release_resource()),
+        }
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &Arc<Pool> {
+        &self.pool
+    }
+
+    /// When the served indexes were made (RFC 3339).
+    pub fn generated(&self) -> &str {
+        &self.generated
+    }
+
+    /// Every app of the pool, newest version's facts.
+    fn all_apps(&self) -> Vec<AppSummary> {
+        let mut apps = Vec::new();
+        for repository in self.pool.local() {
+            for chart in &repository.charts {
+                let metadata = &chart.metadata;
+                let known = apps.iter().position(|app: &AppSummary| {
+                    app.repo == repository.name && app.name == metadata.name
+                });
+                let newer = known.is_none_or(|at| {
+                    orbital_template::compare_versions(&metadata.version, &apps[at].version)
+                        .is_some_and(std::cmp::Ordering::is_gt)
+                });
+                if !newer {
+                    continue;
+                }
+                let summary = AppSummary {
+                    repo: repository.name.clone(),
+                    name: metadata.name.clone(),
+                    description: metadata.description.clone(),
+                    icon: metadata.icon.clone(),
+                    category: metadata
+                        .annotations
+                        .iter()
+                        .find(|(key, _)| key == "orbital.dev/category" || key == "category")
+                        .map(|(_, value)| value.clone())
+                        .unwrap_or_default(),
+                    version: metadata.version.clone(),
+                    app_version: metadata.app_version.clone(),
+                    keywords: metadata.keywords.clone(),
+                };
+                match known {
+                    Some(at) => apps[at] = summary,
+                    None => apps.push(summary),
+                }
+            }
+        }
+        for (repo, remote) in self.pool.remotes() {
+            for app in remote.catalogue.apps.values() {
+                let Some(newest) = app.versions.first() else {
+                    continue;
+                };
+                apps.push(AppSummary {
+                    repo: repo.clone(),
+                    name: app.name.clone(),
+                    description: newest.description.clone(),
+                    icon: app.icon.clone(),
+                    category: app.category.clone(),
+                    version: newest.version.clone(),
+                    app_version: newest.app_version.clone(),
+                    keywords: app.keywords.clone(),
+                });
+            }
+        }
+        apps
+    }
+
+    /// The apps `query` finds, by name, and what there is to filter by.
+    pub fn apps(&self, query: &AppQuery) -> AppList {
+        let all = self.all_apps();
+        let mut categories: Vec<String> = all
+            .iter()
+            .map(|app| app.category.clone())
+            .filter(|category| !category.is_empty())
+            .collect();
+        categories.sort();
+        categories.dedup();
+        let mut repos: Vec<String> = all.iter().map(|app| app.repo.clone()).collect();
+        repos.sort();
+        repos.dedup();
+        let text = query.text.trim().to_lowercase();
+        let mut apps: Vec<AppSummary> = all
+            .into_iter()
+            .filter(|app| query.category.is_empty() || app.category == query.category)
+            .filter(|app| query.repo.is_empty() || app.repo == query.repo)
+            .filter(|app| {
+                text.is_empty()
+                    || app.name.to_lowercase().contains(&text)
+                    || app.description.to_lowercase().contains(&text)
+                    || app
+                        .keywords
+                        .iter()
+                        .any(|k| k.to_lowercase().contains(&text))
+            })
+            .collect();
+        apps.sort_by(|a, b| (&a.name, &a.repo).cmp(&(&b.name, &b.repo)));
+        AppList {
+            apps,
+            categories,
+            repos,
+        }
+    }
+
+    /// The page of app `name` of repository `repo`: its versions, and its newest version's
+    /// README and default values (an archive of another site is fetched for them).
+    pub async fn app(&self, repo: &str, name: &str) -> Result<AppDetails, PoolError> {
+        let chart = self.pool.chart(repo, name, "").await?;
+        let summary = self
+            .all_apps()
+            .into_iter()
+            .find(|app| app.repo == repo && app.name == name)
+            .unwrap_or_default();
+        let versions = match self.pool.repository(repo) {
+            Some(local) => {
+                let mut rows: Vec<AppVersionRow> = local
+                    .charts
+                    .iter()
+                    .filter(|packaged| packaged.metadata.name == name)
+                    .map(|packaged| AppVersionRow {
+                        version: packaged.metadata.version.clone(),
+                        app_version: packaged.metadata.app_version.clone(),
+                        created: String::new(),
+                    })
+                    .collect();
+                rows.sort_by(|a, b| {
+                    orbital_template::compare_versions(&b.version, &a.version)
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+                rows
+            }
+            None => self
+                .pool
+                .remote(repo)
+                .and_then(|remote| remote.catalogue.apps.get(name).cloned())
+                .map(|app| {
+                    app.versions
+                        .into_iter()
+                        .map(|version| AppVersionRow {
+                            version: version.version,
+                            app_version: version.app_version,
+                            created: version.created,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let file = |chart: &Chart, wanted: &str| {
+            chart
+                .files
+                .iter()
+                .find(|file| file.name.eq_ignore_ascii_case(wanted))
+                .map(|file| String::from_utf8_lossy(&file.data).into_owned())
+                .unwrap_or_default()
+        };
+        Ok(AppDetails {
+            home: chart.metadata.home.clone(),
+            maintainers: chart
+                .metadata
+                .maintainers
+                .iter()
+                .map(|maintainer| maintainer.name.clone())
+                .collect(),
+            versions,
+            readme: file(&chart, "README.md"),
+            values: file(&chart, "values.yaml"),
+            summary,
+        })
+    }
+
+    /// Checks `form` and the chart it names, and renders it (with `helm template`'s cluster
+    /// facts) to tell which objects it would make, for the caller to authorize them.
+    pub async fn plan(&self, form: &InstallForm) -> Result<Vec<PlannedObject>, InstallRefusal> {
+        let invalid = |message: String| InstallRefusal::Invalid(message);
+        if !is_dns_label(&form.cluster) {
+            return Err(invalid("choose a cluster".to_owned()));
+        }
+        if !is_dns_label(&form.namespace) {
+            return Err(invalid(format!(
+                "{:?} is not a namespace name: lower-case letters, digits and '-', at most 63",
+                form.namespace
+            )));
+        }
+        validate_release_name(&form.release_name).map_err(|error| invalid(error.to_string()))?;
+        let values = user_values(&form.values)?;
+        let chart = self
+            .pool
+            .chart(&form.repo, &form.chart, &form.version)
+            .await?;
+        let rendered = render_release(
+            chart,
+            &values,
+            &ReleaseOptions {
+                name: form.release_name.clone(),
+                namespace: form.namespace.clone(),
+                revision: 1,
+                is_upgrade: false,
+            },
+            &ClusterCapabilities::default(),
+        )
+        .map_err(|error| invalid(error.to_string()))?;
+        let mut planned = Vec::new();
+        let heads = rendered
+            .sorted
+            .manifests
+            .iter()
+            .map(|manifest| &manifest.content)
+            .chain(
+                rendered
+                    .sorted
+                    .hooks
+                    .iter()
+                    .map(|hook| &hook.manifest.content),
+            );
+        for content in heads {
+            let Ok(Value::Map(fields)) = read_yaml(content) else {
+                continue;
+            };
+            let text = |key: &str| match fields.get(key) {
+                Some(Value::Str(text)) => text,
+                _ => String::new(),
+            };
+            let object = PlannedObject {
+                api_version: text("apiVersion"),
+                kind: text("kind"),
+            };
+            if !planned.contains(&object) {
+                planned.push(object);
+            }
+        }
+        Ok(planned)
+    }
+
+    /// Records an install `requested_by` asked for: a `Release` on the host named
+    /// `RELEASE.NAMESPACE.CLUSTER`, which the reconciler carries out. Returns its name.
+    pub async fn request_install(
+        &self,
+        form: &InstallForm,
+        create_namespace: bool,
+        requested_by: &str,
+    ) -> Result<String, InstallRefusal> {
+        let values = user_values(&form.values)?;
+        let id = format!("{}.{}.{}", form.release_name, form.namespace, form.cluster);
+        let values: serde_json::Value = serde_json::from_str(&to_json(&Value::Map(values)))
+            .map_err(|error| InstallRefusal::Invalid(error.to_string()))?;
+        let object: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": format!("{GROUP}/{VERSION}"),
+            "kind": RELEASE_KIND,
+            "metadata": {"name": id, "annotations": {REQUESTED_BY: requested_by}},
+            "spec": {
+                "repo": form.repo,
+                "chart": form.chart,
+                "version": form.version,
+                "cluster": form.cluster,
+                "namespace": form.namespace,
+                "releaseName": form.release_name,
+                "createNamespace": create_namespace,
+                "values": values,
+            },
+        }))
+        .map_err(|error| InstallRefusal::Invalid(error.to_string()))?;
+        match self.releases.create(&PostParams::default(), &object).await {
+            Ok(_) => Ok(id),
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                Err(InstallRefusal::Exists(format!(
+                    "{} is already installed in {} on {}",
+                    form.release_name, form.namespace, form.cluster
+                )))
+            }
+            Err(error) => Err(InstallRefusal::Host(error.to_string())),
+        }
+    }
+
+    /// Every release the App Store keeps, by cluster, namespace and name.
+    pub async fn releases(&self) -> Result<Vec<ReleaseRow>, String> {
+        let listed = self
+            .releases
+            .list(&Default::default())
+            .await
+            .map_err(|error| error.to_string())?;
+        let mut rows: Vec<ReleaseRow> = listed.items.iter().map(release_row).collect();
+        rows.sort_by(|a, b| {
+            (&a.cluster, &a.namespace, &a.release_name).cmp(&(
+                &b.cluster,
+                &b.namespace,
+                &b.release_name,
+            ))
+        });
+        Ok(rows)
+    }
+
+    /// The release `id`, if it exists.
+    pub async fn release(&self, id: &str) -> Result<Option<ReleaseRow>, String> {
+        self.releases
+            .get_opt(id)
+            .await
+            .map(|found| found.as_ref().map(release_row))
+            .map_err(|error| error.to_string())
+    }
+
+    /// Asks for release `id` to be uninstalled (its `Release` deleted; the reconciler removes
+    /// the app, then the object).
+    pub async fn uninstall(&self, id: &str) -> Result<(), String> {
+        match self.releases.delete(id, &DeleteParams::default()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+}
+
+/// The user's values from the form's YAML: a map, or nothing.
+fn user_values(text: &str) -> Result<Map, InstallRefusal> {
+    match read_yaml(text) {
+        Ok(Value::Map(values)) => Ok(values),
+        Ok(Value::Nil) => Ok(Map::default()),
+        Ok(_) => Err(InstallRefusal::Invalid(
+            "the values must be a map of keys (YAML), like the chart's values.yaml".to_owned(),
+        )),
+        Err(error) => Err(InstallRefusal::Invalid(format!(
+            "the values are not YAML: {error}"
+        ))),
+    }
+}
+
+fn release_row(object: &DynamicObject) -> ReleaseRow {
+    let (spec, status) = (&object.data["spec"], &object.data["status"]);
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    let name = object.metadata.name.clone().unwrap_or_default();
+    let release_name = match text(&spec["releaseName"]) {
+        given if given.is_empty() => name.clone(),
+        given => given,
+    };
+    let phase = if object.metadata.deletion_timestamp.is_some() {
+        "Uninstalling".to_owned()
+    } else {
+        match text(&status["phase"]) {
+            phase if phase.is_empty() => "Pending".to_owned(),
+            phase => phase,
+        }
+    };
+    let version = match text(&status["chartVersion"]) {
+        installed if installed.is_empty() => text(&spec["version"]),
+        installed => installed,
+    };
+    ReleaseRow {
+        id: name,
+        release_name,
+        cluster: text(&spec["cluster"]),
+        namespace: text(&spec["namespace"]),
+        repo: text(&spec["repo"]),
+        chart: text(&spec["chart"]),
+        version,
+        phase,
+        revision: status["revision"].as_i64().unwrap_or(0),
+        message: text(&status["message"]),
+        requested_by: object
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|annotations| annotations.get(REQUESTED_BY).cloned())
+            .unwrap_or_default(),
+    }
+}

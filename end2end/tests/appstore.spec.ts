@@ -1,0 +1,60 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// A namespace of this run's own, so that a rerun against the same console starts afresh.
+const namespace = `store-${Date.now().toString(36)}`;
+
+async function hydrated(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+}
+
+test('the App Store is searched and filtered without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: 'test-results/.admin-session.json',
+  });
+  const page = await context.newPage();
+  await page.goto('/appstore?category=Database');
+  await expect(page.getByTestId('app-builtin-cache')).toBeVisible();
+  await expect(page.getByTestId('app-builtin-database')).toBeVisible();
+  await expect(page.getByTestId('app-builtin-web-server')).toHaveCount(0);
+  await page.getByLabel('Find apps').fill('redis');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/q=redis/);
+  await expect(page.getByTestId('app-builtin-cache')).toBeVisible();
+  await expect(page.getByTestId('app-builtin-database')).toHaveCount(0);
+  await page.getByRole('link', { name: 'cache' }).click();
+  await expect(page.getByTestId('app-description')).toContainText('Redis');
+  await expect(page.getByTestId('app-values')).toContainText('maxMemory: 64mb');
+  await context.close();
+});
+
+test('an app is installed on a member from its page, followed until deployed, and uninstalled', async ({ page }) => {
+  await hydrated(page, '/appstore?q=cache');
+  await page.getByTestId('app-builtin-cache').getByRole('link', { name: 'cache' }).click();
+  await expect(page.getByRole('heading', { name: 'cache', level: 1 })).toBeVisible();
+  const form = page.getByTestId('install-form');
+  await form.getByLabel('Cluster').selectOption('member-1');
+  await form.getByLabel('Namespace').fill(namespace);
+  await form.getByLabel('Release name').fill('sessions');
+  await form.getByLabel(/Values/).fill('auth:\n  password: from-the-browser\n');
+  await form.getByRole('button', { name: 'Install' }).click();
+
+  await expect(page).toHaveURL(/\/appstore\/installed$/);
+  const row = page.getByTestId(`release-sessions.${namespace}.member-1`);
+  await expect(row.getByTestId('phase')).toHaveText('Deployed', { timeout: 60_000 });
+  await expect(row).toContainText(`Redis listens at sessions-cache.${namespace}.svc:6379`);
+  await expect(row).toContainText('admin');
+
+  await row.getByRole('button', { name: 'Uninstall' }).click();
+  await expect(row).toHaveCount(0, { timeout: 60_000 });
+});
+
+test('a bad install is refused in the page, saying why', async ({ page }) => {
+  await hydrated(page, '/appstore/builtin/web-server');
+  const form = page.getByTestId('install-form');
+  await form.getByLabel('Cluster').selectOption('member-1');
+  await form.getByLabel('Namespace').fill('Not_A_Namespace');
+  await form.getByRole('button', { name: 'Install' }).click();
+  await expect(page.getByTestId('install-outcome')).toContainText('is not a namespace name');
+});

@@ -1,0 +1,121 @@
+//! The App Store as its pages show it: apps of the pool, one app's details, installs and
+//! the releases they made.
+
+use serde::{Deserialize, Serialize};
+
+/// An app of the pool, as the App Store's list shows it (its newest version's facts).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSummary {
+    /// The repository it is in.
+    pub repo: String,
+    /// The chart's name.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// Its icon's address, if any.
+    pub icon: String,
+    /// Its category, if its chart says.
+    pub category: String,
+    /// Its newest version.
+    pub version: String,
+    /// The version of the app that version installs.
+    pub app_version: String,
+    /// Its keywords.
+    pub keywords: Vec<String>,
+}
+
+/// What the App Store's list is asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppQuery {
+    /// Text to find in names, descriptions and keywords (any case).
+    pub text: String,
+    /// Only this category; every one when empty.
+    pub category: String,
+    /// Only this repository; every one when empty.
+    pub repo: String,
+}
+
+/// The App Store's list: the apps found, and what there is to filter by.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppList {
+    /// The apps the query found, by name.
+    pub apps: Vec<AppSummary>,
+    /// Every category of the pool.
+    pub categories: Vec<String>,
+    /// Every repository of the pool.
+    pub repos: Vec<String>,
+}
+
+/// One version of an app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppVersionRow {
+    /// The chart's version.
+    pub version: String,
+    /// The app's version.
+    pub app_version: String,
+    /// When it was published, when known.
+    pub created: String,
+}
+
+/// One app's page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppDetails {
+    /// What the list shows of it.
+    pub summary: AppSummary,
+    /// Its home page.
+    pub home: String,
+    /// Its maintainers.
+    pub maintainers: Vec<String>,
+    /// Every version, newest first.
+    pub versions: Vec<AppVersionRow>,
+    /// The newest version's README, as Markdown text.
+    pub readme: String,
+    /// The newest version's default values, as its `values.yaml` has them.
+    pub values: String,
+}
+
+/// An install asked for in the App Store.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallForm {
+    /// The repository.
+    pub repo: String,
+    /// The chart.
+    pub chart: String,
+    /// The version; the newest when empty.
+    pub version: String,
+    /// The cluster to install on.
+    pub cluster: String,
+    /// The namespace (made when missing).
+    pub namespace: String,
+    /// The release's name.
+    pub release_name: String,
+    /// Values over the chart's defaults, as YAML.
+    pub values: String,
+}
+
+/// A release the App Store installed, or is installing, as the installed apps page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseRow {
+    /// The `Release` object's name on the host.
+    pub id: String,
+    /// The release's name on its cluster.
+    pub release_name: String,
+    /// Its cluster.
+    pub cluster: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The repository its chart came from.
+    pub repo: String,
+    /// The chart.
+    pub chart: String,
+    /// The chart's version installed (or asked for, until installed).
+    pub version: String,
+    /// Pending, Installing, Deployed, Failed, Upgrading or Uninstalling.
+    pub phase: String,
+    /// The revision deployed; 0 before the first.
+    pub revision: i64,
+    /// The chart's notes once deployed, or why it failed.
+    pub message: String,
+    /// Who asked for it.
+    pub requested_by: String,
+}
