@@ -5,14 +5,15 @@
 //! recorded in Helm's storage.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::discovery::{ApiCapabilities, Discovery, Scope};
 use orbital_chart::{
-    Chart, ChartError, ClusterCapabilities, Hook, HookEvent, KubeVersion, ReleaseOptions, Rendered,
-    render_release, split_documents,
+    Chart, ChartError, ClusterCapabilities, Hook, HookEvent, KubeVersion, Lookup, ReleaseOptions,
+    Rendered, prepare_release, split_documents,
 };
 use orbital_template::{Map, Value, read_yaml, to_json};
 use serde_json::json;
@@ -269,7 +270,7 @@ impl Installer {
         let previous = deployed.last().map(|(_, record)| record.clone());
         let is_upgrade = previous.is_some();
         let (capabilities, discovery) = self.capabilities().await?;
-        let rendered = render_release(
+        let prepared = prepare_release(
             request.chart.clone(),
             &request.values,
             &ReleaseOptions {
@@ -280,6 +281,12 @@ impl Installer {
             },
             &capabilities,
         )?;
+        // Off the async threads: the templates' `lookup` calls wait on the cluster.
+        let lookup = cluster_lookup(self.client.clone(), &discovery);
+        let rendered =
+            tokio::task::spawn_blocking(move || prepared.render_with_lookup(Some(&lookup)))
+                .await
+                .map_err(|error| InstallError::Object(format!("the render stopped: {error}")))??;
         let now = jiff::Timestamp::now().to_string();
         let first_deployed = previous
             .as_ref()
@@ -718,6 +725,55 @@ impl Installer {
             }
         }
     }
+}
+
+/// Helm's `lookup` on the cluster `client` reaches: the object as a map (an empty one when it
+/// does not exist), or the list when no name is given. Called from the render's thread, it
+/// waits on the runtime the installer runs on.
+fn cluster_lookup(client: kube::Client, discovery: &Discovery) -> Lookup {
+    let mut resources: Vec<(ApiResource, bool)> = Vec::new();
+    for group in discovery.groups() {
+        for version in group.versions() {
+            for (resource, capabilities) in group.versioned_resources(version) {
+                resources.push((resource, capabilities.scope == Scope::Namespaced));
+            }
+        }
+    }
+    let runtime = tokio::runtime::Handle::current();
+    Arc::new(
+        move |api_version: &str, kind: &str, namespace: &str, name: &str| {
+            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+            let Some((resource, namespaced)) = resources
+                .iter()
+                .find(|(r, _)| r.group == group && r.version == version && r.kind == kind)
+            else {
+                return Err(format!(
+                    "unable to get apiresource from unstructured: {api_version}, Kind={kind}"
+                ));
+            };
+            let api: Api<DynamicObject> = if *namespaced && !namespace.is_empty() {
+                Api::namespaced_with(client.clone(), namespace, resource)
+            } else {
+                Api::all_with(client.clone(), resource)
+            };
+            let found = runtime.block_on(async {
+                if name.is_empty() {
+                    api.list(&ListParams::default())
+                        .await
+                        .map(|list| serde_json::to_value(list).unwrap_or_default())
+                } else {
+                    api.get_opt(name).await.map(|object| {
+                        object
+                            .and_then(|object| serde_json::to_value(object).ok())
+                            .unwrap_or_else(|| json!({}))
+                    })
+                }
+            });
+            found
+                .map(Value::from)
+                .map_err(|error| format!("lookup of {kind} {namespace}/{name}: {error}"))
+        },
+    )
 }
 
 /// Finds the API resource of each rendered object, and the namespace it goes in.

@@ -243,6 +243,32 @@ async fn orbital_releases_are_helm_releases_and_helm_releases_are_listed() {
         .collect();
     assert_eq!(names, ["sessions"]);
 
+    // A generated password is read back with `lookup` on upgrade, so it stays the same.
+    let cache = InstallRequest {
+        chart: builtin("cache"),
+        values: values_from_json(&json!({})),
+        release_name: "sessions".to_owned(),
+        namespace: "cache".to_owned(),
+        create_namespace: true,
+    };
+    installer.install_or_upgrade(&cache).await.unwrap();
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(client.clone(), "cache");
+    let password =
+        |secret: k8s_openapi::api::core::v1::Secret| secret.data.unwrap()["password"].0.clone();
+    let generated = password(secrets.get("sessions-cache").await.unwrap());
+    assert_eq!(generated.len(), 20);
+    installer
+        .install_or_upgrade(&InstallRequest {
+            values: values_from_json(&json!({"maxMemory": "128mb"})),
+            ..cache
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        password(secrets.get("sessions-cache").await.unwrap()),
+        generated
+    );
+
     // A database: a kept Secret survives, a StatefulSet becomes ready, Helm uninstalls it.
     let database = InstallRequest {
         chart: builtin("database"),

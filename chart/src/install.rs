@@ -10,7 +10,7 @@ use crate::error::ChartError;
 use crate::load::Chart;
 use crate::manifests::{Sorted, sort_manifests};
 use crate::objects::{Capabilities, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, KubeVersion};
-use crate::render::render_templates;
+use crate::render::{Lookup, render_templates};
 use crate::schema::validate;
 use crate::values::coalesce;
 use crate::{dependencies::process_dependencies, load::ChartFile};
@@ -172,6 +172,12 @@ impl PreparedRelease {
     /// The second half of [`render_release`]: the chart's Kubernetes versions checked, its
     /// templates run, and their output sorted.
     pub fn render(self) -> Result<Rendered, ChartError> {
+        self.render_with_lookup(None)
+    }
+
+    /// [`PreparedRelease::render`] with `lookup` answering the templates' `lookup` calls from
+    /// the cluster the release goes to, as `helm install` and `helm upgrade` do.
+    pub fn render_with_lookup(self, lookup: Option<&Lookup>) -> Result<Rendered, ChartError> {
         let PreparedRelease {
             chart,
             top,
@@ -185,7 +191,7 @@ impl PreparedRelease {
                 chart.metadata.kube_version
             )));
         }
-        let mut files = render_templates(&chart, &top)?;
+        let mut files = render_templates(&chart, &top, lookup)?;
         let notes_name = format!("{}/templates/NOTES.txt", chart.name());
         let notes = files.remove(&notes_name).unwrap_or_default();
         files.retain(|name, _| !name.ends_with("NOTES.txt"));

@@ -29,5 +29,6 @@ pub use load::{Chart, ChartFile};
 pub use manifests::{Hook, HookEvent, Manifest, Sorted, sort_manifests, split_documents};
 pub use metadata::{Dependency, FieldError, Maintainer, Metadata};
 pub use objects::{DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, HELM_VERSION, KubeVersion};
+pub use render::Lookup;
 pub use set::{SetError, SetKind, apply_set};
 pub use values::{coalesce, merge_user_values};

@@ -6,11 +6,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use orbital_template::{Map, Templates, Value, helm};
+use orbital_template::{CallError, Function, Map, Param, Templates, Value, helm};
 
 use crate::error::ChartError;
 use crate::load::Chart;
 use crate::objects::{ChartObject, Files};
+
+/// Helm's `lookup` against a cluster: `(apiVersion, kind, namespace, name)` to the object
+/// (an empty map when there is none), or to the list when `name` is empty. Without one, a
+/// render looks up nothing, as `helm template` does.
+pub type Lookup = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
 
 /// A template file to run: its source, the dot it runs over, and its chart's template folder.
 struct Renderable {
@@ -25,6 +30,7 @@ struct Renderable {
 pub(crate) fn render_templates(
     chart: &Chart,
     top: &Map,
+    lookup: Option<&Lookup>,
 ) -> Result<BTreeMap<String, String>, ChartError> {
     let mut renderables = BTreeMap::new();
     collect(chart, top, chart.name(), true, &mut renderables);
@@ -33,7 +39,21 @@ pub(crate) fn render_templates(
     order.sort_by(|a, b| {
         (b.matches('/').count(), b.as_str()).cmp(&(a.matches('/').count(), a.as_str()))
     });
-    let mut templates = Templates::with_functions(helm());
+    let mut functions = helm();
+    if let Some(lookup) = lookup {
+        let lookup = lookup.clone();
+        functions.insert(
+            "lookup".to_owned(),
+            Function::new(&[Param::Str; 4], None, move |args| {
+                let text = |at: usize| match &args[at] {
+                    Value::Str(text) => text.as_str(),
+                    _ => "",
+                };
+                lookup(text(0), text(1), text(2), text(3)).map_err(CallError::Failed)
+            }),
+        );
+    }
+    let mut templates = Templates::with_functions(functions);
     for name in &order {
         templates.add(name, &renderables[*name].source)?;
     }
