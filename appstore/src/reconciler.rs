@@ -78,9 +78,9 @@ pub enum ReleaseError {
         /// Its answer.
         source: kube::Error,
     },
-    /// The `Release` type was installed but is not served.
-    #[error("the Release type is not served by the host cluster {0:?} after installing it")]
-    NotServed(Duration),
+    /// A type was installed but is not served.
+    #[error("the {0} type is not served by the host cluster {1:?} after installing it")]
+    NotServed(String, Duration),
     /// The definition could not be built (a bug).
     #[error("the Release type's definition is invalid: {0}")]
     Definition(#[from] serde_json::Error),
@@ -100,20 +100,29 @@ pub fn release_resource() -> ApiResource {
 
 /// Installs the `Release` type on the host when it is missing; returns once it is served.
 pub async fn ensure_definition(host: &kube::Client) -> Result<(), ReleaseError> {
+    ensure_type(host, release_definition(), &release_resource()).await
+}
+
+/// Installs a type of the group on the host when it is missing; returns once it is served.
+pub(crate) async fn ensure_type(
+    host: &kube::Client,
+    definition: Value,
+    resource: &ApiResource,
+) -> Result<(), ReleaseError> {
     let definitions: Api<CustomResourceDefinition> = Api::all(host.clone());
-    let definition: CustomResourceDefinition = serde_json::from_value(release_definition())?;
+    let definition: CustomResourceDefinition = serde_json::from_value(definition)?;
     match definitions
         .create(&PostParams::default(), &definition)
         .await
     {
         Ok(_) => {}
         Err(kube::Error::Api(status)) if status.code == 409 => {}
-        Err(error) => return Err(host_error("installing the Release type")(error)),
+        Err(error) => return Err(host_error("installing the App Store's types")(error)),
     }
-    let releases: Api<DynamicObject> = Api::all_with(host.clone(), &release_resource());
+    let objects: Api<DynamicObject> = Api::all_with(host.clone(), resource);
     let deadline = tokio::time::Instant::now() + SERVED_TIMEOUT;
     loop {
-        match releases.list(&ListParams::default().limit(1)).await {
+        match objects.list(&ListParams::default().limit(1)).await {
             Ok(_) => return Ok(()),
             Err(kube::Error::Api(status))
                 if status.code == 404 && tokio::time::Instant::now() < deadline =>
@@ -121,9 +130,12 @@ pub async fn ensure_definition(host: &kube::Client) -> Result<(), ReleaseError> 
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
             Err(kube::Error::Api(status)) if status.code == 404 => {
-                return Err(ReleaseError::NotServed(SERVED_TIMEOUT));
+                return Err(ReleaseError::NotServed(
+                    resource.kind.clone(),
+                    SERVED_TIMEOUT,
+                ));
             }
-            Err(error) => return Err(host_error("listing releases")(error)),
+            Err(error) => return Err(host_error("listing the App Store's objects")(error)),
         }
     }
 }

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::watcher;
@@ -18,7 +17,7 @@ use serde_json::{Value, json};
 use crate::catalogue::Catalogue;
 use crate::crd::{GROUP, REPO_KIND, REPO_PLURAL, VERSION, repo_definition};
 use crate::pool::{Pool, RemoteRepository};
-use crate::reconciler::ReleaseError;
+use crate::reconciler::{ReleaseError, ensure_type};
 use crate::remote::{Credentials, fetch};
 
 /// The namespace of the Secrets a `Repo` names for its credentials.
@@ -36,21 +35,9 @@ pub fn repo_resource() -> ApiResource {
     )
 }
 
-/// Installs the `Repo` type on the host when it is missing.
+/// Installs the `Repo` type on the host when it is missing; returns once it is served.
 pub async fn ensure_repo_definition(host: &kube::Client) -> Result<(), ReleaseError> {
-    let definitions: Api<CustomResourceDefinition> = Api::all(host.clone());
-    let definition: CustomResourceDefinition = serde_json::from_value(repo_definition())?;
-    match definitions
-        .create(&PostParams::default(), &definition)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        Err(source) => Err(ReleaseError::Host {
-            what: "installing the Repo type",
-            source,
-        }),
-    }
+    ensure_type(host, repo_definition(), &repo_resource()).await
 }
 
 /// A duration as Go writes one (`90s`, `10m`, `1h30m`).

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use orbital_template::{Value, read_yaml};
 
 use crate::error::ChartError;
+use crate::metadata::{json_kind, scalar_text};
 use crate::render::base_name;
 
 /// The kinds in the order an install creates them; other kinds come after, by name.
@@ -280,34 +281,6 @@ impl Head {
             name,
             annotations,
         })
-    }
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::Str(_) => "string",
-        Value::List(_) => "array",
-        _ => "object",
-    }
-}
-
-/// A scalar annotation as text, as Helm's YAML reader turns numbers and booleans into text
-/// where a string is wanted.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Nil => Some(String::new()),
-        Value::Str(text) => Some(text.clone()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        Value::Float(number) if number.fract() == 0.0 && number.abs() < 1e15 =>
-        {
-            #[allow(clippy::cast_possible_truncation)]
-            Some((*number as i64).to_string())
-        }
-        Value::Float(number) => Some(orbital_template::float32_text(*number)),
-        Value::Int(number) | Value::Int64(number) => Some(number.to_string()),
-        _ => None,
     }
 }
 

@@ -360,7 +360,7 @@ fn sanitized(text: &str) -> String {
 }
 
 /// How Go's JSON decoder names the kind of a value it cannot put in a field.
-fn json_kind(value: &Value) -> &'static str {
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
@@ -462,7 +462,7 @@ impl Fields {
 
 /// A scalar where Go wants a string, as `sigs.k8s.io/yaml` converts it: numbers written as
 /// `float32`s are, booleans as `true`/`false`, null as nothing.
-fn scalar_text(value: &Value) -> Option<String> {
+pub(crate) fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::Nil => Some(String::new()),
         Value::Str(text) => Some(text.clone()),

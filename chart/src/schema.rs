@@ -190,6 +190,28 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// Checks `attempts` in order until one passes: `None` when one does, else the failure
+    /// that came closest (the highest score, the first of equals), whose errors are told.
+    fn first_passing<'n>(
+        &self,
+        attempts: impl Iterator<Item = (&'n Json, &'n Value, Vec<String>)>,
+    ) -> Result<Option<Outcome>, ChartError> {
+        let mut closest: Option<Outcome> = None;
+        for (schema, node, path) in attempts {
+            let result = self.check(schema, node, &path)?;
+            if result.valid() {
+                return Ok(None);
+            }
+            if closest
+                .as_ref()
+                .is_none_or(|best| result.score > best.score)
+            {
+                closest = Some(result);
+            }
+        }
+        Ok(Some(closest.unwrap_or_default()))
+    }
+
     /// `anyOf`, `oneOf`, `allOf`, `not`, `dependencies` and `if`/`then`/`else`.
     fn combinators(
         &self,
@@ -198,24 +220,15 @@ impl Validator<'_> {
         path: &[String],
         outcome: &mut Outcome,
     ) -> Result<(), ChartError> {
-        if let Some(Json::Array(alternatives)) = schema.get("anyOf") {
-            let mut best: Option<Outcome> = None;
-            let mut passed = false;
-            for alternative in alternatives {
-                let result = self.check(alternative, node, path)?;
-                if result.valid() {
-                    passed = true;
-                    break;
-                }
-                if best.as_ref().is_none_or(|best| result.score > best.score) {
-                    best = Some(result);
-                }
-            }
-            if !passed {
+        if let Some(Json::Array(alternatives)) = schema.get("anyOf")
+            && !alternatives.is_empty()
+        {
+            let attempts = alternatives
+                .iter()
+                .map(|alternative| (alternative, node, path.to_vec()));
+            if let Some(closest) = self.first_passing(attempts)? {
                 outcome.fail(path, "Must validate at least one schema (anyOf)".to_owned());
-                if let Some(best) = best {
-                    outcome.merge(best);
-                }
+                outcome.merge(closest);
             }
         }
         if let Some(Json::Array(alternatives)) = schema.get("oneOf") {
@@ -461,23 +474,13 @@ impl Validator<'_> {
             }
         }
         if let Some(contains) = schema.get("contains") {
-            let mut best: Option<Outcome> = None;
-            let mut matched = false;
-            for (at, item) in items.iter().enumerate() {
-                let result = self.check(contains, item, &child(path, at.to_string()))?;
-                if result.valid() {
-                    matched = true;
-                    break;
-                }
-                if best.as_ref().is_none_or(|best| result.score > best.score) {
-                    best = Some(result);
-                }
-            }
-            if !matched {
+            let attempts = items
+                .iter()
+                .enumerate()
+                .map(|(at, item)| (contains, item, child(path, at.to_string())));
+            if let Some(closest) = self.first_passing(attempts)? {
                 outcome.fail(path, "At least one of the items must match".to_owned());
-                if let Some(best) = best {
-                    outcome.merge(best);
-                }
+                outcome.merge(closest);
             }
         }
         outcome.score += 1;
