@@ -423,8 +423,17 @@ async fn uninstall(
 }
 
 async fn set_status(context: &Context, name: &str, status: Value) -> Result<(), ReleaseError> {
-    match context
-        .releases
+    merge_status(&context.releases, name, status).await
+}
+
+/// Merges `status` into the status of the object `name`; one deleted meanwhile has nothing
+/// left to report on.
+pub(crate) async fn merge_status(
+    objects: &Api<DynamicObject>,
+    name: &str,
+    status: Value,
+) -> Result<(), ReleaseError> {
+    match objects
         .patch_status(
             name,
             &PatchParams::default(),
@@ -433,8 +442,7 @@ async fn set_status(context: &Context, name: &str, status: Value) -> Result<(), 
         .await
     {
         Ok(_) => Ok(()),
-        // Deleted meanwhile: nothing left to report on.
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-        Err(error) => Err(host_error("updating a release's status")(error)),
+        Err(error) => Err(host_error("updating a status")(error)),
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::watcher;
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::catalogue::Catalogue;
 use crate::crd::{GROUP, REPO_KIND, REPO_PLURAL, VERSION, repo_definition};
 use crate::pool::{Pool, RemoteRepository};
-use crate::reconciler::{ReleaseError, ensure_type};
+use crate::reconciler::{ReleaseError, ensure_type, merge_status};
 use crate::remote::{Credentials, fetch};
 
 /// The namespace of the Secrets a `Repo` names for its credentials.
@@ -228,22 +228,7 @@ async fn set_status(context: &Context, name: &str, status: Value) -> Result<(), 
     if !(context.leading)() {
         return Ok(());
     }
-    match context
-        .repos
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"status": status})),
-        )
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-        Err(source) => Err(ReleaseError::Host {
-            what: "updating a repository's status",
-            source,
-        }),
-    }
+    merge_status(&context.repos, name, status).await
 }
 
 #[cfg(test)]
