@@ -241,7 +241,7 @@ impl AppStore {
                 .collect(),
             versions,
             readme: file(&chart, "README.md"),
-            values: file(&chart, "values.yaml"),
+            values: chart.values_yaml.clone(),
             summary,
         })
     }
@@ -438,5 +438,75 @@ fn release_row(object: &DynamicObject) -> ReleaseRow {
             .as_ref()
             .and_then(|annotations| annotations.get(REQUESTED_BY).cloned())
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> AppStore {
+        // The host is never asked anything here.
+        let config = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        AppStore::new(
+            Arc::new(Pool::builtin().unwrap()),
+            kube::Client::try_from(config).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn apps_are_found_and_an_apps_page_has_its_readme_and_default_values() {
+        let store = store();
+        let found = store.apps(&AppQuery {
+            text: "REDIS".to_owned(),
+            ..AppQuery::default()
+        });
+        let names: Vec<&str> = found.apps.iter().map(|app| app.name.as_str()).collect();
+        assert_eq!(names, ["cache"]);
+        assert_eq!(found.categories, ["Database", "Demo", "Web"]);
+        let page = store.app("builtin", "cache").await.unwrap();
+        assert!(page.readme.starts_with("# cache"), "{}", page.readme);
+        assert!(page.values.contains("maxMemory: 64mb"), "{}", page.values);
+        assert_eq!(page.versions[0].version, "1.0.0");
+    }
+
+    #[tokio::test]
+    async fn an_install_is_checked_before_it_is_recorded() {
+        let store = store();
+        let form = InstallForm {
+            repo: "builtin".to_owned(),
+            chart: "web-server".to_owned(),
+            cluster: "member-1".to_owned(),
+            namespace: "apps".to_owned(),
+            release_name: "web".to_owned(),
+            values: "replicaCount: 2".to_owned(),
+            ..InstallForm::default()
+        };
+        let planned = store.plan(&form).await.unwrap();
+        let kinds: Vec<&str> = planned.iter().map(|object| object.kind.as_str()).collect();
+        assert_eq!(kinds, ["ConfigMap", "Service", "Deployment", "Pod"]);
+        for bad in [
+            InstallForm {
+                namespace: "Apps".to_owned(),
+                ..form.clone()
+            },
+            InstallForm {
+                values: "- a list".to_owned(),
+                ..form.clone()
+            },
+        ] {
+            assert!(matches!(
+                store.plan(&bad).await,
+                Err(InstallRefusal::Invalid(_))
+            ));
+        }
+        let missing = InstallForm {
+            chart: "nothing".to_owned(),
+            ..form
+        };
+        assert!(matches!(
+            store.plan(&missing).await,
+            Err(InstallRefusal::Pool(_))
+        ));
     }
 }

@@ -31,6 +31,8 @@ pub struct Chart {
     pub metadata: Metadata,
     /// `values.yaml`, as Helm reads it.
     pub values: Map,
+    /// `values.yaml` as written, comments and all (what `helm show values` prints).
+    pub values_yaml: String,
     /// `values.schema.json`, if there is one.
     pub schema: Option<Vec<u8>>,
     /// Everything under `templates/`.
@@ -75,6 +77,7 @@ impl Chart {
             );
         }
         let mut values = Map::default();
+        let mut values_yaml = String::new();
         let mut schema = None;
         let mut templates = Vec::new();
         let mut others = Vec::new();
@@ -83,7 +86,8 @@ impl Chart {
             match file.name.as_str() {
                 "Chart.yaml" => {}
                 "values.yaml" => {
-                    values = match read_yaml(&text(&file.data)) {
+                    values_yaml = text(&file.data);
+                    values = match read_yaml(&values_yaml) {
                         Ok(Value::Map(read)) => read,
                         Ok(Value::Nil) => Map::default(),
                         Ok(_) => {
@@ -160,6 +164,7 @@ impl Chart {
         Ok(Chart {
             metadata,
             values,
+            values_yaml,
             schema,
             templates,
             files: others,
@@ -427,6 +432,7 @@ mod tests {
         .unwrap();
         assert_eq!(chart.name(), "web");
         assert_eq!(chart.values.get("replicas"), Some(Value::Float(2.0)));
+        assert_eq!(chart.values_yaml, "replicas: 2\n");
         assert_eq!(chart.templates, vec![file("templates/a.yaml", "a")]);
         assert_eq!(chart.files, vec![file("crds/c.yaml", "c")]);
         assert_eq!(chart.dependencies.len(), 1);
