@@ -4,11 +4,13 @@
 //! `helm install` read as they read any Helm repository — and installed on clusters as Helm
 //! installs them, recorded in Helm's own storage so that `helm` sees ordinary releases.
 
+mod access;
 mod builtin;
 mod catalogue;
 mod crd;
 mod index;
 mod installer;
+mod member;
 mod package;
 mod pool;
 mod reconciler;
@@ -18,6 +20,7 @@ mod repository;
 mod service;
 mod storage;
 
+pub use access::{Requester, StoreCall};
 pub use builtin::{BUILTIN, builtin_repository};
 pub use catalogue::{App, AppVersion, Catalogue, CatalogueError};
 pub use crd::{
@@ -28,6 +31,7 @@ pub use index::index_yaml;
 pub use installer::{
     InstallError, InstallRequest, Installed, Installer, ReleaseSummary, values_from_json,
 };
+pub use member::{ConsoleAppStore, HostAppStore, MAX_CALL, MEMBER_PATH, USER_HEADER};
 pub use package::{PackageError, package};
 pub use pool::{Pool, PoolError, RemoteRepository};
 pub use reconciler::{
@@ -39,5 +43,5 @@ pub use repos::{
     CREDENTIALS_NAMESPACE, ensure_repo_definition, parse_interval, repo_resource, sync, sync_repos,
 };
 pub use repository::{PackagedChart, Repository, RepositoryError};
-pub use service::{AppStore, InstallRefusal, PlannedObject, REQUESTED_BY};
+pub use service::{AppStore, REQUESTED_BY};
 pub use storage::{OWNER_LABEL, ReleaseRecord, ReleaseStatus, decode_record, manifest_text};

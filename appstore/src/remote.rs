@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::StatusCode;
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -52,6 +53,29 @@ pub struct Credentials {
 
 /// `url`'s body.
 pub async fn fetch(url: &str, credentials: Option<&Credentials>) -> Result<Bytes, FetchError> {
+    let mut request =
+        hyper::Request::get(url).header(hyper::header::USER_AGENT, "orbital-appstore");
+    if let Some(credentials) = credentials {
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", credentials.username, credentials.password));
+        request = request.header(hyper::header::AUTHORIZATION, format!("Basic {token}"));
+    }
+    let (status, body) = exchange(url, request, Bytes::new()).await?;
+    if !status.is_success() {
+        return Err(FetchError::Status {
+            url: url.to_owned(),
+            status: status.as_u16(),
+        });
+    }
+    Ok(body)
+}
+
+/// Sends `request` (to `url`, with `body`) and reads its answer, whatever its status.
+pub(crate) async fn exchange(
+    url: &str,
+    request: hyper::http::request::Builder,
+    body: Bytes,
+) -> Result<(StatusCode, Bytes), FetchError> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(FetchError::Address(url.to_owned()));
     }
@@ -65,28 +89,15 @@ pub async fn fetch(url: &str, credentials: Option<&Credentials>) -> Result<Bytes
         .https_or_http()
         .enable_http1()
         .build();
-    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
-    let mut request =
-        hyper::Request::get(url).header(hyper::header::USER_AGENT, "orbital-appstore");
-    if let Some(credentials) = credentials {
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", credentials.username, credentials.password));
-        request = request.header(hyper::header::AUTHORIZATION, format!("Basic {token}"));
-    }
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
     let request = request
-        .body(Empty::new())
+        .body(Full::new(body))
         .map_err(|error| failed(error.to_string()))?;
     let response = tokio::time::timeout(TIMEOUT, client.request(request))
         .await
         .map_err(|_| failed(format!("no answer within {} s", TIMEOUT.as_secs())))?
         .map_err(|error| failed(error.to_string()))?;
     let status = response.status();
-    if !status.is_success() {
-        return Err(FetchError::Status {
-            url: url.to_owned(),
-            status: status.as_u16(),
-        });
-    }
     let body = tokio::time::timeout(
         TIMEOUT,
         Limited::new(response.into_body(), MAX_BODY).collect(),
@@ -94,7 +105,7 @@ pub async fn fetch(url: &str, credentials: Option<&Credentials>) -> Result<Bytes
     .await
     .map_err(|_| failed(format!("not read within {} s", TIMEOUT.as_secs())))?
     .map_err(|error| failed(error.to_string()))?;
-    Ok(body.to_bytes())
+    Ok((status, body.to_bytes()))
 }
 
 /// Where an archive the index names is: its URL as it is when absolute, else relative to the

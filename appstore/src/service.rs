@@ -12,7 +12,8 @@ use orbital_chart::{
 };
 use orbital_template::{Map, Value, read_yaml, to_json};
 use orbital_types::appstore::{
-    AppDetails, AppList, AppQuery, AppSummary, AppVersionRow, InstallForm, ReleaseRow,
+    AppDetails, AppList, AppQuery, AppStoreError, AppSummary, AppVersionRow, InstallForm,
+    ReleaseRow,
 };
 use serde_json::json;
 
@@ -23,30 +24,24 @@ use crate::reconciler::release_resource;
 /// The annotation that says who asked for a release.
 pub const REQUESTED_BY: &str = "appstore.orbital.dev/requested-by";
 
-/// Why an install asked for cannot be recorded.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum InstallRefusal {
-    /// A field of the form is not acceptable; the message says which and why.
-    #[error("{0}")]
-    Invalid(String),
-    /// The chart cannot be had.
-    #[error(transparent)]
-    Pool(#[from] PoolError),
-    /// That release already exists.
-    #[error("{0}")]
-    Exists(String),
-    /// The host could not record it.
-    #[error("the host cluster could not record the install: {0}")]
-    Host(String),
+impl From<PoolError> for AppStoreError {
+    fn from(error: PoolError) -> Self {
+        match error {
+            PoolError::NoRepository(_) | PoolError::NoChart { .. } => {
+                AppStoreError::NotFound(error.to_string())
+            }
+            PoolError::Broken(..) => AppStoreError::Failed(error.to_string()),
+        }
+    }
 }
 
 /// An object an install would make, as the caller authorizes it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PlannedObject {
+pub(crate) struct PlannedObject {
     /// Its `apiVersion`.
-    pub api_version: String,
+    pub(crate) api_version: String,
     /// Its `kind`.
-    pub kind: String,
+    pub(crate) kind: String,
 }
 
 /// The App Store of a host console.
@@ -182,7 +177,7 @@ impl AppStore {
 
     /// The page of app `name` of repository `repo`: its versions, and its newest version's
     /// README and default values (an archive of another site is fetched for them).
-    pub async fn app(&self, repo: &str, name: &str) -> Result<AppDetails, PoolError> {
+    pub async fn app(&self, repo: &str, name: &str) -> Result<AppDetails, AppStoreError> {
         let chart = self.pool.chart(repo, name, "").await?;
         let summary = self
             .all_apps()
@@ -248,8 +243,11 @@ impl AppStore {
 
     /// Checks `form` and the chart it names, and renders it (with `helm template`'s cluster
     /// facts) to tell which objects it would make, for the caller to authorize them.
-    pub async fn plan(&self, form: &InstallForm) -> Result<Vec<PlannedObject>, InstallRefusal> {
-        let invalid = |message: String| InstallRefusal::Invalid(message);
+    pub(crate) async fn plan(
+        &self,
+        form: &InstallForm,
+    ) -> Result<Vec<PlannedObject>, AppStoreError> {
+        let invalid = AppStoreError::Invalid;
         if !is_dns_label(&form.cluster) {
             return Err(invalid("choose a cluster".to_owned()));
         }
@@ -311,16 +309,16 @@ impl AppStore {
 
     /// Records an install `requested_by` asked for: a `Release` on the host named
     /// `RELEASE.NAMESPACE.CLUSTER`, which the reconciler carries out. Returns its name.
-    pub async fn request_install(
+    pub(crate) async fn request_install(
         &self,
         form: &InstallForm,
         create_namespace: bool,
         requested_by: &str,
-    ) -> Result<String, InstallRefusal> {
+    ) -> Result<String, AppStoreError> {
         let values = user_values(&form.values)?;
         let id = format!("{}.{}.{}", form.release_name, form.namespace, form.cluster);
         let values: serde_json::Value = serde_json::from_str(&to_json(&Value::Map(values)))
-            .map_err(|error| InstallRefusal::Invalid(error.to_string()))?;
+            .map_err(|error| AppStoreError::Invalid(error.to_string()))?;
         let object: DynamicObject = serde_json::from_value(json!({
             "apiVersion": format!("{GROUP}/{VERSION}"),
             "kind": RELEASE_KIND,
@@ -336,26 +334,28 @@ impl AppStore {
                 "values": values,
             },
         }))
-        .map_err(|error| InstallRefusal::Invalid(error.to_string()))?;
+        .map_err(|error| AppStoreError::Invalid(error.to_string()))?;
         match self.releases.create(&PostParams::default(), &object).await {
             Ok(_) => Ok(id),
             Err(kube::Error::Api(status)) if status.code == 409 => {
-                Err(InstallRefusal::Exists(format!(
+                Err(AppStoreError::Exists(format!(
                     "{} is already installed in {} on {}",
                     form.release_name, form.namespace, form.cluster
                 )))
             }
-            Err(error) => Err(InstallRefusal::Host(error.to_string())),
+            Err(error) => Err(AppStoreError::Failed(format!(
+                "the host cluster could not record the install: {error}"
+            ))),
         }
     }
 
     /// Every release the App Store keeps, by cluster, namespace and name.
-    pub async fn releases(&self) -> Result<Vec<ReleaseRow>, String> {
+    pub(crate) async fn releases(&self) -> Result<Vec<ReleaseRow>, AppStoreError> {
         let listed = self
             .releases
             .list(&Default::default())
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(host_failed)?;
         let mut rows: Vec<ReleaseRow> = listed.items.iter().map(release_row).collect();
         rows.sort_by(|a, b| {
             (&a.cluster, &a.namespace, &a.release_name).cmp(&(
@@ -368,34 +368,41 @@ impl AppStore {
     }
 
     /// The release `id`, if it exists.
-    pub async fn release(&self, id: &str) -> Result<Option<ReleaseRow>, String> {
+    pub(crate) async fn release(&self, id: &str) -> Result<Option<ReleaseRow>, AppStoreError> {
         self.releases
             .get_opt(id)
             .await
             .map(|found| found.as_ref().map(release_row))
-            .map_err(|error| error.to_string())
+            .map_err(host_failed)
     }
 
     /// Asks for release `id` to be uninstalled (its `Release` deleted; the reconciler removes
     /// the app, then the object).
-    pub async fn uninstall(&self, id: &str) -> Result<(), String> {
+    pub(crate) async fn uninstall(&self, id: &str) -> Result<(), AppStoreError> {
         match self.releases.delete(id, &DeleteParams::default()).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-            Err(error) => Err(error.to_string()),
+            Err(error) => Err(host_failed(error)),
         }
     }
 }
 
+/// The host cluster failed a request about the App Store's releases.
+fn host_failed(error: kube::Error) -> AppStoreError {
+    AppStoreError::Failed(format!(
+        "the host cluster failed a request about releases: {error}"
+    ))
+}
+
 /// The user's values from the form's YAML: a map, or nothing.
-fn user_values(text: &str) -> Result<Map, InstallRefusal> {
+fn user_values(text: &str) -> Result<Map, AppStoreError> {
     match read_yaml(text) {
         Ok(Value::Map(values)) => Ok(values),
         Ok(Value::Nil) => Ok(Map::default()),
-        Ok(_) => Err(InstallRefusal::Invalid(
+        Ok(_) => Err(AppStoreError::Invalid(
             "the values must be a map of keys (YAML), like the chart's values.yaml".to_owned(),
         )),
-        Err(error) => Err(InstallRefusal::Invalid(format!(
+        Err(error) => Err(AppStoreError::Invalid(format!(
             "the values are not YAML: {error}"
         ))),
     }
@@ -497,7 +504,7 @@ mod tests {
         ] {
             assert!(matches!(
                 store.plan(&bad).await,
-                Err(InstallRefusal::Invalid(_))
+                Err(AppStoreError::Invalid(_))
             ));
         }
         let missing = InstallForm {
@@ -506,7 +513,7 @@ mod tests {
         };
         assert!(matches!(
             store.plan(&missing).await,
-            Err(InstallRefusal::Pool(_))
+            Err(AppStoreError::NotFound(_))
         ));
     }
 }

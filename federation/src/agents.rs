@@ -45,7 +45,7 @@ pub struct Agents {
 }
 
 /// The token stored for `cluster`, if any.
-fn stored_token(secret: &Secret) -> Option<&[u8]> {
+pub(crate) fn stored_token(secret: &Secret) -> Option<&[u8]> {
     secret
         .data
         .as_ref()?
@@ -55,7 +55,7 @@ fn stored_token(secret: &Secret) -> Option<&[u8]> {
 }
 
 /// Whether `secret` holds `token`, compared in constant time.
-fn holds(secret: Option<&Secret>, token: &[u8]) -> bool {
+pub(crate) fn holds(secret: Option<&Secret>, token: &[u8]) -> bool {
     secret
         .and_then(stored_token)
         .is_some_and(|stored| bool::from(stored.ct_eq(token)))

@@ -3,13 +3,11 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::Api;
 use orbital_iam::copies::Copier;
 use tokio::task::JoinHandle;
 
 use crate::pool::ClientPool;
-use crate::rounds::every_member;
+use crate::rounds::{every_member, is_host_cluster};
 
 /// How often every member's copies are brought in line: a change on the host reaches a
 /// reachable member within this and one pass.
@@ -35,13 +33,10 @@ pub(crate) fn spawn(pool: ClientPool, identity: String, copier: Copier) -> JoinH
 async fn copy_once(pool: ClientPool, copier: Copier, name: String, host_identity: String) {
     let pass = async {
         let client = pool.client(&name).await.map_err(|e| e.to_string())?;
-        let identity = Api::<Namespace>::all(client.clone())
-            .get("kube-system")
+        if is_host_cluster(&client, &host_identity)
             .await
             .map_err(|e| e.to_string())?
-            .metadata
-            .uid;
-        if identity.as_deref() == Some(host_identity.as_str()) {
+        {
             return Ok(None);
         }
         copier

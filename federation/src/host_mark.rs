@@ -45,17 +45,22 @@ pub(crate) async fn read(member: &kube::Client) -> Result<Option<HostMark>, kube
     }))
 }
 
-/// Records `mark` on the cluster `member` reaches, replacing an earlier one.
-pub(crate) async fn write(member: &kube::Client, mark: &HostMark) -> Result<(), kube::Error> {
+/// Makes the console's namespace on the cluster `member` reaches, unless it is there.
+pub(crate) async fn ensure_system_namespace(member: &kube::Client) -> Result<(), kube::Error> {
     let namespaces: Api<Namespace> = Api::all(member.clone());
     let namespace: Namespace =
         serde_json::from_value(json!({"metadata": {"name": SYSTEM_NAMESPACE}}))
             .map_err(kube::Error::SerdeError)?;
     match namespaces.create(&PostParams::default(), &namespace).await {
-        Ok(_) => {}
-        Err(error) if is_status(&error, 409) => {}
-        Err(error) => return Err(error),
+        Ok(_) => Ok(()),
+        Err(error) if is_status(&error, 409) => Ok(()),
+        Err(error) => Err(error),
     }
+}
+
+/// Records `mark` on the cluster `member` reaches, replacing an earlier one.
+pub(crate) async fn write(member: &kube::Client, mark: &HostMark) -> Result<(), kube::Error> {
+    ensure_system_namespace(member).await?;
     let maps: Api<ConfigMap> = Api::namespaced(member.clone(), SYSTEM_NAMESPACE);
     let mut map = ConfigMap {
         metadata: kube::api::ObjectMeta {

@@ -11,6 +11,7 @@ use orbital_syntax::is_dns_label;
 use orbital_types::{Cluster, Connection};
 
 use crate::agents::token_secret_name;
+use crate::console_credentials;
 use crate::host::Host;
 use crate::host_mark::{self, HostMark};
 use crate::pool::client_from_kubeconfig;
@@ -315,14 +316,16 @@ pub(crate) async fn update_details(
         .ok_or_else(|| JoinError::Unknown(name.to_owned()))
 }
 
-/// Removes member `name`; its mark is cleared if it answers, but an unreachable member goes too.
+/// Removes member `name`; its mark and its console's credential are cleared if it answers, but an unreachable member goes too.
 pub(crate) async fn remove(host: &Host, name: &str) -> Result<(), JoinError> {
     if host.registry().get(name).await?.is_some() {
         match host.pool().client(name).await {
             Ok(client) => {
-                let cleared =
-                    tokio::time::timeout(CLEAR_TIMEOUT, host_mark::clear(&client, host.identity()))
-                        .await;
+                let clear = async {
+                    host_mark::clear(&client, host.identity()).await?;
+                    console_credentials::withdraw(&client).await
+                };
+                let cleared = tokio::time::timeout(CLEAR_TIMEOUT, clear).await;
                 if !matches!(cleared, Ok(Ok(()))) {
                     tracing::info!(cluster = %name, "the removed cluster kept this host's mark: it did not answer");
                 }

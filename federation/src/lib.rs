@@ -10,6 +10,7 @@
 pub mod agents;
 mod cache;
 pub mod cluster;
+pub mod console_credentials;
 mod copies;
 mod discovery;
 mod find;

@@ -202,6 +202,16 @@ impl Registry {
             .ok_or_else(|| RegistryError::Unknown(name.to_owned()))
     }
 
+    /// A reference to the `Cluster` object `name`, for what should go when it goes.
+    pub(crate) async fn owner(&self, name: &str) -> Result<OwnerReference, RegistryError> {
+        Ok(owned_by(&self.stored(name).await?))
+    }
+
+    /// The Secret `name` of the console's namespace, if it exists.
+    pub(crate) async fn secret(&self, name: &str) -> Result<Option<Secret>, RegistryError> {
+        Ok(self.secrets.get_opt(name).await?)
+    }
+
     /// Creates the `Cluster` object of `cluster` with `connection` as its `spec.connection`,
     /// only if no other has the name (`Taken` otherwise).
     async fn create_object(

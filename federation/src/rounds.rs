@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::Api;
 use orbital_types::Cluster;
 use tokio::task::JoinHandle;
 
@@ -50,4 +52,16 @@ where
             }
         }
     })
+}
+
+/// Whether `member` reaches the host cluster itself (whose `kube-system` UID is `identity`),
+/// registered as one of its members: the host keeps no copies of its own things there.
+pub(crate) async fn is_host_cluster(
+    member: &kube::Client,
+    identity: &str,
+) -> Result<bool, kube::Error> {
+    let namespace = Api::<Namespace>::all(member.clone())
+        .get("kube-system")
+        .await?;
+    Ok(namespace.metadata.uid.as_deref() == Some(identity))
 }

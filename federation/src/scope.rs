@@ -205,6 +205,54 @@ impl Federation {
         }
     }
 
+    /// Issues each member console its credential at this host and hands it over while
+    /// `leadership` leads (host only): what a member console needs to use the host's App Store.
+    pub fn spawn_member_credentials(&self, leadership: &Leadership) -> Option<JoinHandle<()>> {
+        match &self.0.reach {
+            Reach::Host(host) => {
+                let (pool, identity) = (host.pool().clone(), host.identity().to_owned());
+                Some(while_leading(
+                    leadership.clone(),
+                    "member console credentials",
+                    move || crate::console_credentials::spawn(pool.clone(), identity.clone()),
+                ))
+            }
+            Reach::Own { .. } => None,
+        }
+    }
+
+    /// Whether `token` is the current credential of the member console of `cluster` (host
+    /// only: a member console admits none).
+    pub async fn admits_member_console(
+        &self,
+        cluster: &str,
+        token: &str,
+    ) -> Result<bool, RegistryError> {
+        match &self.0.reach {
+            Reach::Host(host) => {
+                crate::console_credentials::admits(host.registry(), cluster, token).await
+            }
+            Reach::Own { .. } => Ok(false),
+        }
+    }
+
+    /// This member console's credential at its host, once the host handed one over (member
+    /// only: a host console holds none).
+    pub async fn host_credential(&self) -> Result<Option<String>, kube::Error> {
+        match &self.0.reach {
+            Reach::Own { client, .. } => crate::console_credentials::held(client).await,
+            Reach::Host(_) => Ok(None),
+        }
+    }
+
+    /// The name of the cluster a member console serves (`None` on a host).
+    pub fn own_cluster(&self) -> Option<&str> {
+        match &self.0.reach {
+            Reach::Own { name, .. } => Some(name),
+            Reach::Host(_) => None,
+        }
+    }
+
     /// Whether what the console depends on answers now: the registry on the host cluster, or a
     /// member console's own cluster.
     pub async fn reachable(&self) -> bool {

@@ -105,6 +105,8 @@ pub struct Clusters {
     monitor: Option<JoinHandle<()>>,
     /// Keeps the members' copies of users, grants and workspaces (host mode).
     copies: Option<JoinHandle<()>>,
+    /// Hands each member console its credential at this host (host mode, App Store on).
+    credentials: Option<JoinHandle<()>>,
     /// Installs, upgrades and uninstalls the App Store's releases (host mode, App Store on).
     releases: Option<JoinHandle<()>>,
     /// Keeps this replica's catalogues of other sites' repositories synced (same).
@@ -278,6 +280,11 @@ impl Clusters {
         };
         let monitor = federation.spawn_health(&leadership);
         let copies = federation.spawn_copies(copier, &leadership);
+        // The member consoles' credentials are for the App Store alone, so they are issued
+        // only while it is on.
+        let credentials = pool
+            .as_ref()
+            .and_then(|_| federation.spawn_member_credentials(&leadership));
         let releases = pool
             .clone()
             .map(|pool| spawn_releases(host.clone(), &federation, pool, &leadership));
@@ -290,6 +297,7 @@ impl Clusters {
             tenancy,
             monitor,
             copies,
+            credentials,
             releases,
             repos,
             links,
@@ -352,6 +360,7 @@ impl Clusters {
         for task in [
             self.monitor,
             self.copies,
+            self.credentials,
             self.releases,
             self.repos,
             self.links,

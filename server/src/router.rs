@@ -1,10 +1,10 @@
 //! The HTTP surface of the console: probes, server functions, pages and static files.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
@@ -24,7 +24,7 @@ use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig;
 use crate::{agents, health, live, security};
-use orbital_appstore::AppStore;
+use orbital_appstore::{ConsoleAppStore, MAX_CALL};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -45,8 +45,9 @@ pub struct ConsoleState {
     pub secure_cookies: bool,
     /// Where changing requests are recorded.
     pub audit: Option<AuditLog>,
-    /// The App Store's pool, on a host console that has it enabled.
-    pub app_store: Option<Arc<AppStore>>,
+    /// The App Store: the pool this host console serves (with `--app-store`), or, on a
+    /// member console, the way to its host's.
+    pub app_store: Option<ConsoleAppStore>,
 }
 
 /// The scope of one request, for the caller the gate found: the one place where a request
@@ -146,6 +147,12 @@ pub fn app(state: ConsoleState) -> Router {
     router
         // Outside the gate: an agent's join token is its credential (`agents::connect`).
         .route("/agent/connect/{cluster}", get(agents::connect))
+        // Outside the gate: a member console's credential at this host is its own
+        // (`appstore::member_call`); the user it asks for is decided by their grants.
+        .route(
+            "/appstore/member/{cluster}",
+            post(appstore::member_call).layer(DefaultBodyLimit::max(MAX_CALL)),
+        )
         // Outside the gate: the replicas' shared token is the credential (`agents::relayed`).
         .route("/peer/clusters/{cluster}/{*path}", any(agents::relayed))
         .layer(axum::middleware::from_fn(security::guard))

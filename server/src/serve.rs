@@ -17,7 +17,7 @@ use crate::cli::ServeArgs;
 use crate::clusters::{Clusters, ClustersError};
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
-use orbital_appstore::{AppStore, Pool};
+use orbital_appstore::{AppStore, ConsoleAppStore, HostAppStore, Pool};
 
 /// How often readiness checks that the console's cluster answers.
 const CONNECTION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
@@ -113,8 +113,17 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     };
     #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
     let mut clusters = Clusters::start(&args, pool.clone()).await?;
-    let app_store = pool.map(|pool| Arc::new(AppStore::new(pool, clusters.host().clone())));
     let federation = clusters.federation().clone();
+    let app_store = match (pool, args.mode, &args.host_url) {
+        (Some(pool), ..) => Some(ConsoleAppStore::Host(Arc::new(AppStore::new(
+            pool,
+            clusters.host().clone(),
+        )))),
+        (None, ConsoleMode::Member, Some(host_url)) => Some(ConsoleAppStore::Member(Arc::new(
+            HostAppStore::new(host_url, federation.clone()),
+        ))),
+        _ => None,
+    };
     let connection_check = tokio::spawn(follow_connection(federation.clone(), readiness.clone()));
     let listener = TcpListener::bind(args.listen)
         .await

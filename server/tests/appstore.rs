@@ -523,6 +523,17 @@ fn user_with_grant(name: &str, password: &str, role: &str, scope: &str) -> Strin
     )
 }
 
+/// Whether the host's `Release` `name` is gone within 30 s.
+fn release_gone(host: &str, name: &str) -> Option<()> {
+    wait_until(Duration::from_secs(30), || {
+        let output = kubectl_on(
+            Path::new(host),
+            &["get", "releases.appstore.orbital.dev", name],
+        );
+        (!output.status.success()).then_some(())
+    })
+}
+
 #[test]
 fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
     let addr = free_address();
@@ -609,15 +620,228 @@ fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
         "id=web.demo.member-1",
     );
     assert_eq!(removed.status, 200, "{removed:?}");
-    let gone = wait_until(Duration::from_secs(30), || {
-        let output = kubectl_on(
-            Path::new(&host),
-            &["get", "releases.appstore.orbital.dev", "web.demo.member-1"],
-        );
-        (!output.status.success()).then_some(())
-    });
+    let gone = release_gone(&host, "web.demo.member-1");
     assert!(
         gone.is_some(),
         "the release was uninstalled and its record removed"
+    );
+}
+
+/// Asks the host at `addr`, as the member console of `cluster` does, with `token` for `user`:
+/// status and body.
+fn ask_host_as_member(
+    addr: std::net::SocketAddr,
+    cluster: &str,
+    token: &str,
+    user: &str,
+) -> (u16, String) {
+    let output = Command::new("curl")
+        .args(["-sS", "-w", "\n%{http_code}", "-H"])
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg("-H")
+        .arg(format!("orbital-user: {user}"))
+        .args(["-H", "Content-Type: application/json", "-d", "\"Releases\""])
+        .arg(format!("http://{addr}/appstore/member/{cluster}"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap();
+    (status.trim().parse().unwrap(), body.to_owned())
+}
+
+/// The credential the host handed the member whose kubeconfig is `member`, once it is there.
+fn member_credential(member: &str) -> Option<String> {
+    let secret = kubectl_json(
+        member,
+        &[
+            "get",
+            "secret",
+            "-n",
+            "orbital-system",
+            "orbital-host-credential",
+            "-o",
+            "json",
+        ],
+    )?;
+    let encoded = secret["data"]["token"].as_str()?;
+    let output = Command::new("base64")
+        .arg("-d")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(encoded.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    Some(String::from_utf8(output.stdout).unwrap())
+}
+
+/// A member console for the cluster of kubeconfig `member`, named `member-1` on the host at
+/// `host_addr`, with `extra` flags.
+fn start_member_console(
+    member: &str,
+    host_addr: std::net::SocketAddr,
+    extra: &[&str],
+) -> (Console, std::net::SocketAddr) {
+    let addr = free_address();
+    let host_url = format!("http://{host_addr}");
+    let mut flags = vec![
+        "--mode",
+        "member",
+        "--cluster-name",
+        "member-1",
+        "--kubeconfig",
+        member,
+        "--host-url",
+        &host_url,
+    ];
+    flags.extend_from_slice(extra);
+    let console = start_console(addr, &flags);
+    wait_ready(addr);
+    (console, addr)
+}
+
+#[test]
+fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
+    let host_addr = free_address();
+    let host_console = start_console(host_addr, &["--app-store"]);
+    wait_ready(host_addr);
+    let host = host_console.sandbox_kubeconfig("host");
+    let member = host_console.sandbox_kubeconfig("member-1");
+    let work = TempDir::new().unwrap();
+    let users = work.path().join("users.yaml");
+    std::fs::write(
+        &users,
+        user_with_grant(
+            "owner",
+            "owner-pass-1",
+            "project-admin",
+            "cluster: member-1, namespace: demo",
+        ),
+    )
+    .unwrap();
+    let output = kubectl_on(Path::new(&host), &["apply", "-f", users.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let credential = wait_until(Duration::from_secs(30), || member_credential(&member))
+        .expect("the host hands member-1's console its credential");
+    let copied = wait_until(Duration::from_secs(30), || {
+        kubectl_json(
+            &member,
+            &["get", "users.iam.orbital.dev", "owner", "-o", "json"],
+        )
+    });
+    assert!(copied.is_some(), "the owner is copied to member-1");
+
+    let (_member_console, addr) = start_member_console(&member, host_addr, &[]);
+    let owner = login(addr, "owner", "owner-pass-1").expect("the owner logs in to the member");
+    let admin = login(addr, "admin", ADMIN_PASSWORD).expect("the admin logs in to the member");
+    let page = get_as(addr, &owner, "/appstore");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("web-server"), "{}", page.body);
+    assert!(!page.body.contains("appstore-unavailable"), "{}", page.body);
+    let app = post_as(addr, &owner, "/api/appstore/app", "repo=builtin&name=cache");
+    assert!(app.body.contains("maxMemory"), "{app:?}");
+
+    let install = |session: &str, cluster: &str, namespace: &str| {
+        let form = format!(
+            "repo=builtin&chart=web-server&version=&cluster={cluster}&namespace={namespace}&release_name=web&values=replicaCount%3A+1"
+        );
+        post_as(addr, session, "/api/appstore/install", &form)
+    };
+    let refused = install(&owner, "member-1", "kube-system");
+    assert_eq!(refused.status, 403, "{refused:?}");
+    // Not even a platform admin reaches another cluster through a member's console.
+    let elsewhere = install(&admin, "member-2", "demo");
+    assert_eq!(elsewhere.status, 404, "{elsewhere:?}");
+    let asked = install(&owner, "member-1", "demo");
+    assert_eq!(asked.status, 200, "{asked:?}");
+    let deployed = wait_release(&host, "web.demo.member-1", "Deployed", 1);
+    assert_eq!(
+        deployed["metadata"]["annotations"]["appstore.orbital.dev/requested-by"],
+        "owner"
+    );
+    let deployment = kubectl_json(
+        &member,
+        &[
+            "get",
+            "deployment",
+            "-n",
+            "demo",
+            "web-web-server",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(deployment.is_some(), "the app is on member-1");
+    let listed = post_as(addr, &owner, "/api/appstore/releases", "");
+    assert!(listed.body.contains("web.demo.member-1"), "{listed:?}");
+
+    // The credential is the member's own: refused for another cluster or once revoked, and
+    // the host hands over a new one.
+    let (status, _) = ask_host_as_member(host_addr, "member-2", &credential, "admin");
+    assert_eq!(status, 401);
+    let (status, body) = ask_host_as_member(host_addr, "member-1", &credential, "admin");
+    assert_eq!(status, 200, "{body}");
+    let deleted = kubectl_on(
+        Path::new(&host),
+        &[
+            "delete",
+            "secret",
+            "-n",
+            "orbital-system",
+            "console-member-1",
+        ],
+    );
+    assert!(deleted.status.success(), "{deleted:?}");
+    let (status, _) = ask_host_as_member(host_addr, "member-1", &credential, "admin");
+    assert_eq!(status, 401, "a revoked credential is refused at once");
+    let renewed = wait_until(Duration::from_secs(30), || {
+        member_credential(&member).filter(|token| *token != credential)
+    });
+    assert!(renewed.is_some(), "the host hands over a new credential");
+
+    let removed = post_as(
+        addr,
+        &owner,
+        "/api/appstore/uninstall",
+        "id=web.demo.member-1",
+    );
+    assert_eq!(removed.status, 200, "{removed:?}");
+    let gone = release_gone(&host, "web.demo.member-1");
+    assert!(gone.is_some(), "the release was uninstalled");
+}
+
+#[test]
+fn a_member_console_says_the_app_store_needs_the_host_when_the_host_has_none() {
+    let host_addr = free_address();
+    let host_console = start_console(host_addr, &[]);
+    wait_ready(host_addr);
+    let member = host_console.sandbox_kubeconfig("member-1");
+    // The member's own switch changes nothing: its App Store is its host's.
+    let (_member_console, addr) = start_member_console(&member, host_addr, &["--app-store"]);
+    let admin = login(addr, "admin", ADMIN_PASSWORD).expect("the admin logs in to the member");
+    let page = get_as(addr, &admin, "/appstore");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("appstore-unavailable"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("the App Store must be enabled on the host console"),
+        "{}",
+        page.body
+    );
+    let refused = post_as(
+        addr,
+        &admin,
+        "/api/appstore/install",
+        "repo=builtin&chart=web-server&version=&cluster=member-1&namespace=demo&release_name=web&values=",
+    );
+    assert_eq!(refused.status, 422, "{refused:?}");
+    assert!(
+        refused
+            .body
+            .contains("the App Store must be enabled on the host console"),
+        "{refused:?}"
     );
 }

@@ -119,3 +119,28 @@ pub struct ReleaseRow {
     /// Who asked for it.
     pub requested_by: String,
 }
+
+/// Why the App Store did not do what was asked. Travels between a member console and its host
+/// as it is, so the member tells its user exactly what the host said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppStoreError {
+    /// The App Store is not enabled where it has to be: on the host console.
+    #[error("{0}")]
+    NotEnabled(String),
+    /// What was asked is not acceptable: a field of the form, values that are not YAML, a
+    /// chart that does not render; the message says which and why.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such repository, app, version or release (or none the caller may see).
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller's grants do not allow it; the message says what is missing.
+    #[error("{0}")]
+    Forbidden(String),
+    /// That release is installed already.
+    #[error("{0}")]
+    Exists(String),
+    /// The host, or a cluster, failed the request.
+    #[error("{0}")]
+    Failed(String),
+}

@@ -1,7 +1,6 @@
-//! The App Store: the pool's apps, an app's page, installs and the releases they made. Every
-//! install and uninstall is decided by the caller's grants: an install needs the right to
-//! create each kind of object the chart makes, in the namespace asked for (and to create
-//! namespaces, for one that does not exist yet), as the proxy would decide those requests.
+//! The App Store: the pool's apps, an app's page, installs and the releases they made, from
+//! the console's `ConsoleAppStore` (this host's, or a member console's host's), which decides
+//! every install and uninstall by the caller's grants.
 
 use leptos::prelude::*;
 use orbital_types::appstore::{AppDetails, AppList, ReleaseRow};
@@ -12,17 +11,32 @@ use super::IamError;
 /// Whether this console has an App Store, and why not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppStoreState {
-    /// This host console serves the pool.
+    /// This host console serves the pool, or this member console reaches its host's.
     Enabled,
     /// This host console was started without `--app-store`.
     Disabled,
-    /// A member console: its App Store is its host's (at this address, when known).
-    Member(Option<String>),
+    /// A member console whose host has no App Store for it: it must be enabled there. The
+    /// text says so, and why (what the host answered).
+    HostNeeded(String),
+}
+
+/// `fetch`ed once the App Store is known to be usable here; else why it is not (so a page
+/// says so rather than asking for what cannot be had).
+pub async fn when_usable<T, F>(
+    fetch: impl FnOnce() -> F,
+) -> Result<Result<T, AppStoreState>, IamError>
+where
+    F: Future<Output = Result<T, IamError>>,
+{
+    match get_app_store_state().await? {
+        AppStoreState::Enabled => fetch().await.map(Ok),
+        other => Ok(Err(other)),
+    }
 }
 
 #[cfg(feature = "ssr")]
-fn store() -> Result<std::sync::Arc<orbital_appstore::AppStore>, IamError> {
-    use_context::<std::sync::Arc<orbital_appstore::AppStore>>().ok_or_else(|| {
+fn store() -> Result<orbital_appstore::ConsoleAppStore, IamError> {
+    use_context::<orbital_appstore::ConsoleAppStore>().ok_or_else(|| {
         IamError::Refused(
             "the App Store is not enabled on this console: it must be enabled on the host console (--app-store)"
                 .into(),
@@ -31,38 +45,63 @@ fn store() -> Result<std::sync::Arc<orbital_appstore::AppStore>, IamError> {
     })
 }
 
-/// Whether this console has an App Store.
+/// The error the browser is told for what the App Store refused or failed.
+#[cfg(feature = "ssr")]
+fn refused(error: orbital_types::appstore::AppStoreError) -> IamError {
+    use orbital_types::appstore::AppStoreError;
+    match error {
+        AppStoreError::NotFound(text) => IamError::NotFound(text),
+        AppStoreError::Forbidden(text) => IamError::Forbidden(text),
+        AppStoreError::Failed(text) => IamError::Failed(text),
+        AppStoreError::NotEnabled(text)
+        | AppStoreError::Invalid(text)
+        | AppStoreError::Exists(text) => IamError::Refused(text),
+    }
+    .answer()
+}
+
+/// Whether this console has an App Store the caller can use.
 #[server(endpoint = "appstore/state")]
 pub async fn get_app_store_state() -> Result<AppStoreState, IamError> {
+    use orbital_types::appstore::AppStoreError;
+
+    let scope = super::iam_error::clusters()?;
     let console = use_context::<crate::ConsoleContext>()
         .ok_or_else(|| IamError::Failed("the console is still starting".into()).answer())?;
-    Ok(match console.mode() {
-        crate::ConsoleMode::Member => AppStoreState::Member(console.host_url().map(str::to_owned)),
-        crate::ConsoleMode::Host if store().is_ok() => AppStoreState::Enabled,
-        crate::ConsoleMode::Host => AppStoreState::Disabled,
-    })
+    let Ok(store) = store() else {
+        return Ok(match console.mode() {
+            crate::ConsoleMode::Member => AppStoreState::HostNeeded(
+                "the App Store must be enabled on the host console: no host console is known (--host-url)"
+                    .into(),
+            ),
+            crate::ConsoleMode::Host => AppStoreState::Disabled,
+        });
+    };
+    match store.check(&scope).await {
+        Ok(()) => Ok(AppStoreState::Enabled),
+        Err(AppStoreError::NotEnabled(why)) => Ok(AppStoreState::HostNeeded(why)),
+        Err(error) => Err(refused(error)),
+    }
 }
 
 /// The apps of the pool `text` (in names, descriptions and keywords), `category` and `repo`
 /// find.
 #[server(endpoint = "appstore/apps")]
 pub async fn list_apps(text: String, category: String, repo: String) -> Result<AppList, IamError> {
-    super::iam_error::clusters()?;
-    Ok(store()?.apps(&orbital_types::appstore::AppQuery {
+    let scope = super::iam_error::clusters()?;
+    let query = orbital_types::appstore::AppQuery {
         text,
         category,
         repo,
-    }))
+    };
+    store()?.apps(&scope, query).await.map_err(refused)
 }
 
 /// The page of app `name` of repository `repo`.
 #[server(endpoint = "appstore/app")]
 pub async fn get_app(repo: String, name: String) -> Result<AppDetails, IamError> {
-    super::iam_error::clusters()?;
-    store()?
-        .app(&repo, &name)
-        .await
-        .map_err(|error| IamError::NotFound(error.to_string()).answer())
+    let scope = super::iam_error::clusters()?;
+    store()?.app(&scope, repo, name).await.map_err(refused)
 }
 
 /// Installs the chart `chart` of `repo` at `version` (the newest when empty) as the release
@@ -79,9 +118,6 @@ pub async fn install_app(
     release_name: String,
     values: String,
 ) -> Result<String, IamError> {
-    use orbital_appstore::InstallRefusal;
-    use orbital_iam::{ResourceAccess, Verb};
-
     let form = orbital_types::appstore::InstallForm {
         repo,
         chart,
@@ -92,61 +128,7 @@ pub async fn install_app(
         values,
     };
     let scope = super::iam_error::clusters()?;
-    let store = store()?;
-    let refused = |error: InstallRefusal| match error {
-        InstallRefusal::Host(text) => IamError::Failed(text).answer(),
-        other => IamError::Refused(other.to_string()).answer(),
-    };
-    let planned = store.plan(&form).await.map_err(refused)?;
-    let kinds = scope
-        .kinds(&form.cluster)
-        .await
-        .map_err(|error| IamError::NotFound(error.to_string()).answer())?;
-    for object in &planned {
-        let (group, _) = object
-            .api_version
-            .rsplit_once('/')
-            .unwrap_or(("", &object.api_version));
-        let access = match kinds
-            .iter()
-            .find(|k| k.group == group && k.kind == object.kind)
-        {
-            Some(kind) => ResourceAccess::new(
-                Verb::Create,
-                kind.namespaced.then_some(form.namespace.as_str()),
-                &kind.group,
-                &kind.resource,
-            ),
-            // A kind the cluster does not serve yet comes with a definition the chart makes.
-            None => ResourceAccess::new(
-                Verb::Create,
-                None,
-                "apiextensions.k8s.io",
-                "customresourcedefinitions",
-            ),
-        };
-        scope
-            .may(&form.cluster, access)
-            .await
-            .map_err(|message| IamError::Forbidden(message).answer())?;
-    }
-    let create_namespace = scope
-        .may(
-            &form.cluster,
-            ResourceAccess::new(Verb::Create, None, "", "namespaces"),
-        )
-        .await
-        .is_ok();
-    let caller = match scope.principal() {
-        orbital_federation::Principal::User(user) => user.name().to_owned(),
-        orbital_federation::Principal::Console => "console".to_owned(),
-    };
-    let id = store
-        .request_install(&form, create_namespace, &caller)
-        .await
-        .map_err(refused)?;
-    tracing::info!(caller, release = id, "asked for an install");
-    Ok(id)
+    store()?.install(&scope, form).await.map_err(refused)
 }
 
 /// The App Store's releases on the clusters and namespaces whose workloads the caller may
@@ -154,59 +136,12 @@ pub async fn install_app(
 #[server(endpoint = "appstore/releases")]
 pub async fn list_releases() -> Result<Vec<ReleaseRow>, IamError> {
     let scope = super::iam_error::clusters()?;
-    let rows = store()?
-        .releases()
-        .await
-        .map_err(|error| IamError::Failed(error).answer())?;
-    let mut shown = Vec::new();
-    for row in rows {
-        if scope
-            .may(
-                &row.cluster,
-                workloads(orbital_iam::Verb::List, &row.namespace),
-            )
-            .await
-            .is_ok()
-        {
-            shown.push(row);
-        }
-    }
-    Ok(shown)
+    store()?.releases(&scope).await.map_err(refused)
 }
 
 /// Uninstalls the release `id`, if the caller may delete the workloads of its namespace.
 #[server(endpoint = "appstore/uninstall")]
 pub async fn uninstall_release(id: String) -> Result<(), IamError> {
     let scope = super::iam_error::clusters()?;
-    let store = store()?;
-    let unknown = || IamError::NotFound(format!("there is no release {id:?}")).answer();
-    let row = store
-        .release(&id)
-        .await
-        .map_err(|error| IamError::Failed(error).answer())?
-        .ok_or_else(unknown)?;
-    scope
-        .may(
-            &row.cluster,
-            workloads(orbital_iam::Verb::List, &row.namespace),
-        )
-        .await
-        .map_err(|_| unknown())?;
-    scope
-        .may(
-            &row.cluster,
-            workloads(orbital_iam::Verb::Delete, &row.namespace),
-        )
-        .await
-        .map_err(|message| IamError::Forbidden(message).answer())?;
-    store
-        .uninstall(&id)
-        .await
-        .map_err(|error| IamError::Failed(error).answer())
-}
-
-/// `verb` on the Deployments of `namespace`: what decides who sees and removes a release.
-#[cfg(feature = "ssr")]
-fn workloads(verb: orbital_iam::Verb, namespace: &str) -> orbital_iam::ResourceAccess {
-    orbital_iam::ResourceAccess::new(verb, Some(namespace), "apps", "deployments")
+    store()?.uninstall(&scope, id).await.map_err(refused)
 }

@@ -63,6 +63,7 @@ pub use act::{ActOnObject, ObjectAction, act_on_object, rollout_progress};
 pub use appstore::{
     AppStoreState, GetApp, GetAppStoreState, InstallApp, ListApps, ListReleases, UninstallRelease,
     get_app, get_app_store_state, install_app, list_apps, list_releases, uninstall_release,
+    when_usable,
 };
 pub use audit::{AUDIT_PAGE, ListAudit, list_audit};
 pub use cluster_admin::{

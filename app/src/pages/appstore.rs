@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{AppStoreState, get_app_store_state, list_apps};
+use crate::api::{AppStoreState, list_apps, when_usable};
 use crate::components::Alert;
 
 /// `/appstore`: the pool's apps, searched and filtered by category and repository (a plain
@@ -11,22 +11,24 @@ use crate::components::Alert;
 pub fn AppStorePage() -> impl IntoView {
     let query = use_query_map();
     let field = move |key: &str| super::query_text(&query.read(), key).unwrap_or_default();
-    let state = Resource::new(|| (), |()| get_app_store_state());
     let apps = Resource::new(
         move || (field("q"), field("category"), field("repo")),
-        |(text, category, repo)| list_apps(text, category, repo),
+        |(text, category, repo)| when_usable(move || list_apps(text, category, repo)),
     );
     view! {
         <h1>"App Store"</h1>
-        <Suspense>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match state.await {
-                    Ok(AppStoreState::Enabled) => view! { <AppList apps field /> }.into_any(),
-                    Ok(other) => view! { <NotHere state=other /> }.into_any(),
-                    Err(error) => view! { <Alert text=error.to_string() /> }.into_any(),
+                match apps.await {
+                    Ok(Ok(list)) => view! { <AppList list field /> }.into_any(),
+                    Ok(Err(state)) => view! { <NotHere state /> }.into_any(),
+                    Err(error) => {
+                        view! { <Alert text=format!("The apps cannot be listed: {error}") /> }
+                            .into_any()
+                    }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -34,10 +36,9 @@ pub fn AppStorePage() -> impl IntoView {
 #[component]
 pub(crate) fn NotHere(state: AppStoreState) -> impl IntoView {
     let text = match &state {
-        AppStoreState::Member(Some(host)) => format!(
-            "This is a member cluster's console: the App Store is the host console's, and it must be enabled there ({host}/appstore). Nothing can be installed from here."
+        AppStoreState::HostNeeded(why) => format!(
+            "This is a member cluster's console: its App Store is the host console's, and {why}. Nothing can be installed from here."
         ),
-        AppStoreState::Member(None) => "This is a member cluster's console: the App Store is the host console's, and it must be enabled there. Nothing can be installed from here.".to_owned(),
         _ => "The App Store is not enabled on this console: start the host console with --app-store (ORBITAL_APP_STORE=true).".to_owned(),
     };
     view! {
@@ -49,96 +50,82 @@ pub(crate) fn NotHere(state: AppStoreState) -> impl IntoView {
 
 #[component]
 fn AppList(
-    apps: Resource<Result<orbital_types::appstore::AppList, crate::api::IamError>>,
+    list: orbital_types::appstore::AppList,
     field: impl Fn(&str) -> String + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let (category, repo) = (field("category"), field("repo"));
     view! {
         <p>
             <A href="/appstore/installed">"Installed apps"</A>
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match apps.await {
-                    Ok(list) => list,
-                    Err(error) => {
-                        return view! { <Alert text=format!("The apps cannot be listed: {error}") /> }
-                            .into_any();
-                    }
-                };
-                let (category, repo) = (field("category"), field("repo"));
-                view! {
-                    <Form method="GET" action="" attr:class="filters" attr:role="search">
-                        <label>
-                            "Find apps"
-                            <input type="search" name="q" value=field("q") placeholder="name, keyword" />
-                        </label>
-                        <label>
-                            "Category"
-                            <select name="category">
-                                <option value="">"Every category"</option>
-                                {list
-                                    .categories
-                                    .iter()
-                                    .map(|name| {
-                                        let chosen = *name == category;
-                                        view! { <option value=name.clone() selected=chosen>{name.clone()}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </label>
-                        <label>
-                            "Repository"
-                            <select name="repo">
-                                <option value="">"Every repository"</option>
-                                {list
-                                    .repos
-                                    .iter()
-                                    .map(|name| {
-                                        let chosen = *name == repo;
-                                        view! { <option value=name.clone() selected=chosen>{name.clone()}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </label>
-                        <button class="button" type="submit">"Show"</button>
-                    </Form>
-                    {if list.apps.is_empty() {
-                        view! { <p class="muted">"No app matches."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="app-grid" data-testid="apps">
-                                {list
-                                    .apps
-                                    .into_iter()
-                                    .map(|app| {
-                                        let href = format!("/appstore/{}/{}", app.repo, app.name);
-                                        let testid = format!("app-{}-{}", app.repo, app.name);
-                                        view! {
-                                            <li class="panel app-card" data-testid=testid>
-                                                <h2>
-                                                    <A href=href>{app.name.clone()}</A>
-                                                </h2>
-                                                <p>{app.description}</p>
-                                                <p class="muted">
-                                                    {format!(
-                                                        "{} · version {} (app {}) · {}",
-                                                        if app.category.is_empty() { "Uncategorised".to_owned() } else { app.category },
-                                                        app.version,
-                                                        app.app_version,
-                                                        app.repo,
-                                                    )}
-                                                </p>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                            .into_any()
-                    }}
-                }
-                    .into_any()
-            })}
-        </Transition>
+        <Form method="GET" action="" attr:class="filters" attr:role="search">
+            <label>
+                "Find apps"
+                <input type="search" name="q" value=field("q") placeholder="name, keyword" />
+            </label>
+            <label>
+                "Category"
+                <select name="category">
+                    <option value="">"Every category"</option>
+                    {list
+                        .categories
+                        .iter()
+                        .map(|name| {
+                            let chosen = *name == category;
+                            view! { <option value=name.clone() selected=chosen>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                "Repository"
+                <select name="repo">
+                    <option value="">"Every repository"</option>
+                    {list
+                        .repos
+                        .iter()
+                        .map(|name| {
+                            let chosen = *name == repo;
+                            view! { <option value=name.clone() selected=chosen>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button class="button" type="submit">"Show"</button>
+        </Form>
+        {if list.apps.is_empty() {
+            view! { <p class="muted">"No app matches."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="app-grid" data-testid="apps">
+                    {list
+                        .apps
+                        .into_iter()
+                        .map(|app| {
+                            let href = format!("/appstore/{}/{}", app.repo, app.name);
+                            let testid = format!("app-{}-{}", app.repo, app.name);
+                            view! {
+                                <li class="panel app-card" data-testid=testid>
+                                    <h2>
+                                        <A href=href>{app.name.clone()}</A>
+                                    </h2>
+                                    <p>{app.description}</p>
+                                    <p class="muted">
+                                        {format!(
+                                            "{} · version {} (app {}) · {}",
+                                            if app.category.is_empty() { "Uncategorised".to_owned() } else { app.category },
+                                            app.version,
+                                            app.app_version,
+                                            app.repo,
+                                        )}
+                                    </p>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
     }
 }

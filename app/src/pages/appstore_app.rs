@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::{AppStoreState, InstallApp, get_app, get_app_store_state, list_clusters};
+use crate::api::{InstallApp, get_app, list_clusters, when_usable};
 use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
 
 use super::appstore::NotHere;
@@ -14,8 +14,10 @@ pub fn AppStoreAppPage() -> impl IntoView {
     let params = use_params_map();
     let repo = move || params.read().get("repo").unwrap_or_default();
     let name = move || params.read().get("chart").unwrap_or_default();
-    let state = Resource::new(|| (), |()| get_app_store_state());
-    let details = Resource::new(move || (repo(), name()), |(repo, name)| get_app(repo, name));
+    let details = Resource::new(
+        move || (repo(), name()),
+        |(repo, name)| when_usable(move || get_app(repo, name)),
+    );
     view! {
         <p>
             <A href="/appstore">"App Store"</A>
@@ -23,12 +25,9 @@ pub fn AppStoreAppPage() -> impl IntoView {
         <h1>{name}</h1>
         <Suspense>
             {move || Suspend::new(async move {
-                if let Ok(other @ (AppStoreState::Disabled | AppStoreState::Member(_))) = state.await
-                {
-                    return view! { <NotHere state=other /> }.into_any();
-                }
                 match details.await {
-                    Ok(details) => view! { <AppDetailsView details /> }.into_any(),
+                    Ok(Ok(details)) => view! { <AppDetailsView details /> }.into_any(),
+                    Ok(Err(state)) => view! { <NotHere state /> }.into_any(),
                     Err(error) => view! { <Alert text=error.to_string() /> }.into_any(),
                 }
             })}

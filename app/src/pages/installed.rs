@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::{AppStoreState, UninstallRelease, get_app_store_state, list_releases};
+use crate::api::{UninstallRelease, list_releases, when_usable};
 use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
 
 use super::appstore::NotHere;
@@ -15,15 +15,15 @@ const MOVING: &[&str] = &["Pending", "Installing", "Upgrading", "Uninstalling"];
 pub fn InstalledAppsPage() -> impl IntoView {
     let uninstall = ServerAction::<UninstallRelease>::new();
     let (tick, set_tick) = signal(0u64);
-    let state = Resource::new(|| (), |()| get_app_store_state());
     let releases = Resource::new(
         move || (uninstall.version().get(), tick.get()),
-        |_| list_releases(),
+        |_| when_usable(list_releases),
     );
     // While a release is on its way, the page looks again every 2 s (in the browser only).
     Effect::new(move || {
         let moving = releases
             .get()
+            .and_then(Result::ok)
             .and_then(Result::ok)
             .is_some_and(|rows| rows.iter().any(|row| MOVING.contains(&row.phase.as_str())));
         if moving {
@@ -39,24 +39,16 @@ pub fn InstalledAppsPage() -> impl IntoView {
             <A href="/appstore">"App Store"</A>
         </p>
         <h1>"Installed apps"</h1>
-        <Suspense>
-            {move || Suspend::new(async move {
-                if let Ok(other @ (AppStoreState::Disabled | AppStoreState::Member(_))) = state.await
-                {
-                    return view! { <NotHere state=other /> }.into_any();
-                }
-                ().into_any()
-            })}
-        </Suspense>
         <FormOutcome testid="uninstall-outcome" outcome />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match releases.await {
-                    Ok(rows) if rows.is_empty() => {
+                    Ok(Err(state)) => view! { <NotHere state /> }.into_any(),
+                    Ok(Ok(rows)) if rows.is_empty() => {
                         view! { <p class="muted">"No app is installed through the App Store."</p> }
                             .into_any()
                     }
-                    Ok(rows) => {
+                    Ok(Ok(rows)) => {
                         view! {
                             <table class="table" data-testid="releases">
                                 <thead>

@@ -186,6 +186,13 @@ impl Auth {
         }
     }
 
+    /// The user `name` as a caller, if they may act now: for a member console asking on the
+    /// behalf of a user it logged in (from its copies of this host's users).
+    pub fn caller_named(&self, name: &str) -> Option<Caller> {
+        let account = self.0.directory.account(name).filter(|a| !a.disabled)?;
+        Some(self.caller(&account))
+    }
+
     fn caller(&self, account: &Account) -> Caller {
         Caller(User::new(&account.name, self.0.directory.policy()))
     }

@@ -1,0 +1,268 @@
+//! What one caller may do with the host's App Store, decided by their grants as the proxy
+//! decides requests: anyone logged in lists the pool and reads an app's page; an install needs
+//! the right to create each kind of object the chart makes, in the namespace asked for (and the
+//! right to create namespaces for the namespace to be made); the releases shown are those in
+//! namespaces whose Deployments the caller may list, and an uninstall needs the right to delete
+//! them. The users of a member console, asking through it, reach only its own cluster.
+
+use orbital_federation::{Principal, Scope};
+use orbital_iam::{ResourceAccess, Verb};
+use orbital_types::appstore::{AppQuery, AppStoreError, InstallForm, ReleaseRow};
+use serde::{Deserialize, Serialize};
+
+use crate::service::AppStore;
+
+/// Who asks the host's App Store for something, and through which console.
+#[derive(Clone, Debug)]
+pub struct Requester {
+    scope: Scope,
+    /// The member cluster whose console asks on the caller's behalf: the only one reached.
+    through_member: Option<String>,
+}
+
+/// A request a member console makes of its host's App Store for one of its users.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum StoreCall {
+    /// Nothing: whether the host's App Store answers this member console for this user.
+    Check,
+    /// The apps a query finds.
+    Apps(AppQuery),
+    /// One app's page.
+    App {
+        /// Its repository.
+        repo: String,
+        /// Its name.
+        name: String,
+    },
+    /// An install (on the member's own cluster).
+    Install(InstallForm),
+    /// The releases on the member's cluster the user may see.
+    Releases,
+    /// An uninstall of one of them.
+    Uninstall {
+        /// The release's id.
+        id: String,
+    },
+}
+
+impl Requester {
+    /// The caller of `scope`, on this host console.
+    pub fn here(scope: Scope) -> Self {
+        Self {
+            scope,
+            through_member: None,
+        }
+    }
+
+    /// The caller of `scope`, a user of the member console of `cluster` as that console vouches
+    /// (it holds the host's credential for it): whatever their grants, only `cluster` is
+    /// reached.
+    pub fn through_member(scope: Scope, cluster: &str) -> Self {
+        Self {
+            scope,
+            through_member: Some(cluster.to_owned()),
+        }
+    }
+
+    /// The caller's name, as releases record who asked for them.
+    fn name(&self) -> String {
+        match self.scope.principal() {
+            Principal::User(user) => user.name().to_owned(),
+            Principal::Console => "console".to_owned(),
+        }
+    }
+
+    /// Whether the caller can reach `cluster` at all through the console they ask from.
+    fn reaches(&self, cluster: &str) -> bool {
+        self.through_member
+            .as_deref()
+            .is_none_or(|own| own == cluster)
+    }
+
+    /// Whether the caller may do `access` on `cluster`: `Err` with what the refusal says.
+    async fn may(&self, cluster: &str, access: ResourceAccess) -> Result<(), String> {
+        if !self.reaches(cluster) {
+            return Err(unknown_cluster(cluster));
+        }
+        self.scope.may(cluster, access).await
+    }
+}
+
+/// What a caller is told of a cluster they cannot reach, as of one that does not exist.
+fn unknown_cluster(cluster: &str) -> String {
+    format!("no cluster named {cluster:?} is registered")
+}
+
+/// `verb` on the Deployments of `namespace`: what decides who sees and removes a release.
+fn workloads(verb: Verb, namespace: &str) -> ResourceAccess {
+    ResourceAccess::new(verb, Some(namespace), "apps", "deployments")
+}
+
+impl AppStore {
+    /// Installs what `form` asks for, if `requester` may create every kind of object it makes
+    /// there; returns the release's id once recorded (the reconciler carries it out).
+    pub async fn install_as(
+        &self,
+        requester: &Requester,
+        form: &InstallForm,
+    ) -> Result<String, AppStoreError> {
+        if !requester.reaches(&form.cluster) {
+            return Err(AppStoreError::NotFound(unknown_cluster(&form.cluster)));
+        }
+        let planned = self.plan(form).await?;
+        let kinds = requester
+            .scope
+            .kinds(&form.cluster)
+            .await
+            .map_err(|error| AppStoreError::NotFound(error.to_string()))?;
+        for object in &planned {
+            let (group, _) = object
+                .api_version
+                .rsplit_once('/')
+                .unwrap_or(("", &object.api_version));
+            let access = match kinds
+                .iter()
+                .find(|kind| kind.group == group && kind.kind == object.kind)
+            {
+                Some(kind) => ResourceAccess::new(
+                    Verb::Create,
+                    kind.namespaced.then_some(form.namespace.as_str()),
+                    &kind.group,
+                    &kind.resource,
+                ),
+                // A kind the cluster does not serve yet comes with a definition the chart makes.
+                None => ResourceAccess::new(
+                    Verb::Create,
+                    None,
+                    "apiextensions.k8s.io",
+                    "customresourcedefinitions",
+                ),
+            };
+            requester
+                .may(&form.cluster, access)
+                .await
+                .map_err(AppStoreError::Forbidden)?;
+        }
+        let create_namespace = requester
+            .may(
+                &form.cluster,
+                ResourceAccess::new(Verb::Create, None, "", "namespaces"),
+            )
+            .await
+            .is_ok();
+        let caller = requester.name();
+        let id = self
+            .request_install(form, create_namespace, &caller)
+            .await?;
+        tracing::info!(caller, release = id, through_member = ?requester.through_member, "asked for an install");
+        Ok(id)
+    }
+
+    /// The releases in the namespaces whose workloads `requester` may list.
+    pub async fn releases_as(
+        &self,
+        requester: &Requester,
+    ) -> Result<Vec<ReleaseRow>, AppStoreError> {
+        let mut shown = Vec::new();
+        for row in self.releases().await? {
+            if requester
+                .may(&row.cluster, workloads(Verb::List, &row.namespace))
+                .await
+                .is_ok()
+            {
+                shown.push(row);
+            }
+        }
+        Ok(shown)
+    }
+
+    /// Uninstalls the release `id`, if `requester` may delete the workloads of its namespace
+    /// (one they may not see is unknown to them).
+    pub async fn uninstall_as(&self, requester: &Requester, id: &str) -> Result<(), AppStoreError> {
+        let unknown = || AppStoreError::NotFound(format!("there is no release {id:?}"));
+        let row = self.release(id).await?.ok_or_else(unknown)?;
+        requester
+            .may(&row.cluster, workloads(Verb::List, &row.namespace))
+            .await
+            .map_err(|_| unknown())?;
+        requester
+            .may(&row.cluster, workloads(Verb::Delete, &row.namespace))
+            .await
+            .map_err(AppStoreError::Forbidden)?;
+        self.uninstall(id).await?;
+        tracing::info!(caller = requester.name(), release = id, through_member = ?requester.through_member, "asked for an uninstall");
+        Ok(())
+    }
+
+    /// Answers `call` for `requester`: the JSON of what it asks for.
+    pub async fn answer(
+        &self,
+        requester: &Requester,
+        call: StoreCall,
+    ) -> Result<serde_json::Value, AppStoreError> {
+        let json = |value: Result<serde_json::Value, serde_json::Error>| {
+            value.map_err(|error| AppStoreError::Failed(error.to_string()))
+        };
+        match call {
+            StoreCall::Check => Ok(serde_json::Value::Null),
+            StoreCall::Apps(query) => json(serde_json::to_value(self.apps(&query))),
+            StoreCall::App { repo, name } => {
+                json(serde_json::to_value(self.app(&repo, &name).await?))
+            }
+            StoreCall::Install(form) => json(serde_json::to_value(
+                self.install_as(requester, &form).await?,
+            )),
+            StoreCall::Releases => json(serde_json::to_value(self.releases_as(requester).await?)),
+            StoreCall::Uninstall { id } => json(serde_json::to_value(
+                self.uninstall_as(requester, &id).await?,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use orbital_federation::Federation;
+
+    use super::*;
+    use crate::pool::Pool;
+
+    /// A scope and an App Store whose clusters are never asked anything here.
+    fn unreachable() -> (Scope, AppStore) {
+        let config = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let client = kube::Client::try_from(config).unwrap();
+        let scope = Federation::member("member-1", client.clone()).scope(Principal::Console);
+        let store = AppStore::new(Arc::new(Pool::builtin().unwrap()), client);
+        (scope, store)
+    }
+
+    #[tokio::test]
+    async fn a_member_consoles_users_reach_only_its_cluster() {
+        let (scope, store) = unreachable();
+        let here = Requester::here(scope.clone());
+        let through = Requester::through_member(scope, "member-1");
+        assert!(here.reaches("member-2"));
+        assert!(through.reaches("member-1"));
+        assert!(!through.reaches("member-2"));
+        let form = InstallForm {
+            repo: "builtin".to_owned(),
+            chart: "web-server".to_owned(),
+            cluster: "member-2".to_owned(),
+            namespace: "demo".to_owned(),
+            release_name: "web".to_owned(),
+            ..InstallForm::default()
+        };
+        assert_eq!(
+            store.install_as(&through, &form).await,
+            Err(AppStoreError::NotFound(
+                "no cluster named \"member-2\" is registered".to_owned()
+            ))
+        );
+        assert_eq!(
+            through.may("member-2", workloads(Verb::List, "demo")).await,
+            Err("no cluster named \"member-2\" is registered".to_owned())
+        );
+    }
+}
