@@ -7,7 +7,7 @@
 
 use orbital_federation::{Principal, Scope};
 use orbital_iam::{ResourceAccess, Verb};
-use orbital_types::appstore::{AppQuery, AppStoreError, InstallForm, ReleaseRow};
+use orbital_types::appstore::{AppQuery, AppStoreError, InstallForm, ReleaseDetails, ReleaseRow};
 use serde::{Deserialize, Serialize};
 
 use crate::service::AppStore;
@@ -38,6 +38,27 @@ pub enum StoreCall {
     Install(InstallForm),
     /// The releases on the member's cluster the user may see.
     Releases,
+    /// One of them, with its values and history.
+    Release {
+        /// The release's id.
+        id: String,
+    },
+    /// An upgrade of one of them.
+    Upgrade {
+        /// The release's id.
+        id: String,
+        /// The chart's version; the newest when empty.
+        version: String,
+        /// The values, as YAML.
+        values: String,
+    },
+    /// A rollback of one of them.
+    Rollback {
+        /// The release's id.
+        id: String,
+        /// The revision to roll back to.
+        revision: i64,
+    },
     /// An uninstall of one of them.
     Uninstall {
         /// The release's id.
@@ -99,13 +120,13 @@ fn workloads(verb: Verb, namespace: &str) -> ResourceAccess {
 }
 
 impl AppStore {
-    /// Installs what `form` asks for, if `requester` may create every kind of object it makes
-    /// there; returns the release's id once recorded (the reconciler carries it out).
-    pub async fn install_as(
+    /// Checks `form` and whether `requester` may create every kind of object its chart makes
+    /// there (and namespaces); whether they may create namespaces.
+    async fn authorize(
         &self,
         requester: &Requester,
         form: &InstallForm,
-    ) -> Result<String, AppStoreError> {
+    ) -> Result<bool, AppStoreError> {
         if !requester.reaches(&form.cluster) {
             return Err(AppStoreError::NotFound(unknown_cluster(&form.cluster)));
         }
@@ -143,19 +164,89 @@ impl AppStore {
                 .await
                 .map_err(AppStoreError::Forbidden)?;
         }
-        let create_namespace = requester
+        Ok(requester
             .may(
                 &form.cluster,
                 ResourceAccess::new(Verb::Create, None, "", "namespaces"),
             )
             .await
-            .is_ok();
+            .is_ok())
+    }
+
+    /// Installs what `form` asks for, if `requester` may create every kind of object it makes
+    /// there; returns the release's id once recorded (the reconciler carries it out).
+    pub async fn install_as(
+        &self,
+        requester: &Requester,
+        form: &InstallForm,
+    ) -> Result<String, AppStoreError> {
+        let create_namespace = self.authorize(requester, form).await?;
         let caller = requester.name();
         let id = self
             .request_install(form, create_namespace, &caller)
             .await?;
         tracing::info!(caller, release = id, through_member = ?requester.through_member, "asked for an install");
         Ok(id)
+    }
+
+    /// The release `id` with its values and history, if `requester` may see it.
+    pub async fn release_as(
+        &self,
+        requester: &Requester,
+        id: &str,
+    ) -> Result<ReleaseDetails, AppStoreError> {
+        let unknown = || AppStoreError::NotFound(format!("there is no release {id:?}"));
+        let details = self.release_details(id).await?.ok_or_else(unknown)?;
+        requester
+            .may(
+                &details.row.cluster,
+                workloads(Verb::List, &details.row.namespace),
+            )
+            .await
+            .map_err(|_| unknown())?;
+        Ok(details)
+    }
+
+    /// Upgrades the release `id` to the chart at `version` (the newest when empty) with
+    /// `values` (YAML), if `requester` may see it and may create everything that makes.
+    pub async fn upgrade_as(
+        &self,
+        requester: &Requester,
+        id: &str,
+        version: &str,
+        values: &str,
+    ) -> Result<(), AppStoreError> {
+        let row = self.release_as(requester, id).await?.row;
+        let form = InstallForm {
+            repo: row.repo,
+            chart: row.chart,
+            version: version.to_owned(),
+            cluster: row.cluster,
+            namespace: row.namespace,
+            release_name: row.release_name,
+            values: values.to_owned(),
+        };
+        self.authorize(requester, &form).await?;
+        self.change(id, version, values).await?;
+        tracing::info!(caller = requester.name(), release = id, version, through_member = ?requester.through_member, "asked for an upgrade");
+        Ok(())
+    }
+
+    /// Rolls the release `id` back to revision `revision`: an upgrade to the chart version and
+    /// values it was installed with, as a new revision (as Helm rolls back).
+    pub async fn rollback_as(
+        &self,
+        requester: &Requester,
+        id: &str,
+        revision: i64,
+    ) -> Result<(), AppStoreError> {
+        self.release_as(requester, id).await?;
+        let (version, values) = self.revision_asked(id, revision).await?.ok_or_else(|| {
+            AppStoreError::NotFound(format!(
+                "the release {id:?} has no revision {revision} to roll back to"
+            ))
+        })?;
+        self.upgrade_as(requester, id, &version, &values).await
     }
 
     /// The releases in the namespaces whose workloads `requester` may list.
@@ -213,6 +304,19 @@ impl AppStore {
                 self.install_as(requester, &form).await?,
             )),
             StoreCall::Releases => json(serde_json::to_value(self.releases_as(requester).await?)),
+            StoreCall::Release { id } => {
+                json(serde_json::to_value(self.release_as(requester, &id).await?))
+            }
+            StoreCall::Upgrade {
+                id,
+                version,
+                values,
+            } => json(serde_json::to_value(
+                self.upgrade_as(requester, &id, &version, &values).await?,
+            )),
+            StoreCall::Rollback { id, revision } => json(serde_json::to_value(
+                self.rollback_as(requester, &id, revision).await?,
+            )),
             StoreCall::Uninstall { id } => json(serde_json::to_value(
                 self.uninstall_as(requester, &id).await?,
             )),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use hyper::body::Bytes;
 use orbital_federation::{Federation, Principal, Scope};
 use orbital_types::appstore::{
-    AppDetails, AppList, AppQuery, AppStoreError, InstallForm, ReleaseRow,
+    AppDetails, AppList, AppQuery, AppStoreError, InstallForm, ReleaseDetails, ReleaseRow,
 };
 use serde::de::DeserializeOwned;
 
@@ -166,6 +166,60 @@ impl ConsoleAppStore {
         match self {
             Self::Host(store) => store.releases_as(&Requester::here(scope.clone())).await,
             Self::Member(host) => host.ask(scope, &StoreCall::Releases).await,
+        }
+    }
+
+    /// The release `id` with its values and history, if the caller of `scope` may see it.
+    pub async fn release(
+        &self,
+        scope: &Scope,
+        id: String,
+    ) -> Result<ReleaseDetails, AppStoreError> {
+        match self {
+            Self::Host(store) => store.release_as(&Requester::here(scope.clone()), &id).await,
+            Self::Member(host) => host.ask(scope, &StoreCall::Release { id }).await,
+        }
+    }
+
+    /// Upgrades the release `id` to `version` with `values` (YAML), if the caller may.
+    pub async fn upgrade(
+        &self,
+        scope: &Scope,
+        id: String,
+        version: String,
+        values: String,
+    ) -> Result<(), AppStoreError> {
+        match self {
+            Self::Host(store) => {
+                store
+                    .upgrade_as(&Requester::here(scope.clone()), &id, &version, &values)
+                    .await
+            }
+            Self::Member(host) => {
+                let call = StoreCall::Upgrade {
+                    id,
+                    version,
+                    values,
+                };
+                host.ask(scope, &call).await
+            }
+        }
+    }
+
+    /// Rolls the release `id` back to `revision`, if the caller may.
+    pub async fn rollback(
+        &self,
+        scope: &Scope,
+        id: String,
+        revision: i64,
+    ) -> Result<(), AppStoreError> {
+        match self {
+            Self::Host(store) => {
+                store
+                    .rollback_as(&Requester::here(scope.clone()), &id, revision)
+                    .await
+            }
+            Self::Member(host) => host.ask(scope, &StoreCall::Rollback { id, revision }).await,
         }
     }
 

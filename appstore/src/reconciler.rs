@@ -280,6 +280,8 @@ async fn reconcile(
                 "chartVersion": version,
                 "status": "deployed",
                 "deployedAt": jiff::Timestamp::now().to_string(),
+                // What a rollback to this revision asks for again.
+                "values": spec.values,
             }));
             let start = history.len().saturating_sub(HISTORY);
             set_status(

@@ -10,10 +10,10 @@ use kube::core::DynamicObject;
 use orbital_chart::{
     Chart, ClusterCapabilities, ReleaseOptions, render_release, validate_release_name,
 };
-use orbital_template::{Map, Value, read_yaml, to_json};
+use orbital_template::{Map, Value, read_yaml, to_json, to_yaml};
 use orbital_types::appstore::{
     AppDetails, AppList, AppQuery, AppStoreError, AppSummary, AppVersionRow, InstallForm,
-    ReleaseRow,
+    ReleaseDetails, ReleaseRevision, ReleaseRow,
 };
 use serde_json::json;
 
@@ -376,6 +376,108 @@ impl AppStore {
             .map_err(host_failed)
     }
 
+    /// The release `id` with its values, its history and its chart's versions, if it exists.
+    pub(crate) async fn release_details(
+        &self,
+        id: &str,
+    ) -> Result<Option<ReleaseDetails>, AppStoreError> {
+        let Some(object) = self.releases.get_opt(id).await.map_err(host_failed)? else {
+            return Ok(None);
+        };
+        let row = release_row(&object);
+        let values = values_yaml(&object.data["spec"]["values"]);
+        let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+        let mut history: Vec<ReleaseRevision> = object.data["status"]["history"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|entry| ReleaseRevision {
+                        revision: entry["revision"].as_i64().unwrap_or(0),
+                        chart_version: text(&entry["chartVersion"]),
+                        status: text(&entry["status"]),
+                        deployed_at: text(&entry["deployedAt"]),
+                        can_roll_back: entry.get("values").is_some(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        history.reverse();
+        // A chart the pool no longer has leaves the release as it is, with nothing to move to.
+        let versions = self
+            .app(&row.repo, &row.chart)
+            .await
+            .map(|app| app.versions)
+            .unwrap_or_default();
+        Ok(Some(ReleaseDetails {
+            row,
+            values,
+            history,
+            versions,
+        }))
+    }
+
+    /// The chart version and values (YAML) that revision `revision` of release `id` was
+    /// installed with, if the App Store kept them.
+    pub(crate) async fn revision_asked(
+        &self,
+        id: &str,
+        revision: i64,
+    ) -> Result<Option<(String, String)>, AppStoreError> {
+        let Some(object) = self.releases.get_opt(id).await.map_err(host_failed)? else {
+            return Ok(None);
+        };
+        Ok(object.data["status"]["history"]
+            .as_array()
+            .and_then(|entries| {
+                entries
+                    .iter()
+                    .find(|entry| entry["revision"].as_i64() == Some(revision))
+            })
+            .filter(|entry| entry.get("values").is_some())
+            .map(|entry| {
+                (
+                    entry["chartVersion"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    values_yaml(&entry["values"]),
+                )
+            }))
+    }
+
+    /// Has release `id` ask for the chart at `version` with `values`: an upgrade, which the
+    /// reconciler carries out as a new revision.
+    pub(crate) async fn change(
+        &self,
+        id: &str,
+        version: &str,
+        values: &str,
+    ) -> Result<(), AppStoreError> {
+        let values: serde_json::Value =
+            serde_json::from_str(&to_json(&Value::Map(user_values(values)?)))
+                .map_err(|error| AppStoreError::Invalid(error.to_string()))?;
+        let mut object = self
+            .releases
+            .get_opt(id)
+            .await
+            .map_err(host_failed)?
+            .ok_or_else(|| AppStoreError::NotFound(format!("there is no release {id:?}")))?;
+        object.data["spec"]["version"] = json!(version);
+        object.data["spec"]["values"] = values;
+        match self
+            .releases
+            .replace(id, &PostParams::default(), &object)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 409 => Err(AppStoreError::Failed(
+                format!("the release {id:?} changed meanwhile: look at it again and retry"),
+            )),
+            Err(error) => Err(host_failed(error)),
+        }
+    }
+
     /// Asks for release `id` to be uninstalled (its `Release` deleted; the reconciler removes
     /// the app, then the object).
     pub(crate) async fn uninstall(&self, id: &str) -> Result<(), AppStoreError> {
@@ -384,6 +486,14 @@ impl AppStore {
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
             Err(error) => Err(host_failed(error)),
         }
+    }
+}
+
+/// Values kept as JSON, as the YAML a user edits; nothing for none.
+fn values_yaml(values: &serde_json::Value) -> String {
+    match values {
+        serde_json::Value::Object(map) if !map.is_empty() => to_yaml(&Value::from(values.clone())),
+        _ => String::new(),
     }
 }
 
@@ -416,11 +526,14 @@ fn release_row(object: &DynamicObject) -> ReleaseRow {
         given if given.is_empty() => name.clone(),
         given => given,
     };
+    // A changed spec the reconciler has not taken up yet is an upgrade on its way.
+    let changed = status["observedGeneration"].as_i64() != object.metadata.generation;
     let phase = if object.metadata.deletion_timestamp.is_some() {
         "Uninstalling".to_owned()
     } else {
         match text(&status["phase"]) {
             phase if phase.is_empty() => "Pending".to_owned(),
+            phase if phase == "Deployed" && changed => "Upgrading".to_owned(),
             phase => phase,
         }
     };
@@ -475,6 +588,22 @@ mod tests {
         assert!(page.readme.starts_with("# cache"), "{}", page.readme);
         assert!(page.values.contains("maxMemory: 64mb"), "{}", page.values);
         assert_eq!(page.versions[0].version, "1.0.0");
+    }
+
+    #[test]
+    fn a_changed_spec_not_taken_up_yet_reads_as_an_upgrade_on_its_way() {
+        let release = |generation: i64, observed: i64| -> DynamicObject {
+            serde_json::from_value(json!({
+                "apiVersion": "appstore.orbital.dev/v1alpha1",
+                "kind": "Release",
+                "metadata": {"name": "web.demo.member-1", "generation": generation},
+                "spec": {"releaseName": "web"},
+                "status": {"phase": "Deployed", "observedGeneration": observed},
+            }))
+            .unwrap()
+        };
+        assert_eq!(release_row(&release(1, 1)).phase, "Deployed");
+        assert_eq!(release_row(&release(2, 1)).phase, "Upgrading");
     }
 
     #[tokio::test]

@@ -46,6 +46,23 @@ test('an app is installed on a member from its page, followed until deployed, an
   await expect(row).toContainText(`Redis listens at sessions-cache.${namespace}.svc:6379`);
   await expect(row).toContainText('admin');
 
+  // Its page upgrades it to other values and rolls it back, each a new revision.
+  await row.getByRole('link', { name: 'sessions' }).click();
+  await expect(page).toHaveURL(new RegExp(`/appstore/installed/sessions\\.${namespace}\\.member-1$`));
+  await expect(page.locator('.console[data-hydrated="true"]')).toBeVisible();
+  const upgrade = page.getByTestId('upgrade-form');
+  await expect(upgrade.getByLabel(/Values/)).toHaveValue(/from-the-browser/);
+  await upgrade.getByLabel(/Values/).fill('auth:\n  password: changed-in-the-browser\n');
+  await upgrade.getByRole('button', { name: 'Upgrade' }).click();
+  await expect(page.getByTestId('upgrade-outcome')).toContainText('Upgrading');
+  await expect(page.getByTestId('release-revision')).toHaveText('2', { timeout: 60_000 });
+  await expect(page.getByTestId('release-phase')).toHaveText('Deployed', { timeout: 60_000 });
+  await page.getByTestId('revision-1').getByRole('button', { name: 'Roll back' }).click();
+  await expect(page.getByTestId('release-revision')).toHaveText('3', { timeout: 60_000 });
+  await expect(page.getByTestId('release-phase')).toHaveText('Deployed', { timeout: 60_000 });
+  await expect(upgrade.getByLabel(/Values/)).toHaveValue(/from-the-browser/);
+
+  await page.getByRole('link', { name: 'Installed apps' }).click();
   await row.getByRole('button', { name: 'Uninstall' }).click();
   await expect(row).toHaveCount(0, { timeout: 60_000 });
 });

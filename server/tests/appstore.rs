@@ -603,7 +603,14 @@ fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
     );
     assert_eq!(deployed["spec"]["createNamespace"], false);
 
-    // The viewer sees it, but may not remove it; its owner may.
+    // The viewer sees it, but may neither change nor remove it; its owner may.
+    let unchanged = post_as(
+        addr,
+        &viewer,
+        "/api/appstore/upgrade",
+        "id=web.demo.member-1&version=&values=replicaCount%3A+3",
+    );
+    assert_eq!(unchanged.status, 403, "{unchanged:?}");
     let listed = post_as(addr, &viewer, "/api/appstore/releases", "");
     assert!(listed.body.contains("web.demo.member-1"), "{listed:?}");
     let kept = post_as(
@@ -777,6 +784,50 @@ fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
     assert!(deployment.is_some(), "the app is on member-1");
     let listed = post_as(addr, &owner, "/api/appstore/releases", "");
     assert!(listed.body.contains("web.demo.member-1"), "{listed:?}");
+
+    // Upgraded to other values, then rolled back: each a new revision, as Helm does it.
+    let upgraded = post_as(
+        addr,
+        &owner,
+        "/api/appstore/upgrade",
+        "id=web.demo.member-1&version=&values=replicaCount%3A+2",
+    );
+    assert_eq!(upgraded.status, 200, "{upgraded:?}");
+    let second = wait_release(&host, "web.demo.member-1", "Deployed", 2);
+    assert_eq!(second["spec"]["values"]["replicaCount"], 2);
+    let page = get_as(addr, &owner, "/appstore/installed/web.demo.member-1");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        page.body.contains("Roll back to revision 1"),
+        "{}",
+        page.body
+    );
+    let rolled_back = post_as(
+        addr,
+        &owner,
+        "/api/appstore/rollback",
+        "id=web.demo.member-1&revision=1",
+    );
+    assert_eq!(rolled_back.status, 200, "{rolled_back:?}");
+    let third = wait_release(&host, "web.demo.member-1", "Deployed", 3);
+    assert_eq!(third["spec"]["values"]["replicaCount"], 1);
+    let replicas = kubectl_json(
+        &member,
+        &[
+            "get",
+            "deployment",
+            "-n",
+            "demo",
+            "web-web-server",
+            "-o",
+            "json",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        replicas["spec"]["replicas"], 1,
+        "the rollback's values are applied"
+    );
 
     // The credential is the member's own: refused for another cluster or once revoked, and
     // the host hands over a new one.

@@ -144,3 +144,32 @@ pub enum AppStoreError {
     #[error("{0}")]
     Failed(String),
 }
+
+/// One revision of a release, as its page lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseRevision {
+    /// The revision number.
+    pub revision: i64,
+    /// The chart's version it installed.
+    pub chart_version: String,
+    /// `deployed` for the current one, `superseded` for the others.
+    pub status: String,
+    /// When it was deployed (RFC 3339).
+    pub deployed_at: String,
+    /// Whether the App Store kept its values, so that it can be rolled back to.
+    pub can_roll_back: bool,
+}
+
+/// A release's page: the release, the values it asks for, its history and the chart's versions
+/// it can move to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseDetails {
+    /// The release.
+    pub row: ReleaseRow,
+    /// Its values over the chart's defaults, as YAML.
+    pub values: String,
+    /// Its revisions, newest first.
+    pub history: Vec<ReleaseRevision>,
+    /// The chart's versions, newest first.
+    pub versions: Vec<AppVersionRow>,
+}

@@ -3,7 +3,7 @@
 //! every install and uninstall by the caller's grants.
 
 use leptos::prelude::*;
-use orbital_types::appstore::{AppDetails, AppList, ReleaseRow};
+use orbital_types::appstore::{AppDetails, AppList, ReleaseDetails, ReleaseRow};
 use serde::{Deserialize, Serialize};
 
 use super::IamError;
@@ -137,6 +137,35 @@ pub async fn install_app(
 pub async fn list_releases() -> Result<Vec<ReleaseRow>, IamError> {
     let scope = super::iam_error::clusters()?;
     store()?.releases(&scope).await.map_err(refused)
+}
+
+/// The release `id`'s page: its values, history and the versions it can move to.
+#[server(endpoint = "appstore/release")]
+pub async fn get_release(id: String) -> Result<ReleaseDetails, IamError> {
+    let scope = super::iam_error::clusters()?;
+    store()?.release(&scope, id).await.map_err(refused)
+}
+
+/// Upgrades the release `id` to the chart at `version` with `values` (YAML over the chart's
+/// defaults), if the caller may create everything that makes.
+#[server(endpoint = "appstore/upgrade")]
+pub async fn upgrade_release(id: String, version: String, values: String) -> Result<(), IamError> {
+    let scope = super::iam_error::clusters()?;
+    store()?
+        .upgrade(&scope, id, version, values)
+        .await
+        .map_err(refused)
+}
+
+/// Rolls the release `id` back to `revision`: a new revision with that one's chart version
+/// and values.
+#[server(endpoint = "appstore/rollback")]
+pub async fn rollback_release(id: String, revision: i64) -> Result<(), IamError> {
+    let scope = super::iam_error::clusters()?;
+    store()?
+        .rollback(&scope, id, revision)
+        .await
+        .map_err(refused)
 }
 
 /// Uninstalls the release `id`, if the caller may delete the workloads of its namespace.

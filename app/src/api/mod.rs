@@ -61,8 +61,9 @@ pub use account::{
 };
 pub use act::{ActOnObject, ObjectAction, act_on_object, rollout_progress};
 pub use appstore::{
-    AppStoreState, GetApp, GetAppStoreState, InstallApp, ListApps, ListReleases, UninstallRelease,
-    get_app, get_app_store_state, install_app, list_apps, list_releases, uninstall_release,
+    AppStoreState, GetApp, GetAppStoreState, GetRelease, InstallApp, ListApps, ListReleases,
+    RollbackRelease, UninstallRelease, UpgradeRelease, get_app, get_app_store_state, get_release,
+    install_app, list_apps, list_releases, rollback_release, uninstall_release, upgrade_release,
     when_usable,
 };
 pub use audit::{AUDIT_PAGE, ListAudit, list_audit};

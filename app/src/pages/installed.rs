@@ -9,6 +9,24 @@ use super::appstore::NotHere;
 /// Phases a release passes through on its way; a page showing one looks again shortly.
 const MOVING: &[&str] = &["Pending", "Installing", "Upgrading", "Uninstalling"];
 
+/// Whether a release in `phase` is on its way.
+pub(crate) fn is_moving(phase: &str) -> bool {
+    MOVING.contains(&phase)
+}
+
+/// While `moving` says a release shown is on its way, bumps `tick` every 2 s, for the page's
+/// data to be read again (in the browser only).
+pub(crate) fn again_while(tick: WriteSignal<u64>, moving: impl Fn() -> bool + 'static) {
+    Effect::new(move || {
+        if moving() {
+            set_timeout(
+                move || tick.update(|tick| *tick += 1),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+}
+
 /// `/appstore/installed`: the App Store's releases by cluster and namespace, with their phase,
 /// revision and message, followed while any is on its way, each with its uninstall button.
 #[component]
@@ -19,19 +37,12 @@ pub fn InstalledAppsPage() -> impl IntoView {
         move || (uninstall.version().get(), tick.get()),
         |_| when_usable(list_releases),
     );
-    // While a release is on its way, the page looks again every 2 s (in the browser only).
-    Effect::new(move || {
-        let moving = releases
+    again_while(set_tick, move || {
+        releases
             .get()
             .and_then(Result::ok)
             .and_then(Result::ok)
-            .is_some_and(|rows| rows.iter().any(|row| MOVING.contains(&row.phase.as_str())));
-        if moving {
-            set_timeout(
-                move || set_tick.update(|tick| *tick += 1),
-                std::time::Duration::from_secs(2),
-            );
-        }
+            .is_some_and(|rows| rows.iter().any(|row| is_moving(&row.phase)))
     });
     let outcome = outcome_of(uninstall.value(), |()| "Uninstalling.".to_owned());
     view! {
@@ -72,7 +83,11 @@ pub fn InstalledAppsPage() -> impl IntoView {
                                             let label = format!("Uninstall {}", row.release_name);
                                             view! {
                                                 <tr data-testid=testid>
-                                                    <td>{row.release_name.clone()}</td>
+                                                    <td>
+                                                        <A href=format!("/appstore/installed/{}", row.id)>
+                                                            {row.release_name.clone()}
+                                                        </A>
+                                                    </td>
                                                     <td>{format!("{} {} ({})", row.chart, row.version, row.repo)}</td>
                                                     <td>{row.cluster.clone()}</td>
                                                     <td>{row.namespace.clone()}</td>
