@@ -5,12 +5,14 @@
 //! namespaces whose Deployments the caller may list, and an uninstall needs the right to delete
 //! them. The users of a member console, asking through it, reach only its own cluster.
 
+use orbital_chart::merge_user_values;
 use orbital_federation::{Principal, Scope};
 use orbital_iam::{ResourceAccess, Verb};
+use orbital_template::{Map, Value, to_yaml};
 use orbital_types::appstore::{AppQuery, AppStoreError, InstallForm, ReleaseDetails, ReleaseRow};
 use serde::{Deserialize, Serialize};
 
-use crate::service::AppStore;
+use crate::service::{AppStore, user_values};
 
 /// Who asks the host's App Store for something, and through which console.
 #[derive(Clone, Debug)]
@@ -112,6 +114,44 @@ impl Requester {
 /// What a caller is told of a cluster they cannot reach, as of one that does not exist.
 fn unknown_cluster(cluster: &str) -> String {
     format!("no cluster named {cluster:?} is registered")
+}
+
+/// The values of the install on each of `clusters`: `shared` (YAML) with that cluster's entry
+/// of `overrides` (YAML: cluster name → values) over it, merged as Helm merges values files
+/// given one after another. An entry for a cluster not chosen is refused, as a likely typo.
+pub fn values_per_cluster(
+    shared: &str,
+    overrides: &str,
+    clusters: &[String],
+) -> Result<Vec<(String, String)>, AppStoreError> {
+    let shared = user_values(shared)?;
+    let overrides = user_values(overrides)
+        .map_err(|error| AppStoreError::Invalid(format!("the per-cluster values: {error}")))?;
+    if let Some(stranger) = overrides
+        .snapshot()
+        .into_keys()
+        .find(|cluster| !clusters.contains(cluster))
+    {
+        return Err(AppStoreError::Invalid(format!(
+            "the per-cluster values name {stranger:?}, which is not one of the clusters chosen"
+        )));
+    }
+    clusters
+        .iter()
+        .map(|cluster| {
+            let own = match overrides.get(cluster) {
+                Some(Value::Map(own)) => own,
+                Some(Value::Nil) | None => Map::default(),
+                Some(_) => {
+                    return Err(AppStoreError::Invalid(format!(
+                        "the per-cluster values of {cluster:?} must be a map of keys"
+                    )));
+                }
+            };
+            let merged = merge_user_values(&[Value::Map(shared.clone()), Value::Map(own)]);
+            Ok((cluster.clone(), to_yaml(&Value::Map(merged))))
+        })
+        .collect()
 }
 
 /// `verb` on the Deployments of `namespace`: what decides who sees and removes a release.
@@ -340,6 +380,38 @@ mod tests {
         let scope = Federation::member("member-1", client.clone()).scope(Principal::Console);
         let store = AppStore::new(Arc::new(Pool::builtin().unwrap()), client);
         (scope, store)
+    }
+
+    #[test]
+    fn each_cluster_gets_the_shared_values_with_its_own_over_them() {
+        let clusters = ["member-1".to_owned(), "member-2".to_owned()];
+        let values = values_per_cluster(
+            "replicaCount: 1\nimage: {tag: a, pullPolicy: Always}\n",
+            "member-2: {image: {tag: b}}\n",
+            &clusters,
+        )
+        .unwrap();
+        assert_eq!(
+            values,
+            [
+                (
+                    "member-1".to_owned(),
+                    "image:\n  pullPolicy: Always\n  tag: a\nreplicaCount: 1".to_owned()
+                ),
+                (
+                    "member-2".to_owned(),
+                    "image:\n  pullPolicy: Always\n  tag: b\nreplicaCount: 1".to_owned()
+                ),
+            ]
+        );
+        assert!(matches!(
+            values_per_cluster("", "member-9: {a: 1}", &clusters),
+            Err(AppStoreError::Invalid(message)) if message.contains("member-9")
+        ));
+        assert!(matches!(
+            values_per_cluster("", "member-1: [a]", &clusters),
+            Err(AppStoreError::Invalid(_))
+        ));
     }
 
     #[tokio::test]

@@ -20,7 +20,7 @@ mod repository;
 mod service;
 mod storage;
 
-pub use access::{Requester, StoreCall};
+pub use access::{Requester, StoreCall, values_per_cluster};
 pub use builtin::{BUILTIN, builtin_repository};
 pub use catalogue::{App, AppVersion, Catalogue, CatalogueError};
 pub use crd::{

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use hyper::body::Bytes;
 use orbital_federation::{Federation, Principal, Scope};
 use orbital_types::appstore::{
-    AppDetails, AppList, AppQuery, AppStoreError, InstallForm, ReleaseDetails, ReleaseRow,
+    AppDetails, AppList, AppQuery, AppStoreError, ClusterInstall, InstallForm, ReleaseDetails,
+    ReleaseRow,
 };
 use serde::de::DeserializeOwned;
 
-use crate::access::{Requester, StoreCall};
+use crate::access::{Requester, StoreCall, values_per_cluster};
 use crate::remote::exchange;
 use crate::service::AppStore;
 
@@ -159,6 +160,35 @@ impl ConsoleAppStore {
             }
             Self::Member(host) => host.ask(scope, &StoreCall::Install(form)).await,
         }
+    }
+
+    /// Installs what `form` asks for on each of `clusters` (the form's own cluster aside),
+    /// with `overrides` (YAML: cluster name → values) over the form's values; how each went.
+    pub async fn install_on(
+        &self,
+        scope: &Scope,
+        form: InstallForm,
+        clusters: &[String],
+        overrides: &str,
+    ) -> Result<Vec<ClusterInstall>, AppStoreError> {
+        if clusters.is_empty() {
+            return Err(AppStoreError::Invalid(
+                "choose at least one cluster".to_owned(),
+            ));
+        }
+        let mut outcomes = Vec::new();
+        for (cluster, values) in values_per_cluster(&form.values, overrides, clusters)? {
+            let form = InstallForm {
+                cluster: cluster.clone(),
+                values,
+                ..form.clone()
+            };
+            outcomes.push(ClusterInstall {
+                cluster,
+                outcome: self.install(scope, form).await,
+            });
+        }
+        Ok(outcomes)
     }
 
     /// The releases the caller of `scope` may see.

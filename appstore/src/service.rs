@@ -505,7 +505,7 @@ fn host_failed(error: kube::Error) -> AppStoreError {
 }
 
 /// The user's values from the form's YAML: a map, or nothing.
-fn user_values(text: &str) -> Result<Map, AppStoreError> {
+pub(crate) fn user_values(text: &str) -> Result<Map, AppStoreError> {
     match read_yaml(text) {
         Ok(Value::Map(values)) => Ok(values),
         Ok(Value::Nil) => Ok(Map::default()),

@@ -34,7 +34,7 @@ test('an app is installed on a member from its page, followed until deployed, an
   await page.getByTestId('app-builtin-cache').getByRole('link', { name: 'cache' }).click();
   await expect(page.getByRole('heading', { name: 'cache', level: 1 })).toBeVisible();
   const form = page.getByTestId('install-form');
-  await form.getByLabel('Cluster').selectOption('member-1');
+  await form.getByLabel('member-1').check();
   await form.getByLabel('Namespace').fill(namespace);
   await form.getByLabel('Release name').fill('sessions');
   await form.getByLabel(/Values/).fill('auth:\n  password: from-the-browser\n');
@@ -70,7 +70,7 @@ test('an app is installed on a member from its page, followed until deployed, an
 test('a bad install is refused in the page, saying why', async ({ page }) => {
   await hydrated(page, '/appstore/builtin/web-server');
   const form = page.getByTestId('install-form');
-  await form.getByLabel('Cluster').selectOption('member-1');
+  await form.getByLabel('member-1').check();
   await form.getByLabel('Namespace').fill('Not_A_Namespace');
   await form.getByRole('button', { name: 'Install' }).click();
   await expect(page.getByTestId('install-outcome')).toContainText('is not a namespace name');

@@ -573,7 +573,7 @@ fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
     );
     let install = |namespace: &str| {
         format!(
-            "repo=builtin&chart=web-server&version=&cluster=member-1&namespace={namespace}&release_name=web&values=replicaCount%3A+1"
+            "repo=builtin&chart=web-server&version=&clusters%5B%5D=member-1&namespace={namespace}&release_name=web&values=replicaCount%3A+1"
         )
     };
 
@@ -753,7 +753,7 @@ fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
 
     let install = |session: &str, cluster: &str, namespace: &str| {
         let form = format!(
-            "repo=builtin&chart=web-server&version=&cluster={cluster}&namespace={namespace}&release_name=web&values=replicaCount%3A+1"
+            "repo=builtin&chart=web-server&version=&clusters%5B%5D={cluster}&namespace={namespace}&release_name=web&values=replicaCount%3A+1"
         );
         post_as(addr, session, "/api/appstore/install", &form)
     };
@@ -886,7 +886,7 @@ fn a_member_console_says_the_app_store_needs_the_host_when_the_host_has_none() {
         addr,
         &admin,
         "/api/appstore/install",
-        "repo=builtin&chart=web-server&version=&cluster=member-1&namespace=demo&release_name=web&values=",
+        "repo=builtin&chart=web-server&version=&clusters%5B%5D=member-1&namespace=demo&release_name=web&values=",
     );
     assert_eq!(refused.status, 422, "{refused:?}");
     assert!(
@@ -894,5 +894,72 @@ fn a_member_console_says_the_app_store_needs_the_host_when_the_host_has_none() {
             .body
             .contains("the App Store must be enabled on the host console"),
         "{refused:?}"
+    );
+}
+
+#[test]
+fn one_install_reaches_several_clusters_with_values_of_their_own() {
+    let addr = free_address();
+    let console = start_console(addr, &["--app-store"]);
+    wait_ready(addr);
+    let host = console.sandbox_kubeconfig("host");
+    let admin = login(addr, "admin", ADMIN_PASSWORD).unwrap();
+    let form = |overrides: &str| {
+        format!(
+            "repo=builtin&chart=web-server&version=&clusters%5B%5D=member-1&clusters%5B%5D=member-2\
+             &namespace=demo&release_name=multi&values=replicaCount%3A+1&overrides={}",
+            form_urlencoded(overrides)
+        )
+    };
+    let typo = post_as(
+        addr,
+        &admin,
+        "/api/appstore/install",
+        &form("member-9: {replicaCount: 3}"),
+    );
+    assert_eq!(typo.status, 422, "{typo:?}");
+    assert!(typo.body.contains("member-9"), "{typo:?}");
+
+    let asked = post_as(
+        addr,
+        &admin,
+        "/api/appstore/install",
+        &form("member-2: {replicaCount: 2}"),
+    );
+    assert_eq!(asked.status, 200, "{asked:?}");
+    let outcomes: serde_json::Value = serde_json::from_str(&asked.body).unwrap();
+    assert_eq!(
+        outcomes[0]["outcome"]["Ok"], "multi.demo.member-1",
+        "{outcomes}"
+    );
+    assert_eq!(
+        outcomes[1]["outcome"]["Ok"], "multi.demo.member-2",
+        "{outcomes}"
+    );
+    let first = wait_release(&host, "multi.demo.member-1", "Deployed", 1);
+    let second = wait_release(&host, "multi.demo.member-2", "Deployed", 1);
+    assert_eq!(first["spec"]["values"]["replicaCount"], 1);
+    assert_eq!(second["spec"]["values"]["replicaCount"], 2);
+    let replicas = |cluster: &str| {
+        kubectl_json(
+            &console.sandbox_kubeconfig(cluster),
+            &[
+                "get",
+                "deployment",
+                "-n",
+                "demo",
+                "multi-web-server",
+                "-o",
+                "json",
+            ],
+        )
+        .map(|deployment| deployment["spec"]["replicas"].clone())
+    };
+    assert_eq!(replicas("member-1"), Some(serde_json::json!(1)));
+    assert_eq!(replicas("member-2"), Some(serde_json::json!(2)));
+    let listed = post_as(addr, &admin, "/api/appstore/releases", "");
+    assert!(
+        listed.body.contains("multi.demo.member-1") && listed.body.contains("multi.demo.member-2"),
+        "{listed:?}"
     );
 }

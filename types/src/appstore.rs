@@ -173,3 +173,12 @@ pub struct ReleaseDetails {
     /// The chart's versions, newest first.
     pub versions: Vec<AppVersionRow>,
 }
+
+/// How the install on one of the clusters chosen went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterInstall {
+    /// The cluster.
+    pub cluster: String,
+    /// The release's id once recorded, or why not.
+    pub outcome: Result<String, AppStoreError>,
+}

@@ -2,8 +2,11 @@
 //! the console's `ConsoleAppStore` (this host's, or a member console's host's), which decides
 //! every install and uninstall by the caller's grants.
 
+// A server function's arguments are its form's fields, one each, also in the browser's build.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
-use orbital_types::appstore::{AppDetails, AppList, ReleaseDetails, ReleaseRow};
+use orbital_types::appstore::{AppDetails, AppList, ClusterInstall, ReleaseDetails, ReleaseRow};
 use serde::{Deserialize, Serialize};
 
 use super::IamError;
@@ -105,30 +108,47 @@ pub async fn get_app(repo: String, name: String) -> Result<AppDetails, IamError>
 }
 
 /// Installs the chart `chart` of `repo` at `version` (the newest when empty) as the release
-/// `release_name` in `namespace` of `cluster`, with `values` (YAML) over its defaults: checked
-/// against the caller's grants for every kind of object it makes, then recorded on the host,
-/// which carries it out. Returns the release's id.
+/// `release_name` in `namespace` of each of `clusters`, with `values` (YAML) over its defaults
+/// and each cluster's entry of `overrides` (YAML: cluster name → values) over those: checked
+/// against the caller's grants for every kind of object it makes there, then recorded on the
+/// host, which carries it out. Answers how each went; for one cluster, its refusal is the
+/// answer's.
 #[server(endpoint = "appstore/install")]
 pub async fn install_app(
     repo: String,
     chart: String,
     version: String,
-    cluster: String,
+    clusters: Option<Vec<String>>,
     namespace: String,
     release_name: String,
     values: String,
-) -> Result<String, IamError> {
+    overrides: Option<String>,
+) -> Result<Vec<ClusterInstall>, IamError> {
     let form = orbital_types::appstore::InstallForm {
         repo,
         chart,
         version,
-        cluster: cluster.trim().to_owned(),
+        cluster: String::new(),
         namespace: namespace.trim().to_owned(),
         release_name: release_name.trim().to_owned(),
         values,
     };
+    let clusters: Vec<String> = clusters
+        .unwrap_or_default()
+        .iter()
+        .map(|cluster| cluster.trim().to_owned())
+        .collect();
     let scope = super::iam_error::clusters()?;
-    store()?.install(&scope, form).await.map_err(refused)
+    let outcomes = store()?
+        .install_on(&scope, form, &clusters, &overrides.unwrap_or_default())
+        .await
+        .map_err(refused)?;
+    if let [only] = outcomes.as_slice()
+        && let Err(error) = &only.outcome
+    {
+        return Err(refused(error.clone()));
+    }
+    Ok(outcomes)
 }
 
 /// The App Store's releases on the clusters and namespaces whose workloads the caller may

@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use orbital_types::appstore::ClusterInstall;
+
 use crate::api::{InstallApp, get_app, list_clusters, when_usable};
 use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
 
@@ -103,10 +105,22 @@ fn AppDetailsView(details: orbital_types::appstore::AppDetails) -> impl IntoView
 fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
     let install = ServerAction::<InstallApp>::new();
     let clusters = Resource::new(|| (), |()| list_clusters());
-    let outcome = outcome_of(install.value(), |id| format!("Asked for {id}."));
+    let outcome = outcome_of(install.value(), |outcomes: &Vec<ClusterInstall>| {
+        outcomes
+            .iter()
+            .map(|install| match &install.outcome {
+                Ok(id) => format!("{}: asked for {id}.", install.cluster),
+                Err(error) => format!("{}: not installed: {error}.", install.cluster),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
     let navigate = use_navigate();
+    // Once every cluster took it, the installed apps follow it; else the page says which did not.
     Effect::new(move || {
-        if let Some(Ok(_)) = install.value().get() {
+        if let Some(Ok(outcomes)) = install.value().get()
+            && outcomes.iter().all(|install| install.outcome.is_ok())
+        {
             navigate("/appstore/installed", Default::default());
         }
     });
@@ -131,25 +145,26 @@ fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label>
-                    "Cluster"
-                    <select name="cluster" required>
-                        <Suspense>
-                            {move || Suspend::new(async move {
-                                clusters
-                                    .await
-                                    .unwrap_or_default()
-                                    .into_iter()
-                                    .map(|cluster| {
-                                        view! {
-                                            <option value=cluster.name.clone()>{cluster.name.clone()}</option>
-                                        }
-                                    })
-                                    .collect_view()
-                            })}
-                        </Suspense>
-                    </select>
-                </label>
+                <fieldset class="choices">
+                    <legend>"Clusters"</legend>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            clusters
+                                .await
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|cluster| {
+                                    view! {
+                                        <label class="choice">
+                                            <input type="checkbox" name="clusters[]" value=cluster.name.clone() />
+                                            {cluster.name.clone()}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()
+                        })}
+                    </Suspense>
+                </fieldset>
                 <label>
                     "Namespace"
                     <input name="namespace" required autocomplete="off" placeholder="apps" />
@@ -161,6 +176,15 @@ fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
                 <label>
                     "Values (YAML, over the defaults below)"
                     <textarea name="values" rows="6" spellcheck="false" placeholder="replicaCount: 2"></textarea>
+                </label>
+                <label>
+                    "Per-cluster values (YAML: a cluster's name, then its values over those above)"
+                    <textarea
+                        name="overrides"
+                        rows="4"
+                        spellcheck="false"
+                        placeholder="member-2:\n  replicaCount: 3"
+                    ></textarea>
                 </label>
                 <SubmitButton label="Install" busy="Checking…" pending=install.pending() />
             </ActionForm>
