@@ -12,7 +12,7 @@ use orbital_template::{Map, Value, to_yaml};
 use orbital_types::appstore::{AppQuery, AppStoreError, InstallForm, ReleaseDetails, ReleaseRow};
 use serde::{Deserialize, Serialize};
 
-use crate::service::{AppStore, user_values};
+use crate::service::{AppStore, helm_release_row, user_values};
 
 /// Who asks the host's App Store for something, and through which console.
 #[derive(Clone, Debug)]
@@ -289,13 +289,37 @@ impl AppStore {
         self.upgrade_as(requester, id, &version, &values).await
     }
 
-    /// The releases in the namespaces whose workloads `requester` may list.
+    /// The releases in the namespaces whose workloads `requester` may list: the App Store's,
+    /// and those Helm itself made on the clusters the requester sees.
     pub async fn releases_as(
         &self,
         requester: &Requester,
     ) -> Result<Vec<ReleaseRow>, AppStoreError> {
+        let recorded = self.releases().await?;
+        let clusters: Vec<String> = match &requester.through_member {
+            Some(own) => vec![own.clone()],
+            None => requester
+                .scope
+                .clusters()
+                .await
+                .map(|clusters| clusters.into_iter().map(|cluster| cluster.name).collect())
+                .unwrap_or_default(),
+        };
+        let by_helm = self
+            .helm_releases(&clusters)
+            .await
+            .into_iter()
+            .filter(|(cluster, release)| {
+                !recorded.iter().any(|row| {
+                    row.cluster == *cluster
+                        && row.namespace == release.namespace
+                        && row.release_name == release.name
+                })
+            })
+            .map(|(cluster, release)| helm_release_row(&cluster, release))
+            .collect::<Vec<_>>();
         let mut shown = Vec::new();
-        for row in self.releases().await? {
+        for row in recorded.into_iter().chain(by_helm) {
             if requester
                 .may(&row.cluster, workloads(Verb::List, &row.namespace))
                 .await
@@ -304,6 +328,13 @@ impl AppStore {
                 shown.push(row);
             }
         }
+        shown.sort_by(|a, b| {
+            (&a.cluster, &a.namespace, &a.release_name).cmp(&(
+                &b.cluster,
+                &b.namespace,
+                &b.release_name,
+            ))
+        });
         Ok(shown)
     }
 

@@ -4,6 +4,7 @@
 //! (the console's server functions, with the user's scope) before these are called.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use kube::api::{Api, DeleteParams, PostParams};
 use kube::core::DynamicObject;
@@ -18,8 +19,9 @@ use orbital_types::appstore::{
 use serde_json::json;
 
 use crate::crd::{GROUP, RELEASE_KIND, VERSION};
+use crate::installer::{Installer, ReleaseSummary};
 use crate::pool::{Pool, PoolError};
-use crate::reconciler::release_resource;
+use crate::reconciler::{ClusterClients, release_resource};
 
 /// The annotation that says who asked for a release.
 pub const REQUESTED_BY: &str = "appstore.orbital.dev/requested-by";
@@ -45,12 +47,24 @@ pub(crate) struct PlannedObject {
 }
 
 /// The App Store of a host console.
-#[derive(Debug)]
 pub struct AppStore {
     pool: Arc<Pool>,
     generated: String,
     releases: Api<DynamicObject>,
+    /// The console's own clients of the clusters, to find the releases Helm itself made there.
+    clients: Option<ClusterClients>,
 }
+
+impl std::fmt::Debug for AppStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppStore")
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long one cluster may take to list its Helm releases for the installed apps.
+const LIST_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn is_dns_label(text: &str) -> bool {
     !text.is_empty()
@@ -69,7 +83,54 @@ impl AppStore {
             pool,
             generated: jiff::Timestamp::now().to_string(),
             releases: Api::all_with(host, &release_resource()),
+            clients: None,
         }
+    }
+
+    /// The App Store reading, with `clients`, the releases Helm itself made on the clusters,
+    /// for the installed apps to show them too.
+    pub fn with_cluster_clients(self, clients: ClusterClients) -> AppStore {
+        AppStore {
+            clients: Some(clients),
+            ..self
+        }
+    }
+
+    /// The Helm releases on each of `clusters` (those it can be asked about within a few
+    /// seconds; the others are left out).
+    pub(crate) async fn helm_releases(&self, clusters: &[String]) -> Vec<(String, ReleaseSummary)> {
+        let Some(clients) = &self.clients else {
+            return Vec::new();
+        };
+        let lists = clusters.iter().map(|cluster| async move {
+            let listed = tokio::time::timeout(LIST_TIMEOUT, async {
+                let client = clients(cluster.clone()).await?;
+                Installer::new(client)
+                    .list(None)
+                    .await
+                    .map_err(|error| error.to_string())
+            })
+            .await;
+            match listed {
+                Ok(Ok(releases)) => releases
+                    .into_iter()
+                    .map(|release| (cluster.clone(), release))
+                    .collect(),
+                Ok(Err(error)) => {
+                    tracing::debug!(cluster, "cannot list the cluster's Helm releases: {error}");
+                    Vec::new()
+                }
+                Err(_) => {
+                    tracing::debug!(cluster, "listing the cluster's Helm releases timed out");
+                    Vec::new()
+                }
+            }
+        });
+        futures::future::join_all(lists)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// The pool.
@@ -515,6 +576,32 @@ pub(crate) fn user_values(text: &str) -> Result<Map, AppStoreError> {
         Err(error) => Err(AppStoreError::Invalid(format!(
             "the values are not YAML: {error}"
         ))),
+    }
+}
+
+/// A release Helm itself made on `cluster` (no `Release` of the App Store's), as the installed
+/// apps show it.
+pub(crate) fn helm_release_row(cluster: &str, release: ReleaseSummary) -> ReleaseRow {
+    let phase = match release.status.as_str() {
+        "deployed" => "Deployed",
+        "failed" => "Failed",
+        "pending-install" => "Installing",
+        "pending-upgrade" | "pending-rollback" => "Upgrading",
+        "uninstalling" => "Uninstalling",
+        other => other,
+    };
+    ReleaseRow {
+        id: String::new(),
+        release_name: release.name,
+        cluster: cluster.to_owned(),
+        namespace: release.namespace,
+        repo: String::new(),
+        chart: release.chart,
+        version: release.app_version,
+        phase: phase.to_owned(),
+        revision: release.revision,
+        message: String::new(),
+        requested_by: String::new(),
     }
 }
 

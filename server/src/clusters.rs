@@ -130,21 +130,26 @@ fn spawn_releases(
     pool: Arc<Pool>,
     leadership: &Leadership,
 ) -> JoinHandle<()> {
-    let federation = federation.clone();
+    let clients = console_clients(federation);
     while_leading(leadership.clone(), "the App Store's releases", move || {
-        let (host, pool) = (host.clone(), pool.clone());
-        let scope = federation.scope(orbital_federation::Principal::Console);
+        let (host, pool, clients) = (host.clone(), pool.clone(), clients.clone());
         tokio::spawn(async move {
             if let Err(error) = ensure_definition(&host).await {
                 tracing::error!("the App Store cannot install releases: {error}");
                 return;
             }
-            let clients: ClusterClients = Arc::new(move |name: String| {
-                let scope = scope.clone();
-                Box::pin(async move { scope.console_client(&name).await })
-            });
             reconcile_releases(host, pool, clients).await;
         })
+    })
+}
+
+/// The console's own clients of the clusters of `federation`, for the App Store's own work on
+/// them (installing releases; finding those Helm itself made).
+pub fn console_clients(federation: &Federation) -> ClusterClients {
+    let scope = federation.scope(orbital_federation::Principal::Console);
+    Arc::new(move |name: String| {
+        let scope = scope.clone();
+        Box::pin(async move { scope.console_client(&name).await })
     })
 }
 

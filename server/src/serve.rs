@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::audit::AuditLog;
 use crate::cli::ServeArgs;
-use crate::clusters::{Clusters, ClustersError};
+use crate::clusters::{Clusters, ClustersError, console_clients};
 use crate::router::{self, ConsoleState};
 use crate::shutdown;
 use orbital_appstore::{AppStore, ConsoleAppStore, HostAppStore, Pool};
@@ -115,10 +115,10 @@ pub async fn run(args: ServeArgs) -> Result<(), ServeError> {
     let mut clusters = Clusters::start(&args, pool.clone()).await?;
     let federation = clusters.federation().clone();
     let app_store = match (pool, args.mode, &args.host_url) {
-        (Some(pool), ..) => Some(ConsoleAppStore::Host(Arc::new(AppStore::new(
-            pool,
-            clusters.host().clone(),
-        )))),
+        (Some(pool), ..) => Some(ConsoleAppStore::Host(Arc::new(
+            AppStore::new(pool, clusters.host().clone())
+                .with_cluster_clients(console_clients(&federation)),
+        ))),
         (None, ConsoleMode::Member, Some(host_url)) => Some(ConsoleAppStore::Member(Arc::new(
             HostAppStore::new(host_url, federation.clone()),
         ))),

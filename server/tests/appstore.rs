@@ -201,6 +201,21 @@ fn helm_adds_searches_pulls_and_installs_from_the_served_pool() {
         available.is_some(),
         "the release's Deployment became available"
     );
+
+    // The console's installed apps show it too, as Helm's own.
+    let admin = login(addr, "admin", ADMIN_PASSWORD).unwrap();
+    let listed = post_as(addr, &admin, "/api/appstore/releases", "");
+    let rows: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+    let demo = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["release_name"] == "demo" && row["namespace"] == "apps")
+        .unwrap_or_else(|| panic!("the Helm release is listed: {rows}"));
+    assert_eq!(demo["id"], "", "{demo}");
+    assert_eq!(demo["cluster"], "member-1", "{demo}");
+    assert_eq!(demo["phase"], "Deployed", "{demo}");
+    assert_eq!(demo["chart"], "web-server-1.0.0", "{demo}");
 }
 
 /// `kubectl` on a cluster of the console, its output as JSON.

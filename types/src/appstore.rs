@@ -96,7 +96,8 @@ pub struct InstallForm {
 /// A release the App Store installed, or is installing, as the installed apps page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseRow {
-    /// The `Release` object's name on the host.
+    /// The `Release` object's name on the host; empty for a release Helm itself made, which
+    /// the App Store shows but does not manage.
     pub id: String,
     /// The release's name on its cluster.
     pub release_name: String,

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use orbital_types::appstore::ReleaseRow;
+
 use crate::api::{UninstallRelease, list_releases, when_usable};
 use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
 
@@ -78,38 +80,7 @@ pub fn InstalledAppsPage() -> impl IntoView {
                                 <tbody>
                                     {rows
                                         .into_iter()
-                                        .map(|row| {
-                                            let testid = format!("release-{}", row.id);
-                                            let label = format!("Uninstall {}", row.release_name);
-                                            view! {
-                                                <tr data-testid=testid>
-                                                    <td>
-                                                        <A href=format!("/appstore/installed/{}", row.id)>
-                                                            {row.release_name.clone()}
-                                                        </A>
-                                                    </td>
-                                                    <td>{format!("{} {} ({})", row.chart, row.version, row.repo)}</td>
-                                                    <td>{row.cluster.clone()}</td>
-                                                    <td>{row.namespace.clone()}</td>
-                                                    <td data-testid="phase">{row.phase.clone()}</td>
-                                                    <td>{row.revision}</td>
-                                                    <td class="message">{row.message.clone()}</td>
-                                                    <td>{row.requested_by.clone()}</td>
-                                                    <td>
-                                                        <ActionForm action=uninstall>
-                                                            <input type="hidden" name="id" value=row.id.clone() />
-                                                            <span class="visually-hidden">{label}</span>
-                                                            <SubmitButton
-                                                                label="Uninstall"
-                                                                busy="Asking…"
-                                                                pending=uninstall.pending()
-                                                                danger=true
-                                                            />
-                                                        </ActionForm>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
+                                        .map(|row| view! { <ReleaseLine row uninstall /> })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -120,5 +91,69 @@ pub fn InstalledAppsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// One release of the installed apps: the App Store's, with its page and its uninstall button,
+/// or one Helm itself made, shown as it is.
+#[component]
+fn ReleaseLine(row: ReleaseRow, uninstall: ServerAction<UninstallRelease>) -> impl IntoView {
+    let ours = !row.id.is_empty();
+    let testid = if ours {
+        format!("release-{}", row.id)
+    } else {
+        format!(
+            "helm-release-{}.{}.{}",
+            row.release_name, row.namespace, row.cluster
+        )
+    };
+    let label = format!("Uninstall {}", row.release_name);
+    let app = if ours {
+        format!("{} {} ({})", row.chart, row.version, row.repo)
+    } else {
+        format!("{} (app {})", row.chart, row.version)
+    };
+    let requested_by = if ours {
+        row.requested_by.clone()
+    } else {
+        "Helm, outside the App Store".to_owned()
+    };
+    view! {
+        <tr data-testid=testid>
+            <td>
+                {if ours {
+                    view! {
+                        <A href=format!("/appstore/installed/{}", row.id)>{row.release_name.clone()}</A>
+                    }
+                        .into_any()
+                } else {
+                    row.release_name.clone().into_any()
+                }}
+            </td>
+            <td>{app}</td>
+            <td>{row.cluster.clone()}</td>
+            <td>{row.namespace.clone()}</td>
+            <td data-testid="phase">{row.phase.clone()}</td>
+            <td>{row.revision}</td>
+            <td class="message">{row.message.clone()}</td>
+            <td>{requested_by}</td>
+            <td>
+                {ours
+                    .then(|| {
+                        view! {
+                            <ActionForm action=uninstall>
+                                <input type="hidden" name="id" value=row.id.clone() />
+                                <span class="visually-hidden">{label}</span>
+                                <SubmitButton
+                                    label="Uninstall"
+                                    busy="Asking…"
+                                    pending=uninstall.pending()
+                                    danger=true
+                                />
+                            </ActionForm>
+                        }
+                    })}
+            </td>
+        </tr>
     }
 }
