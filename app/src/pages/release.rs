@@ -112,7 +112,9 @@ fn ReleaseView(
                 </label>
                 <label>
                     "Values (YAML, over the chart's defaults)"
-                    <textarea name="values" rows="8" spellcheck="false">
+                    // The text for the page as served; the property for a page that follows the
+                    // release, whose textarea is kept and would keep what was typed before.
+                    <textarea name="values" rows="8" spellcheck="false" prop:value=details.values.clone()>
                         {details.values.clone()}
                     </textarea>
                 </label>
