@@ -86,7 +86,7 @@ pub enum ReleaseError {
     Definition(#[from] serde_json::Error),
 }
 
-fn host_error(what: &'static str) -> impl FnOnce(kube::Error) -> ReleaseError {
+pub(crate) fn host_error(what: &'static str) -> impl FnOnce(kube::Error) -> ReleaseError {
     move |source| ReleaseError::Host { what, source }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::catalogue::Catalogue;
 use crate::crd::{GROUP, REPO_KIND, REPO_PLURAL, VERSION, repo_definition};
 use crate::pool::{Pool, RemoteRepository};
-use crate::reconciler::{ReleaseError, ensure_type, merge_status};
+use crate::reconciler::{ReleaseError, ensure_type, host_error, merge_status};
 use crate::remote::{Credentials, fetch};
 
 /// The namespace of the Secrets a `Repo` names for its credentials.
@@ -103,10 +103,7 @@ async fn reconcile(
         .repos
         .get_opt(&name)
         .await
-        .map_err(|source| ReleaseError::Host {
-            what: "reading a repository",
-            source,
-        })?
+        .map_err(host_error("reading a repository"))?
     else {
         context.pool.remove_remote(&name);
         return Ok(Action::await_change());

@@ -410,22 +410,14 @@ impl AppStore {
         }
     }
 
-    /// Every release the App Store keeps, by cluster, namespace and name.
+    /// Every release the App Store keeps.
     pub(crate) async fn releases(&self) -> Result<Vec<ReleaseRow>, AppStoreError> {
         let listed = self
             .releases
             .list(&Default::default())
             .await
             .map_err(host_failed)?;
-        let mut rows: Vec<ReleaseRow> = listed.items.iter().map(release_row).collect();
-        rows.sort_by(|a, b| {
-            (&a.cluster, &a.namespace, &a.release_name).cmp(&(
-                &b.cluster,
-                &b.namespace,
-                &b.release_name,
-            ))
-        });
-        Ok(rows)
+        Ok(listed.items.iter().map(release_row).collect())
     }
 
     /// The release `id`, if it exists.

@@ -228,6 +228,14 @@ fn kubectl_json(kubeconfig: &str, args: &[&str]) -> Option<serde_json::Value> {
         .flatten()
 }
 
+/// The Deployment `namespace/name` on the cluster of `kubeconfig`, if it exists.
+fn deployment_json(kubeconfig: &str, namespace: &str, name: &str) -> Option<serde_json::Value> {
+    kubectl_json(
+        kubeconfig,
+        &["get", "deployment", name, "-n", namespace, "-o", "json"],
+    )
+}
+
 /// Waits until the host's `Release` `name` has `phase` at `revision`, and returns it.
 fn wait_release(host: &str, name: &str, phase: &str, revision: i64) -> serde_json::Value {
     let found = wait_until(Duration::from_secs(60), || {
@@ -289,19 +297,7 @@ fn a_release_on_the_host_installs_upgrades_and_uninstalls_an_app_on_a_member() {
             .contains(&serde_json::json!("shop/Deployment/guestbook-demo-app")),
         "{deployed}"
     );
-    let deployment = kubectl_json(
-        &member,
-        &[
-            "get",
-            "deployment",
-            "guestbook-demo-app",
-            "-n",
-            "shop",
-            "-o",
-            "json",
-        ],
-    )
-    .unwrap();
+    let deployment = deployment_json(&member, "shop", "guestbook-demo-app").unwrap();
     assert_eq!(deployment["spec"]["replicas"], 1);
     let listed = helm(
         home,
@@ -330,20 +326,8 @@ fn a_release_on_the_host_installs_upgrades_and_uninstalls_an_app_on_a_member() {
     let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
     assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
     assert_eq!(history[1]["status"], "deployed");
-    let replicas = kubectl_json(
-        &member,
-        &[
-            "get",
-            "deployment",
-            "guestbook-demo-app",
-            "-n",
-            "shop",
-            "-o",
-            "json",
-        ],
-    )
-    .unwrap()["spec"]["replicas"]
-        .clone();
+    let replicas =
+        deployment_json(&member, "shop", "guestbook-demo-app").unwrap()["spec"]["replicas"].clone();
     assert_eq!(replicas, 2);
 
     // A chart the pool lacks fails, saying so.
@@ -513,18 +497,7 @@ fn a_repository_of_another_site_is_synced_and_installed_from() {
     apply("apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata: {name: partner-web}\nspec: {repo: partner, chart: web-server, version: 2.0.0, cluster: member-1, namespace: partner, createNamespace: true}\n".to_owned());
     let deployed = wait_release(&host, "partner-web", "Deployed", 1);
     assert_eq!(deployed["status"]["chartVersion"], "2.0.0");
-    let deployment = kubectl_json(
-        &member,
-        &[
-            "get",
-            "deployment",
-            "partner-web-web-server",
-            "-n",
-            "partner",
-            "-o",
-            "json",
-        ],
-    );
+    let deployment = deployment_json(&member, "partner", "partner-web-web-server");
     assert!(deployment.is_some(), "the app is on the member");
 }
 
@@ -784,18 +757,7 @@ fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
         deployed["metadata"]["annotations"]["appstore.orbital.dev/requested-by"],
         "owner"
     );
-    let deployment = kubectl_json(
-        &member,
-        &[
-            "get",
-            "deployment",
-            "-n",
-            "demo",
-            "web-web-server",
-            "-o",
-            "json",
-        ],
-    );
+    let deployment = deployment_json(&member, "demo", "web-web-server");
     assert!(deployment.is_some(), "the app is on member-1");
     let listed = post_as(addr, &owner, "/api/appstore/releases", "");
     assert!(listed.body.contains("web.demo.member-1"), "{listed:?}");
@@ -826,19 +788,7 @@ fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
     assert_eq!(rolled_back.status, 200, "{rolled_back:?}");
     let third = wait_release(&host, "web.demo.member-1", "Deployed", 3);
     assert_eq!(third["spec"]["values"]["replicaCount"], 1);
-    let replicas = kubectl_json(
-        &member,
-        &[
-            "get",
-            "deployment",
-            "-n",
-            "demo",
-            "web-web-server",
-            "-o",
-            "json",
-        ],
-    )
-    .unwrap();
+    let replicas = deployment_json(&member, "demo", "web-web-server").unwrap();
     assert_eq!(
         replicas["spec"]["replicas"], 1,
         "the rollback's values are applied"
@@ -956,17 +906,10 @@ fn one_install_reaches_several_clusters_with_values_of_their_own() {
     assert_eq!(first["spec"]["values"]["replicaCount"], 1);
     assert_eq!(second["spec"]["values"]["replicaCount"], 2);
     let replicas = |cluster: &str| {
-        kubectl_json(
+        deployment_json(
             &console.sandbox_kubeconfig(cluster),
-            &[
-                "get",
-                "deployment",
-                "-n",
-                "demo",
-                "multi-web-server",
-                "-o",
-                "json",
-            ],
+            "demo",
+            "multi-web-server",
         )
         .map(|deployment| deployment["spec"]["replicas"].clone())
     };
