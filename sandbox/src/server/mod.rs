@@ -186,6 +186,10 @@ impl Sandbox {
             controller.abort();
             let _ = controller.await;
         }
+        // Tasks that outlive the connections and controllers (a write finishing on a blocking
+        // thread, a stream being torn down) may still hold the store: closing it frees the file.
+        let store = self.cluster.store().clone();
+        let _ = tokio::task::spawn_blocking(move || store.close()).await;
     }
 }
 

@@ -38,9 +38,10 @@ struct State {
 }
 
 struct Inner {
-    db: Database,
+    /// The database; writers hold this lock for the whole write, which serialises them, and
+    /// [`Store::close`] empties it so the file can be opened again.
+    db: Mutex<Option<Database>>,
     state: RwLock<State>,
-    writer: Mutex<()>,
     events: broadcast::Sender<Arc<Event>>,
 }
 
@@ -84,14 +85,13 @@ impl Store {
         let (events, _) = broadcast::channel(WATCH_BUFFER);
         Ok(Self {
             inner: Arc::new(Inner {
-                db,
+                db: Mutex::new(Some(db)),
                 state: RwLock::new(State {
                     objects,
                     resource_version,
                     history: VecDeque::new(),
                     oldest_watchable: resource_version,
                 }),
-                writer: Mutex::new(()),
                 events,
             }),
         })
@@ -211,11 +211,8 @@ impl Store {
     where
         F: FnOnce(Option<&Value>) -> Result<Mutation, E>,
     {
-        let _writer = self
-            .inner
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let db = db.as_ref().ok_or(StoreError::Closed)?;
         let encoded = key.encode();
         let current = self.read_state().objects.get(&encoded).cloned();
         let resource_version = self.resource_version() + 1;
@@ -240,7 +237,7 @@ impl Store {
                     (EventType::Deleted, object)
                 }
             };
-        self.commit(&encoded, event_type, &object, resource_version)?;
+        commit(db, &encoded, event_type, &object, resource_version)?;
 
         let object = Arc::new(object);
         let event = Arc::new(Event {
@@ -272,36 +269,6 @@ impl Store {
         Ok(Some(event))
     }
 
-    fn commit(
-        &self,
-        encoded: &str,
-        event_type: EventType,
-        object: &Value,
-        resource_version: u64,
-    ) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(object).map_err(|source| StoreError::Corrupt {
-            key: encoded.to_owned(),
-            source,
-        })?;
-        let txn = self.inner.db.begin_write().map_err(redb::Error::from)?;
-        {
-            let mut objects = txn.open_table(OBJECTS).map_err(redb::Error::from)?;
-            if event_type == EventType::Deleted {
-                objects.remove(encoded).map_err(redb::Error::from)?;
-            } else {
-                objects
-                    .insert(encoded, bytes.as_slice())
-                    .map_err(redb::Error::from)?;
-            }
-            let mut counters = txn.open_table(COUNTERS).map_err(redb::Error::from)?;
-            counters
-                .insert(RESOURCE_VERSION, resource_version)
-                .map_err(redb::Error::from)?;
-        }
-        txn.commit().map_err(redb::Error::from)?;
-        Ok(())
-    }
-
     /// The changes after `resource_version` and a feed of later ones.
     pub fn subscribe(&self, resource_version: u64) -> Result<Subscription, TooOld> {
         let state = self.read_state();
@@ -321,6 +288,17 @@ impl Store {
             backlog,
             live: self.inner.events.subscribe(),
         })
+    }
+
+    /// Closes the database once any write under way has committed; later writes fail with
+    /// [`StoreError::Closed`] and the file can be opened again, even while clones of this store
+    /// are still held by tasks that have not finished yet.
+    pub fn close(&self) {
+        self.inner
+            .db
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
@@ -343,6 +321,37 @@ fn set_resource_version(object: &mut Value, resource_version: u64) {
             );
         }
     }
+}
+
+/// Writes one change and the new resource version in one durable transaction.
+fn commit(
+    db: &Database,
+    encoded: &str,
+    event_type: EventType,
+    object: &Value,
+    resource_version: u64,
+) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(object).map_err(|source| StoreError::Corrupt {
+        key: encoded.to_owned(),
+        source,
+    })?;
+    let txn = db.begin_write().map_err(redb::Error::from)?;
+    {
+        let mut objects = txn.open_table(OBJECTS).map_err(redb::Error::from)?;
+        if event_type == EventType::Deleted {
+            objects.remove(encoded).map_err(redb::Error::from)?;
+        } else {
+            objects
+                .insert(encoded, bytes.as_slice())
+                .map_err(redb::Error::from)?;
+        }
+        let mut counters = txn.open_table(COUNTERS).map_err(redb::Error::from)?;
+        counters
+            .insert(RESOURCE_VERSION, resource_version)
+            .map_err(redb::Error::from)?;
+    }
+    txn.commit().map_err(redb::Error::from)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -60,6 +60,29 @@ async fn writes_bump_the_resource_version_and_survive_reopening() {
 }
 
 #[tokio::test]
+async fn a_closed_store_frees_its_file_while_clones_are_still_held() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("store.redb");
+    let store = Store::open(&path).unwrap();
+    let (key, object) = configmap("a", "one");
+    put(&store, key.clone(), object.clone()).await;
+    let held = store.clone();
+    assert!(Store::open(&path).is_err(), "an open store holds its file");
+
+    store.close();
+    let refused = held
+        .write(key.clone(), move |_| Ok::<_, ()>(Mutation::Put(object)))
+        .await;
+    assert!(matches!(
+        refused,
+        Err(WriteError::Store(StoreError::Closed))
+    ));
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(reopened.resource_version(), 1);
+    assert!(reopened.get(&key).is_some());
+}
+
+#[tokio::test]
 async fn rejected_mutations_change_nothing() {
     let dir = TempDir::new().unwrap();
     let store = Store::open(&dir.path().join("store.redb")).unwrap();

@@ -21,6 +21,9 @@ pub enum StoreError {
         /// The parse error.
         source: serde_json::Error,
     },
+    /// The store was closed; nothing more is written.
+    #[error("the store is closed")]
+    Closed,
     /// A write was interrupted before it completed.
     #[error("a storage task failed: {0}")]
     Task(String),
