@@ -10,7 +10,7 @@ use crate::components::{OverviewResource, PermissionsResource, SideNav, TopBar};
 use crate::pages::{
     AccountPage, AppStoreAppPage, AppStorePage, AuditPage, ClusterPage, ClustersPage, CreatePage,
     FindPage, HomePage, InstalledAppsPage, KindPage, LoginPage, NotFound, ObjectPage, ProjectPage,
-    ReleasePage, ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
+    ReleasePage, RepositoriesPage, ResourcesPage, UsersPage, WorkspacePage, WorkspacesPage,
 };
 
 /// The navigation, except on the login page, where it would lead nowhere.
@@ -104,6 +104,11 @@ pub fn App() -> impl IntoView {
                             <Route
                                 path=path!("/appstore/installed")
                                 view=InstalledAppsPage
+                                ssr=SsrMode::Async
+                            />
+                            <Route
+                                path=path!("/appstore/repositories")
+                                view=RepositoriesPage
                                 ssr=SsrMode::Async
                             />
                             // Before an app's page, which has as many segments.

@@ -26,7 +26,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The page's Content-Security-Policy: its own scripts (the inline ones by this response's
-/// nonce) and the WASM bundle, nothing from elsewhere, never in a frame.
+/// nonce) and the WASM bundle, nothing from elsewhere but the App Store's icons (images over
+/// HTTPS, where charts keep them), never in a frame.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
     use leptos::nonce::use_nonce;
@@ -37,7 +38,7 @@ fn content_security_policy() {
     };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+         style-src 'self'; img-src 'self' data: https:; connect-src 'self'; form-action 'self'; \
          base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
     );
     if let Ok(value) = http::HeaderValue::from_str(&policy) {

@@ -87,6 +87,16 @@ impl Requester {
         }
     }
 
+    /// The caller's scope.
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The member cluster whose console asks, if one does.
+    pub(crate) fn member(&self) -> Option<&str> {
+        self.through_member.as_deref()
+    }
+
     /// The caller's name, as releases record who asked for them.
     fn name(&self) -> String {
         match self.scope.principal() {

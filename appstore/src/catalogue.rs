@@ -21,6 +21,8 @@ pub enum CatalogueError {
 /// One version of an app, as the index lists it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppVersion {
+    /// The chart's `apiVersion` (`v1` when the index does not say, as Helm reads it).
+    pub api_version: String,
     /// The chart's version.
     pub version: String,
     /// The version of the app it installs.
@@ -111,7 +113,12 @@ impl Catalogue {
                         .into_iter()
                         .next()
                         .unwrap_or_default();
+                    let api_version = match text(&fields, "apiVersion") {
+                        given if given.is_empty() => "v1".to_owned(),
+                        given => given,
+                    };
                     let version = AppVersion {
+                        api_version,
                         version: text(&fields, "version"),
                         app_version: text(&fields, "appVersion"),
                         description: text(&fields, "description"),

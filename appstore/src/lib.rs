@@ -10,6 +10,7 @@ mod catalogue;
 mod crd;
 mod index;
 mod installer;
+mod manage;
 mod member;
 mod package;
 mod pool;
@@ -19,6 +20,7 @@ mod repos;
 mod repository;
 mod service;
 mod storage;
+mod uploads;
 
 pub use access::{Requester, StoreCall, values_per_cluster};
 pub use builtin::{BUILTIN, builtin_repository};
@@ -27,7 +29,7 @@ pub use crd::{
     GROUP, RELEASE_KIND, RELEASE_PLURAL, REPO_KIND, REPO_PLURAL, VERSION, release_definition,
     repo_definition,
 };
-pub use index::index_yaml;
+pub use index::{catalogue_index_yaml, index_yaml, served_file_name};
 pub use installer::{
     InstallError, InstallRequest, Installed, Installer, ReleaseSummary, values_from_json,
 };
@@ -40,8 +42,10 @@ pub use reconciler::{
 };
 pub use remote::{Credentials, FetchError, archive_url, fetch};
 pub use repos::{
-    CREDENTIALS_NAMESPACE, ensure_repo_definition, parse_interval, repo_resource, sync, sync_repos,
+    CREDENTIALS_NAMESPACE, SYNC_REQUESTED, ensure_repo_definition, parse_interval, repo_resource,
+    sync, sync_repos,
 };
 pub use repository::{PackagedChart, Repository, RepositoryError};
 pub use service::{AppStore, REQUESTED_BY};
 pub use storage::{OWNER_LABEL, ReleaseRecord, ReleaseStatus, decode_record, manifest_text};
+pub use uploads::{MAX_UPLOAD, UPLOADED_LABEL, UPLOADS, UploadError};

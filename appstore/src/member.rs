@@ -8,8 +8,8 @@ use std::sync::Arc;
 use hyper::body::Bytes;
 use orbital_federation::{Federation, Principal, Scope};
 use orbital_types::appstore::{
-    AppDetails, AppList, AppQuery, AppStoreError, ClusterInstall, InstallForm, ReleaseDetails,
-    ReleaseRow,
+    AppDetails, AppList, AppQuery, AppStoreError, ChartRef, ClusterInstall, InstallForm,
+    ReleaseDetails, ReleaseRow, RepositoryForm, RepositoryRow,
 };
 use serde::de::DeserializeOwned;
 
@@ -263,5 +263,56 @@ impl ConsoleAppStore {
             }
             Self::Member(host) => host.ask(scope, &StoreCall::Uninstall { id }).await,
         }
+    }
+
+    /// This host console's App Store, for what only its own users do (managing the
+    /// repositories); a member console's users are told where that is done.
+    fn hosts(&self) -> Result<&AppStore, AppStoreError> {
+        match self {
+            Self::Host(store) => Ok(store),
+            Self::Member(_) => Err(AppStoreError::Forbidden(
+                "the App Store's repositories are managed on the host console".to_owned(),
+            )),
+        }
+    }
+
+    /// Every repository of the pool (platform admins of the host only).
+    pub async fn repositories(&self, scope: &Scope) -> Result<Vec<RepositoryRow>, AppStoreError> {
+        let requester = Requester::here(scope.clone());
+        self.hosts()?.repositories_as(&requester).await
+    }
+
+    /// Adds another site's repository (platform admins of the host only).
+    pub async fn add_repository(
+        &self,
+        scope: &Scope,
+        form: &RepositoryForm,
+    ) -> Result<(), AppStoreError> {
+        let requester = Requester::here(scope.clone());
+        self.hosts()?.add_repository_as(&requester, form).await
+    }
+
+    /// Removes another site's repository (platform admins of the host only).
+    pub async fn remove_repository(&self, scope: &Scope, name: &str) -> Result<(), AppStoreError> {
+        let requester = Requester::here(scope.clone());
+        self.hosts()?.remove_repository_as(&requester, name).await
+    }
+
+    /// Syncs another site's repository now (platform admins of the host only).
+    pub async fn sync_repository(&self, scope: &Scope, name: &str) -> Result<(), AppStoreError> {
+        let requester = Requester::here(scope.clone());
+        self.hosts()?.sync_repository_as(&requester, name).await
+    }
+
+    /// Deletes an uploaded chart's version (platform admins of the host only).
+    pub async fn delete_upload(
+        &self,
+        scope: &Scope,
+        chart: &ChartRef,
+    ) -> Result<(), AppStoreError> {
+        let requester = Requester::here(scope.clone());
+        self.hosts()?
+            .delete_upload_as(&requester, &chart.name, &chart.version)
+            .await
     }
 }

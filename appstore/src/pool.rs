@@ -3,16 +3,18 @@
 //! are fetched when a release needs them — and the charts releases are installed from.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use orbital_chart::Chart;
 use orbital_template::compare_versions;
 use sha2::{Digest, Sha256};
 
 use crate::builtin::builtin_repository;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{AppVersion, Catalogue};
+use crate::index::{catalogue_index_yaml, served_file_name};
 use crate::remote::{Credentials, archive_url, fetch};
 use crate::repository::{PackagedChart, Repository, RepositoryError};
+use crate::uploads::UPLOADS;
 
 /// Why a chart could not be had from the pool.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -52,37 +54,124 @@ pub struct RemoteRepository {
     pub credentials: Option<Credentials>,
     /// What it offers.
     pub catalogue: Arc<Catalogue>,
+    /// Its index as the host serves it, written when first asked for.
+    served_index: Arc<OnceLock<String>>,
+}
+
+impl RemoteRepository {
+    /// The repository at `url` as synced into `catalogue`.
+    pub fn new(url: String, credentials: Option<Credentials>, catalogue: Catalogue) -> Self {
+        Self {
+            url,
+            credentials,
+            catalogue: Arc::new(catalogue),
+            served_index: Arc::default(),
+        }
+    }
+
+    /// The archive of `version`, fetched from the site and checked against its digest.
+    async fn fetch(&self, chart: &str, version: &AppVersion) -> Result<Vec<u8>, PoolError> {
+        let broken = |why: String| PoolError::Broken(chart.to_owned(), why);
+        let archive = fetch(
+            &archive_url(&self.url, &version.url),
+            self.credentials.as_ref(),
+        )
+        .await
+        .map_err(|error| broken(error.to_string()))?;
+        if !version.digest.is_empty() {
+            let digest: String = Sha256::digest(&archive)
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            if digest != version.digest {
+                return Err(broken(format!(
+                    "its archive's digest is {digest}, the index says {}",
+                    version.digest
+                )));
+            }
+        }
+        Ok(archive.to_vec())
+    }
 }
 
 /// The App Store's repositories.
 #[derive(Debug)]
 pub struct Pool {
-    local: Vec<Repository>,
+    builtin: Arc<Repository>,
+    uploads: RwLock<Arc<Repository>>,
     remote: RwLock<BTreeMap<String, RemoteRepository>>,
 }
 
 impl Pool {
-    /// The pool of the built-in repository alone.
+    /// The pool of the built-in repository and an empty repository of uploads.
     pub fn builtin() -> Result<Pool, RepositoryError> {
         Ok(Pool {
-            local: vec![builtin_repository()?],
+            builtin: Arc::new(builtin_repository()?),
+            uploads: RwLock::new(Arc::new(Repository {
+                name: UPLOADS.to_owned(),
+                charts: Vec::new(),
+            })),
             remote: RwLock::default(),
         })
     }
 
-    /// The repositories the host keeps itself.
-    pub fn local(&self) -> &[Repository] {
-        &self.local
+    /// The repositories the host keeps itself: the built-in one and the uploads.
+    pub fn local(&self) -> [Arc<Repository>; 2] {
+        [Arc::clone(&self.builtin), self.uploads()]
     }
 
     /// The repository `name` the host keeps itself.
-    pub fn repository(&self, name: &str) -> Option<&Repository> {
-        self.local.iter().find(|repo| repo.name == name)
+    pub fn repository(&self, name: &str) -> Option<Arc<Repository>> {
+        self.local().into_iter().find(|repo| repo.name == name)
     }
 
     /// Whether `name` is taken by a repository the host keeps itself.
     pub fn is_local(&self, name: &str) -> bool {
         self.repository(name).is_some()
+    }
+
+    /// The repository of uploaded charts, as of now.
+    pub fn uploads(&self) -> Arc<Repository> {
+        Arc::clone(&self.uploads.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Makes `charts` the repository of uploaded charts.
+    pub fn set_uploads(&self, charts: Vec<PackagedChart>) {
+        *self.uploads.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Repository {
+            name: UPLOADS.to_owned(),
+            charts,
+        });
+    }
+
+    /// Puts `chart` into the repository of uploaded charts, over the same version if there.
+    pub fn add_upload(&self, chart: PackagedChart) {
+        let mut uploads = self.uploads.write().unwrap_or_else(PoisonError::into_inner);
+        let mut charts: Vec<PackagedChart> = uploads
+            .charts
+            .iter()
+            .filter(|kept| !kept.is(&chart.metadata.name, &chart.metadata.version))
+            .cloned()
+            .collect();
+        charts.push(chart);
+        *uploads = Arc::new(Repository {
+            name: UPLOADS.to_owned(),
+            charts,
+        });
+    }
+
+    /// Takes version `version` of chart `name` out of the repository of uploaded charts.
+    pub fn remove_upload(&self, name: &str, version: &str) {
+        let mut uploads = self.uploads.write().unwrap_or_else(PoisonError::into_inner);
+        let charts = uploads
+            .charts
+            .iter()
+            .filter(|kept| !kept.is(name, version))
+            .cloned()
+            .collect();
+        *uploads = Arc::new(Repository {
+            name: UPLOADS.to_owned(),
+            charts,
+        });
     }
 
     /// Puts a synced repository of another site into the pool, over its previous sync.
@@ -149,25 +238,55 @@ impl Pool {
             .iter()
             .find(|listed| version.is_empty() || listed.version == version)
             .ok_or_else(no_chart)?;
-        let archive = fetch(
-            &archive_url(&remote.url, &found.url),
-            remote.credentials.as_ref(),
-        )
-        .await
-        .map_err(|error| broken(error.to_string()))?;
-        if !found.digest.is_empty() {
-            let digest: String = Sha256::digest(&archive)
-                .iter()
-                .map(|byte| format!("{byte:02x}"))
-                .collect();
-            if digest != found.digest {
-                return Err(broken(format!(
-                    "its archive's digest is {digest}, the index says {}",
-                    found.digest
-                )));
-            }
-        }
+        let archive = remote.fetch(chart, found).await?;
         Chart::from_archive(&archive).map_err(|error| broken(error.to_string()))
+    }
+
+    /// The `index.yaml` of repository `repo` as the host serves it to Helm (every archive at
+    /// `charts/NAME-VERSION.tgz` under the host's address), as of `generated`.
+    pub fn index_yaml(&self, repo: &str, generated: &str) -> Option<String> {
+        if let Some(local) = self.repository(repo) {
+            return Some(local.index_yaml(generated));
+        }
+        let remote = self.remote(repo)?;
+        Some(
+            remote
+                .served_index
+                .get_or_init(|| catalogue_index_yaml(&remote.catalogue, generated))
+                .clone(),
+        )
+    }
+
+    /// The archive `file` (`NAME-VERSION.tgz`) of repository `repo`: the host's own, or one of
+    /// another site's, fetched from it and checked against its digest.
+    pub async fn archive(&self, repo: &str, file: &str) -> Result<Vec<u8>, PoolError> {
+        let no_archive = || PoolError::NoChart {
+            repo: repo.to_owned(),
+            chart: file.to_owned(),
+            version: String::new(),
+        };
+        if let Some(local) = self.repository(repo) {
+            return local
+                .archive(&format!("charts/{file}"))
+                .map(<[u8]>::to_vec)
+                .ok_or_else(no_archive);
+        }
+        let remote = self
+            .remote(repo)
+            .ok_or_else(|| PoolError::NoRepository(repo.to_owned()))?;
+        let (app, version) = remote
+            .catalogue
+            .apps
+            .values()
+            .find_map(|app| {
+                let version = app
+                    .versions
+                    .iter()
+                    .find(|version| served_file_name(&app.name, &version.version) == file)?;
+                Some((app, version))
+            })
+            .ok_or_else(no_archive)?;
+        remote.fetch(&app.name, version).await
     }
 }
 
@@ -206,5 +325,48 @@ mod tests {
             pool.chart("elsewhere", "cache", "").await.unwrap_err(),
             PoolError::NoRepository("elsewhere".to_owned())
         );
+    }
+
+    #[tokio::test]
+    async fn uploads_join_and_leave_the_repository_of_uploads() {
+        let pool = Pool::builtin().unwrap();
+        assert!(pool.is_local(UPLOADS));
+        assert!(pool.uploads().charts.is_empty());
+        let chart = |version: &str| {
+            PackagedChart::from_files(vec![orbital_chart::ChartFile {
+                name: "Chart.yaml".to_owned(),
+                data: format!("apiVersion: v2\nname: mine\nversion: {version}\n").into_bytes(),
+            }])
+            .unwrap()
+        };
+        pool.add_upload(chart("1.0.0"));
+        pool.add_upload(chart("1.1.0"));
+        pool.add_upload(chart("1.0.0"));
+        let versions: Vec<String> = pool
+            .uploads()
+            .charts
+            .iter()
+            .map(|chart| chart.metadata.version.clone())
+            .collect();
+        assert_eq!(versions, ["1.1.0", "1.0.0"]);
+        assert_eq!(
+            pool.chart(UPLOADS, "mine", "")
+                .await
+                .unwrap()
+                .metadata
+                .version,
+            "1.1.0"
+        );
+        assert!(pool.archive(UPLOADS, "mine-1.0.0.tgz").await.is_ok());
+        pool.remove_upload("mine", "1.1.0");
+        assert_eq!(
+            pool.chart(UPLOADS, "mine", "")
+                .await
+                .unwrap()
+                .metadata
+                .version,
+            "1.0.0"
+        );
+        assert!(pool.archive(UPLOADS, "mine-1.1.0.tgz").await.is_err());
     }
 }

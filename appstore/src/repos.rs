@@ -19,9 +19,12 @@ use crate::crd::{GROUP, REPO_KIND, REPO_PLURAL, VERSION, repo_definition};
 use crate::pool::{Pool, RemoteRepository};
 use crate::reconciler::{ReleaseError, ensure_type, host_error, merge_status};
 use crate::remote::{Credentials, fetch};
+use crate::uploads::follow_uploads;
 
 /// The namespace of the Secrets a `Repo` names for its credentials.
 pub const CREDENTIALS_NAMESPACE: &str = "orbital-system";
+/// The annotation that asks for a sync now: a new value (the time it was asked) is a new ask.
+pub const SYNC_REQUESTED: &str = "appstore.orbital.dev/sync-requested";
 /// How often a repository is synced when its spec does not say.
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(600);
 /// The shortest interval taken, so that no repository is asked more than once a minute.
@@ -68,8 +71,9 @@ struct Context {
     leading: Arc<dyn Fn() -> bool + Send + Sync>,
 }
 
-/// Keeps the pool's repositories of other sites synced until the future is dropped; the
-/// status is written only while `leading` says this replica leads.
+/// Keeps the pool's repositories of other sites synced, and its uploads as the host keeps
+/// them, until the future is dropped; the status is written only while `leading` says this
+/// replica leads.
 pub async fn sync_repos(
     host: kube::Client,
     pool: Arc<Pool>,
@@ -79,14 +83,14 @@ pub async fn sync_repos(
     let repos: Api<DynamicObject> = Api::all_with(host.clone(), &resource);
     let context = Arc::new(Context {
         repos: repos.clone(),
-        secrets: Api::namespaced(host, CREDENTIALS_NAMESPACE),
+        secrets: Api::namespaced(host.clone(), CREDENTIALS_NAMESPACE),
         pool,
         leading,
     });
-    Controller::new_with(repos, watcher::Config::default(), resource)
-        .run(reconcile, error_policy, context)
-        .for_each(|_| async {})
-        .await;
+    let synced = Controller::new_with(repos, watcher::Config::default(), resource)
+        .run(reconcile, error_policy, context.clone())
+        .for_each(|_| async {});
+    futures::join!(synced, follow_uploads(host, context.pool.clone()));
 }
 
 fn error_policy(_: Arc<DynamicObject>, error: &ReleaseError, _: Arc<Context>) -> Action {
@@ -135,7 +139,15 @@ async fn reconcile(
         .as_str()
         .and_then(|at| at.parse::<jiff::Timestamp>().ok())
         .and_then(|at| Duration::try_from(jiff::Timestamp::now() - at).ok());
+    let requested = object
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|annotations| annotations.get(SYNC_REQUESTED))
+        .cloned()
+        .unwrap_or_default();
     let current = status["observedGeneration"].as_i64() == Some(generation)
+        && status["syncRequested"].as_str().unwrap_or_default() == requested
         && held.as_ref().is_some_and(|held| held.url == url);
     if let (true, Some(since)) = (current, since_sync)
         && since < interval
@@ -156,14 +168,9 @@ async fn reconcile(
     match sync(&url, credentials.as_ref()).await {
         Ok(catalogue) => {
             let (apps, versions) = (catalogue.apps.len(), catalogue.version_count());
-            context.pool.set_remote(
-                &name,
-                RemoteRepository {
-                    url,
-                    credentials,
-                    catalogue: Arc::new(catalogue),
-                },
-            );
+            context
+                .pool
+                .set_remote(&name, RemoteRepository::new(url, credentials, catalogue));
             set_status(
                 &context,
                 &name,
@@ -174,6 +181,7 @@ async fn reconcile(
                     "syncSeconds": (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
                     "error": null,
                     "observedGeneration": generation,
+                    "syncRequested": requested,
                 }),
             )
             .await?;

@@ -3,7 +3,7 @@
 use orbital_chart::{Chart, ChartError, ChartFile, Metadata};
 use sha2::{Digest, Sha256};
 
-use crate::index::index_yaml;
+use crate::index::{index_yaml, served_file_name};
 use crate::package::{PackageError, package};
 
 /// A chart of a repository: its metadata, its archive and the archive's digest.
@@ -44,11 +44,16 @@ impl PackagedChart {
         }
     }
 
+    /// Whether this is version `version` of chart `name`.
+    pub fn is(&self, name: &str, version: &str) -> bool {
+        self.metadata.name == name && self.metadata.version == version
+    }
+
     /// The archive's file name, `NAME-VERSION.tgz`, under `charts/` in the repository.
     pub fn file_name(&self) -> String {
         format!(
-            "charts/{}-{}.tgz",
-            self.metadata.name, self.metadata.version
+            "charts/{}",
+            served_file_name(&self.metadata.name, &self.metadata.version)
         )
     }
 }

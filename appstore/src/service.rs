@@ -22,6 +22,8 @@ use crate::crd::{GROUP, RELEASE_KIND, VERSION};
 use crate::installer::{Installer, ReleaseSummary};
 use crate::pool::{Pool, PoolError};
 use crate::reconciler::{ClusterClients, release_resource};
+use crate::repos::{CREDENTIALS_NAMESPACE, repo_resource};
+use crate::uploads::Uploads;
 
 /// The annotation that says who asked for a release.
 pub const REQUESTED_BY: &str = "appstore.orbital.dev/requested-by";
@@ -51,6 +53,12 @@ pub struct AppStore {
     pool: Arc<Pool>,
     generated: String,
     releases: Api<DynamicObject>,
+    /// The repositories of other sites, as `Repo` objects on the host.
+    pub(crate) repos: Api<DynamicObject>,
+    /// The Secrets of their credentials.
+    pub(crate) secrets: Api<k8s_openapi::api::core::v1::Secret>,
+    /// The uploaded charts, kept on the host.
+    pub(crate) uploads: Uploads,
     /// The console's own clients of the clusters, to find the releases Helm itself made there.
     clients: Option<ClusterClients>,
 }
@@ -66,7 +74,7 @@ impl std::fmt::Debug for AppStore {
 /// How long one cluster may take to list its Helm releases for the installed apps.
 const LIST_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn is_dns_label(text: &str) -> bool {
+pub(crate) fn is_dns_label(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 63
         && text
@@ -82,7 +90,10 @@ impl AppStore {
         AppStore {
             pool,
             generated: jiff::Timestamp::now().to_string(),
-            releases: Api::all_with(host, &release_resource()),
+            releases: Api::all_with(host.clone(), &release_resource()),
+            repos: Api::all_with(host.clone(), &repo_resource()),
+            secrets: Api::namespaced(host.clone(), CREDENTIALS_NAMESPACE),
+            uploads: Uploads::new(host),
             clients: None,
         }
     }

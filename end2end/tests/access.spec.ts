@@ -24,6 +24,7 @@ const pages = [
   '/appstore',
   '/appstore/builtin/cache',
   '/appstore/installed',
+  '/appstore/repositories',
 ];
 
 async function violations(page: Page) {

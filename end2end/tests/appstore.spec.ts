@@ -75,3 +75,46 @@ test('a bad install is refused in the page, saying why', async ({ page }) => {
   await form.getByRole('button', { name: 'Install' }).click();
   await expect(page.getByTestId('install-outcome')).toContainText('is not a namespace name');
 });
+
+test('a platform admin uploads a chart, finds it in the App Store and deletes it', async ({ page }) => {
+  const archive = await page.request.get('/appstore/repos/builtin/charts/cache-1.0.0.tgz');
+  expect(archive.ok()).toBeTruthy();
+  await hydrated(page, '/appstore');
+  await page.getByRole('link', { name: 'Repositories and uploads' }).click();
+  await expect(page).toHaveURL(/\/appstore\/repositories$/);
+  await expect(page.getByTestId('repository-builtin')).toContainText('The host: built in');
+
+  await page.getByLabel('Chart archive (.tgz)').setInputFiles({
+    name: 'cache-1.0.0.tgz',
+    mimeType: 'application/gzip',
+    buffer: await archive.body(),
+  });
+  // A rerun against the same console finds it there already: it replaces it.
+  await page.getByLabel('Replace the same version if it is there').check();
+  await page.getByRole('button', { name: 'Upload chart' }).click();
+  await expect(page.getByTestId('upload-outcome')).toHaveText('Uploaded cache 1.0.0.');
+  const uploaded = page.getByTestId('uploaded-cache-1.0.0');
+  await expect(uploaded).toBeVisible();
+
+  await hydrated(page, '/appstore?repo=uploads');
+  await expect(page.getByTestId('app-uploads-cache')).toBeVisible();
+
+  await hydrated(page, '/appstore/repositories');
+  await uploaded.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByTestId('delete-upload-outcome')).toHaveText('Deleted.');
+  await expect(uploaded).toHaveCount(0);
+});
+
+test('a repository of another site that cannot be reached says why on the repositories page', async ({ page }) => {
+  await hydrated(page, '/appstore/repositories');
+  const name = `gone-${Date.now().toString(36)}`;
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  // Nothing listens on port 9 of loopback: the sync fails at once.
+  await page.getByLabel(/Address/).fill('http://127.0.0.1:9/charts');
+  await page.getByRole('button', { name: 'Add repository' }).click();
+  await expect(page.getByTestId('add-repository-outcome')).toContainText('Added');
+  const row = page.getByTestId(`repository-${name}`);
+  await expect(row).toContainText('Failed:', { timeout: 30_000 });
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(row).toHaveCount(0);
+});

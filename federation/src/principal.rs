@@ -112,7 +112,7 @@ impl Principal {
     }
 
     /// Whether this caller may manage the platform: members, users, grants, workspaces.
-    pub(crate) fn is_platform_admin(&self) -> bool {
+    pub fn is_platform_admin(&self) -> bool {
         match self {
             Self::Console => true,
             Self::User(user) => user.policy.is_platform_admin(&user.name),

@@ -6,16 +6,20 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use orbital_app::ConsoleMode;
-use orbital_appstore::{AppStore, ConsoleAppStore, Requester, StoreCall, USER_HEADER};
+use orbital_appstore::{
+    AppStore, ConsoleAppStore, PoolError, Requester, StoreCall, UPLOADS, USER_HEADER,
+};
 use orbital_federation::Principal;
 use orbital_iam::credentials::bearer_token;
 use orbital_types::appstore::AppStoreError;
+use serde::Deserialize;
+use serde_json::json;
 
 use crate::auth::Caller;
 use crate::router::ConsoleState;
@@ -48,23 +52,21 @@ fn no_repository(name: &str) -> Response {
         .into_response()
 }
 
-/// `GET /appstore/repos/{repo}/index.yaml`.
+/// `GET /appstore/repos/{repo}/index.yaml`: the host's own repositories and those of other
+/// sites, every archive served by the host.
 pub async fn index(State(state): State<ConsoleState>, Path(repo): Path<String>) -> Response {
     let store = match served(&state) {
         Ok(store) => store,
         Err(refused) => return refused.into_response(),
     };
-    match store.pool().repository(&repo) {
-        Some(repository) => (
-            [(header::CONTENT_TYPE, "application/x-yaml")],
-            repository.index_yaml(store.generated()),
-        )
-            .into_response(),
+    match store.pool().index_yaml(&repo, store.generated()) {
+        Some(index) => ([(header::CONTENT_TYPE, "application/x-yaml")], index).into_response(),
         None => no_repository(&repo),
     }
 }
 
-/// `GET /appstore/repos/{repo}/charts/{file}`: a chart archive the index names.
+/// `GET /appstore/repos/{repo}/charts/{file}`: a chart archive the index names (one of
+/// another site's is fetched from it, with the repository's credentials).
 pub async fn archive(
     State(state): State<ConsoleState>,
     Path((repo, file)): Path<(String, String)>,
@@ -73,20 +75,131 @@ pub async fn archive(
         Ok(store) => store,
         Err(refused) => return refused.into_response(),
     };
-    let Some(repository) = store.pool().repository(&repo) else {
-        return no_repository(&repo);
-    };
-    match repository.archive(&format!("charts/{file}")) {
-        Some(archive) => (
-            [(header::CONTENT_TYPE, "application/gzip")],
-            archive.to_vec(),
-        )
-            .into_response(),
-        None => (
+    match store.pool().archive(&repo, &file).await {
+        Ok(archive) => ([(header::CONTENT_TYPE, "application/gzip")], archive).into_response(),
+        Err(PoolError::NoRepository(_)) => no_repository(&repo),
+        Err(PoolError::NoChart { .. }) => (
             StatusCode::NOT_FOUND,
             format!("the repository {repo:?} has no chart archive {file:?}"),
         )
             .into_response(),
+        Err(error @ PoolError::Broken(..)) => {
+            (StatusCode::BAD_GATEWAY, error.to_string()).into_response()
+        }
+    }
+}
+
+/// What the upload routes answer, as ChartMuseum answers: `{"error": …}` with a status.
+fn upload_refusal(error: AppStoreError) -> Response {
+    let status = match &error {
+        AppStoreError::Exists(_) => StatusCode::CONFLICT,
+        AppStoreError::Failed(_) => StatusCode::BAD_GATEWAY,
+        AppStoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppStoreError::NotFound(_) | AppStoreError::NotEnabled(_) => StatusCode::NOT_FOUND,
+        AppStoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+    };
+    (status, Json(json!({"error": error.to_string()}))).into_response()
+}
+
+/// The App Store and the caller for an upload route of repository `repo`, or the refusal.
+fn uploads_of(
+    state: &ConsoleState,
+    caller: Option<Extension<Caller>>,
+    repo: &str,
+) -> Result<(Arc<AppStore>, Requester), AppStoreError> {
+    let store = served(state).map_err(|(_, why)| AppStoreError::NotEnabled(why.to_owned()))?;
+    if repo != UPLOADS {
+        return Err(AppStoreError::NotFound(format!(
+            "charts are uploaded into the repository {UPLOADS:?}, not {repo:?}"
+        )));
+    }
+    // The gate lets no request without a caller through; a console without one has no users.
+    let (Some(federation), Some(Extension(Caller(user)))) = (&state.federation, caller) else {
+        return Err(AppStoreError::Forbidden("log in first".to_owned()));
+    };
+    Ok((
+        Arc::clone(store),
+        Requester::here(federation.scope(Principal::User(user))),
+    ))
+}
+
+/// What an upload's query may say: `force` replaces a version already there.
+#[derive(Debug, Default, Deserialize)]
+pub struct UploadQuery {
+    force: Option<String>,
+}
+
+/// `POST /appstore/repos/uploads/api/charts`: a chart archive into the host's repository of
+/// uploads, as ChartMuseum takes it (the body itself, or a multipart form's `chart` field).
+pub async fn upload(
+    State(state): State<ConsoleState>,
+    Path(repo): Path<String>,
+    Query(query): Query<UploadQuery>,
+    caller: Option<Extension<Caller>>,
+    request: Request,
+) -> Response {
+    let (store, requester) = match uploads_of(&state, caller, &repo) {
+        Ok(found) => found,
+        Err(refused) => return upload_refusal(refused),
+    };
+    let archive = match read_archive(request).await {
+        Ok(archive) => archive,
+        Err(why) => return upload_refusal(AppStoreError::Invalid(why)),
+    };
+    match store
+        .upload_as(&requester, archive, query.force.is_some())
+        .await
+    {
+        Ok(chart) => (
+            StatusCode::CREATED,
+            Json(json!({"saved": true, "name": chart.name, "version": chart.version})),
+        )
+            .into_response(),
+        Err(error) => upload_refusal(error),
+    }
+}
+
+/// The archive of an upload request: a multipart form's `chart` field, or the body.
+async fn read_archive(request: Request) -> Result<Vec<u8>, String> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if !multipart {
+        return Bytes::from_request(request, &())
+            .await
+            .map(|body| body.to_vec())
+            .map_err(|error| error.body_text());
+    }
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|error| error.body_text())?;
+    while let Some(field) = form.next_field().await.map_err(|error| error.body_text())? {
+        if field.name() == Some("chart") {
+            return field
+                .bytes()
+                .await
+                .map(|archive| archive.to_vec())
+                .map_err(|error| error.body_text());
+        }
+    }
+    Err("the form has no field \"chart\" with the chart's archive".to_owned())
+}
+
+/// `DELETE /appstore/repos/uploads/api/charts/{name}/{version}`, as ChartMuseum takes it.
+pub async fn delete_upload(
+    State(state): State<ConsoleState>,
+    Path((repo, name, version)): Path<(String, String, String)>,
+    caller: Option<Extension<Caller>>,
+) -> Response {
+    let (store, requester) = match uploads_of(&state, caller, &repo) {
+        Ok(found) => found,
+        Err(refused) => return upload_refusal(refused),
+    };
+    match store.delete_upload_as(&requester, &name, &version).await {
+        Ok(()) => Json(json!({"deleted": true})).into_response(),
+        Err(error) => upload_refusal(error),
     }
 }
 
@@ -221,5 +334,55 @@ mod tests {
         )
         .await;
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn uploads_go_only_to_the_repository_of_uploads_and_only_for_a_caller() {
+        let (mut state, _) = test_state(ConsoleMode::Host);
+        state.app_store = Some(store());
+        let upload_to = |repo: &str| {
+            upload(
+                State(state.clone()),
+                Path(repo.to_owned()),
+                Query(UploadQuery::default()),
+                None,
+                Request::new(axum::body::Body::from("an archive")),
+            )
+        };
+        let (status, body) = text(upload_to("builtin").await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            body.contains("charts are uploaded into the repository"),
+            "{body}"
+        );
+        let (status, body) = text(upload_to(UPLOADS).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(body.contains("log in first"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn another_sites_repository_is_served_with_its_archives_at_the_host() {
+        let (mut state, _) = test_state(ConsoleMode::Host);
+        let pool = Arc::new(Pool::builtin().unwrap());
+        let catalogue = orbital_appstore::Catalogue::from_index(
+            "apiVersion: v1\nentries:\n  redis:\n  - {apiVersion: v2, name: redis, version: 1.2.3, urls: [https://cdn.example.com/redis-1.2.3.tgz], digest: abc}\n",
+        )
+        .unwrap();
+        pool.set_remote(
+            "partner",
+            orbital_appstore::RemoteRepository::new(
+                "https://charts.example.com".to_owned(),
+                None,
+                catalogue,
+            ),
+        );
+        let config = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let host = kube::Client::try_from(config).unwrap();
+        state.app_store = Some(ConsoleAppStore::Host(Arc::new(AppStore::new(pool, host))));
+        let (status, body) = text(index(State(state), Path("partner".to_owned())).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("- charts/redis-1.2.3.tgz"), "{body}");
+        assert!(!body.contains("cdn.example.com"), "{body}");
+        assert!(body.contains("digest: abc"), "{body}");
     }
 }

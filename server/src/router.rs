@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
@@ -24,7 +24,7 @@ use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig;
 use crate::{agents, health, live, security};
-use orbital_appstore::{ConsoleAppStore, MAX_CALL};
+use orbital_appstore::{ConsoleAppStore, MAX_CALL, MAX_UPLOAD};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -121,6 +121,14 @@ pub fn app(state: ConsoleState) -> Router {
         .route(
             "/appstore/repos/{repo}/charts/{file}",
             get(appstore::archive),
+        )
+        .route(
+            "/appstore/repos/{repo}/api/charts",
+            post(appstore::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)),
+        )
+        .route(
+            "/appstore/repos/{repo}/api/charts/{name}/{version}",
+            delete(appstore::delete_upload),
         )
         // Only the API roots: the console's own pages live beside them under each cluster.
         .route("/clusters/{name}/api", any(cluster_api))

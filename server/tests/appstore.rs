@@ -921,3 +921,354 @@ fn one_install_reaches_several_clusters_with_values_of_their_own() {
         "{listed:?}"
     );
 }
+
+/// `curl` against the plain-HTTP console at `addr` as `user` (`name:password`): status and
+/// body.
+fn curl_as(addr: std::net::SocketAddr, user: &str, path: &str, args: &[&str]) -> (u16, String) {
+    let output = Command::new("curl")
+        .args(["-sS", "-u", user, "-w", "\n%{http_code}"])
+        .args(args)
+        .arg(format!("http://{addr}{path}"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (status.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+#[test]
+fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart() {
+    let work = TempDir::new().unwrap();
+    // Charts packaged by Helm itself, in versions the built-in repository does not have.
+    let packaged = work.path().join("packaged");
+    for version in ["0.9.0", "0.9.1"] {
+        let output = helm(
+            work.path(),
+            &[
+                "package",
+                root().join("appstore/charts/cache").to_str().unwrap(),
+                "--version",
+                version,
+                "--destination",
+                packaged.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{output:?}");
+    }
+    let archive = |version: &str| {
+        format!(
+            "@{}",
+            packaged.join(format!("cache-{version}.tgz")).display()
+        )
+    };
+    let not_a_chart = work.path().join("not-a-chart.tgz");
+    std::fs::write(&not_a_chart, b"plain text").unwrap();
+
+    let addr = free_address();
+    let mut console = start_console(addr, &["--app-store"]);
+    wait_ready(addr);
+    let host = console.sandbox_kubeconfig("host");
+    let users = work.path().join("users.yaml");
+    std::fs::write(
+        &users,
+        user_with_grant(
+            "viewer",
+            "viewer-pass-1",
+            "cluster-viewer",
+            "cluster: member-1",
+        ),
+    )
+    .unwrap();
+    let output = kubectl_on(Path::new(&host), &["apply", "-f", users.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let admin = format!("admin:{ADMIN_PASSWORD}");
+    let upload_path = "/appstore/repos/uploads/api/charts";
+
+    // ChartMuseum's upload: the body is the archive.
+    let (status, body) = curl_as(
+        addr,
+        &admin,
+        upload_path,
+        &["--data-binary", &archive("0.9.0")],
+    );
+    assert_eq!(status, 201, "{body}");
+    let saved: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(saved["name"], "cache");
+    assert_eq!(saved["version"], "0.9.0");
+    let (status, body) = curl_as(
+        addr,
+        &admin,
+        upload_path,
+        &["--data-binary", &archive("0.9.0")],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("already in the repository"), "{body}");
+    let forced = format!("{upload_path}?force=true");
+    let (status, body) = curl_as(addr, &admin, &forced, &["--data-binary", &archive("0.9.0")]);
+    assert_eq!(status, 201, "{body}");
+    // A multipart form's `chart` field, as Helm's push plugin sends it.
+    let field = format!("chart={}", archive("0.9.1"));
+    let (status, body) = curl_as(addr, &admin, upload_path, &["-F", &field]);
+    assert_eq!(status, 201, "{body}");
+    let junk = format!("@{}", not_a_chart.display());
+    let (status, body) = curl_as(addr, &admin, upload_path, &["--data-binary", &junk]);
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = curl_as(
+        addr,
+        &admin,
+        "/appstore/repos/builtin/api/charts",
+        &["--data-binary", &archive("0.9.0")],
+    );
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = curl_as(
+        addr,
+        "viewer:viewer-pass-1",
+        upload_path,
+        &["--data-binary", &archive("0.9.0")],
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("only a platform admin"), "{body}");
+
+    // Helm finds them in the served repository of uploads.
+    let home = work.path().join("helm");
+    let search_uploads = |home: &Path| {
+        succeeded(
+            &helm(
+                home,
+                &[
+                    "repo",
+                    "add",
+                    "uploads",
+                    &format!("http://{}/appstore/repos/uploads", console_addr(home)),
+                    "--username",
+                    "admin",
+                    "--password",
+                    ADMIN_PASSWORD,
+                    "--force-update",
+                ],
+            ),
+            "helm repo add",
+        );
+        let found = succeeded(
+            &helm(
+                home,
+                &[
+                    "search",
+                    "repo",
+                    "uploads/",
+                    "--versions",
+                    "--output",
+                    "json",
+                ],
+            ),
+            "helm search repo",
+        );
+        let found: serde_json::Value = serde_json::from_str(&found).unwrap();
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|chart| {
+                format!(
+                    "{} {}",
+                    chart["name"].as_str().unwrap(),
+                    chart["version"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<String>>()
+    };
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("addr"), addr.to_string()).unwrap();
+    assert_eq!(
+        search_uploads(&home),
+        ["uploads/cache 0.9.1", "uploads/cache 0.9.0"]
+    );
+
+    // The repositories' page: another site's repository added with credentials, synced,
+    // synced again on request, removed with its credentials.
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::copy(
+        packaged.join("cache-0.9.0.tgz"),
+        site.join("cache-0.9.0.tgz"),
+    )
+    .unwrap();
+    let indexed = helm(work.path(), &["repo", "index", site.to_str().unwrap()]);
+    assert!(indexed.status.success(), "{indexed:?}");
+    let served_at = serve_repository(site, "reader:s3cret");
+    let session = login(addr, "admin", ADMIN_PASSWORD).unwrap();
+    let viewer = wait_until(Duration::from_secs(30), || {
+        login(addr, "viewer", "viewer-pass-1").ok()
+    })
+    .unwrap();
+    let refused = post_as(addr, &viewer, "/api/appstore/repositories", "");
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let form = format!(
+        "name=partner&url={}&sync_interval=5m&username=reader&password=s3cret",
+        form_urlencoded(&format!("http://{served_at}/"))
+    );
+    let added = post_as(addr, &session, "/api/appstore/repositories/add", &form);
+    assert_eq!(added.status, 200, "{}", added.body);
+    let again = post_as(addr, &session, "/api/appstore/repositories/add", &form);
+    assert!(again.body.contains("already"), "{}", again.body);
+    let taken = post_as(
+        addr,
+        &session,
+        "/api/appstore/repositories/add",
+        "name=uploads&url=http%3A%2F%2Fexample.com&sync_interval=&username=&password=",
+    );
+    assert!(taken.body.contains("keeps itself"), "{}", taken.body);
+    let rows = |session: &str| -> serde_json::Value {
+        let listed = post_as(addr, session, "/api/appstore/repositories", "");
+        assert_eq!(listed.status, 200, "{}", listed.body);
+        serde_json::from_str(&listed.body).unwrap()
+    };
+    let partner = wait_until(Duration::from_secs(30), || {
+        let rows = rows(&session);
+        let partner = rows
+            .as_array()?
+            .iter()
+            .find(|row| row["name"] == "partner")?
+            .clone();
+        (partner["last_sync"] != "").then_some(partner)
+    })
+    .expect("the added repository synced");
+    assert_eq!(partner["apps"], 1, "{partner}");
+    assert_eq!(partner["with_credentials"], true, "{partner}");
+    assert_eq!(partner["error"], "", "{partner}");
+    let listed = rows(&session);
+    assert_eq!(listed[0]["name"], "builtin");
+    assert_eq!(listed[1]["name"], "uploads");
+    assert_eq!(listed[1]["versions"], 2, "{listed}");
+    let secret = kubectl_json(
+        &host,
+        &[
+            "get",
+            "secret",
+            "repo-partner-credentials",
+            "-n",
+            "orbital-system",
+            "-o",
+            "json",
+        ],
+    )
+    .expect("the credentials are kept in a Secret");
+    assert_eq!(secret["metadata"]["ownerReferences"][0]["name"], "partner");
+    let last_sync = partner["last_sync"].as_str().unwrap().to_owned();
+    let synced = post_as(
+        addr,
+        &session,
+        "/api/appstore/repositories/sync",
+        "name=partner",
+    );
+    assert_eq!(synced.status, 200, "{}", synced.body);
+    let resynced = wait_until(Duration::from_secs(30), || {
+        let rows = rows(&session);
+        let partner = rows
+            .as_array()?
+            .iter()
+            .find(|row| row["name"] == "partner")?
+            .clone();
+        (partner["last_sync"].as_str()? != last_sync).then_some(())
+    });
+    assert!(resynced.is_some(), "a sync asked for ran at once");
+
+    // Another site's repository is served by the host too, its archives fetched with the
+    // site's credentials: Helm needs only the console's.
+    succeeded(
+        &helm(
+            &home,
+            &[
+                "repo",
+                "add",
+                "partner",
+                &format!("http://{addr}/appstore/repos/partner"),
+                "--username",
+                "admin",
+                "--password",
+                ADMIN_PASSWORD,
+            ],
+        ),
+        "helm repo add (another site's, through the host)",
+    );
+    let pulled = work.path().join("pulled");
+    std::fs::create_dir_all(&pulled).unwrap();
+    succeeded(
+        &helm(
+            &home,
+            &[
+                "pull",
+                "partner/cache",
+                "--version",
+                "0.9.0",
+                "--destination",
+                pulled.to_str().unwrap(),
+            ],
+        ),
+        "helm pull (through the host)",
+    );
+    assert_eq!(
+        std::fs::read(pulled.join("cache-0.9.0.tgz")).unwrap(),
+        std::fs::read(packaged.join("cache-0.9.0.tgz")).unwrap()
+    );
+
+    let removed = post_as(
+        addr,
+        &session,
+        "/api/appstore/repositories/remove",
+        "name=partner",
+    );
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    let gone = wait_until(Duration::from_secs(30), || {
+        let output = kubectl_on(
+            Path::new(&host),
+            &[
+                "get",
+                "secret",
+                "repo-partner-credentials",
+                "-n",
+                "orbital-system",
+            ],
+        );
+        (!output.status.success()).then_some(())
+    });
+    assert!(gone.is_some(), "the credentials went with the repository");
+
+    // A restart keeps the uploads; a deleted version is gone for good.
+    let _ = console.process.kill();
+    let _ = console.process.wait();
+    let restarted = free_address();
+    console.process = spawn_console(restarted, &console.data(), &["--app-store"]);
+    console.addr = restarted;
+    wait_ready(restarted);
+    std::fs::write(home.join("addr"), restarted.to_string()).unwrap();
+    let kept = wait_until(Duration::from_secs(30), || {
+        let found = search_uploads(&home);
+        (found.len() == 2).then_some(found)
+    });
+    assert_eq!(
+        kept.unwrap(),
+        ["uploads/cache 0.9.1", "uploads/cache 0.9.0"]
+    );
+    let (status, body) = curl_as(
+        restarted,
+        &admin,
+        &format!("{upload_path}/cache/0.9.0"),
+        &["-X", "DELETE"],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = curl_as(
+        restarted,
+        &admin,
+        &format!("{upload_path}/cache/0.9.0"),
+        &["-X", "DELETE"],
+    );
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(search_uploads(&home), ["uploads/cache 0.9.1"]);
+}
+
+/// The address of the console a test's Helm home is for (kept in the home, as it changes when
+/// the console restarts).
+fn console_addr(home: &Path) -> String {
+    std::fs::read_to_string(home.join("addr")).unwrap()
+}

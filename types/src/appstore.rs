@@ -183,3 +183,64 @@ pub struct ClusterInstall {
     /// The release's id once recorded, or why not.
     pub outcome: Result<String, AppStoreError>,
 }
+
+/// Who keeps a repository of the pool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RepositoryKind {
+    /// The host: the charts this project writes, built into the console.
+    #[default]
+    Builtin,
+    /// The host: the charts its platform admins upload.
+    Uploads,
+    /// Another site, synced from its `index.yaml` (a `Repo` object on the host).
+    Remote,
+}
+
+/// A repository of the pool, as the repositories' page lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryRow {
+    /// Its name, in the App Store's addresses and `Release`s.
+    pub name: String,
+    /// Who keeps it.
+    pub kind: RepositoryKind,
+    /// Its address (another site's); empty for the host's own.
+    pub url: String,
+    /// Whether its address asks for credentials.
+    pub with_credentials: bool,
+    /// How often it is synced, as written (`10m`); empty for the host's own or the default.
+    pub sync_interval: String,
+    /// How many apps it holds.
+    pub apps: usize,
+    /// How many versions of them.
+    pub versions: usize,
+    /// When it was last synced (RFC 3339), for another site's.
+    pub last_sync: String,
+    /// Why the last sync failed, if it did.
+    pub error: String,
+    /// Its charts, for the host's uploads: name and version of each.
+    pub charts: Vec<ChartRef>,
+}
+
+/// One version of one chart.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ChartRef {
+    /// The chart's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// A repository of another site to add to the pool.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryForm {
+    /// Its name in the pool: lower-case letters, digits and '-'.
+    pub name: String,
+    /// The address of its `index.yaml`'s folder (http or https).
+    pub url: String,
+    /// How often to sync it (`90s`, `10m`, `1h`); 10 minutes when empty.
+    pub sync_interval: String,
+    /// The user name it asks for, if any.
+    pub username: String,
+    /// The password it asks for, if any.
+    pub password: String,
+}

@@ -6,7 +6,9 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use orbital_types::appstore::{AppDetails, AppList, ClusterInstall, ReleaseDetails, ReleaseRow};
+use orbital_types::appstore::{
+    AppDetails, AppList, ClusterInstall, ReleaseDetails, ReleaseRow, RepositoryRow,
+};
 use serde::{Deserialize, Serialize};
 
 use super::IamError;
@@ -193,4 +195,67 @@ pub async fn rollback_release(id: String, revision: i64) -> Result<(), IamError>
 pub async fn uninstall_release(id: String) -> Result<(), IamError> {
     let scope = super::iam_error::clusters()?;
     store()?.uninstall(&scope, id).await.map_err(refused)
+}
+
+/// Every repository of the pool with its sync status, and the uploaded charts (platform
+/// admins of the host console only).
+#[server(endpoint = "appstore/repositories")]
+pub async fn list_repositories() -> Result<Vec<RepositoryRow>, IamError> {
+    let scope = super::iam_error::clusters()?;
+    store()?.repositories(&scope).await.map_err(refused)
+}
+
+/// Adds the repository of another site at `url` as `name`, synced every `sync_interval` (10
+/// minutes when empty), with `username` and `password` when it asks for them.
+#[server(endpoint = "appstore/repositories/add")]
+pub async fn add_repository(
+    name: String,
+    url: String,
+    sync_interval: String,
+    username: String,
+    password: String,
+) -> Result<(), IamError> {
+    let scope = super::iam_error::clusters()?;
+    let form = orbital_types::appstore::RepositoryForm {
+        name,
+        url,
+        sync_interval,
+        username,
+        password,
+    };
+    store()?
+        .add_repository(&scope, &form)
+        .await
+        .map_err(refused)
+}
+
+/// Takes the repository `name` of another site out of the pool.
+#[server(endpoint = "appstore/repositories/remove")]
+pub async fn remove_repository(name: String) -> Result<(), IamError> {
+    let scope = super::iam_error::clusters()?;
+    store()?
+        .remove_repository(&scope, &name)
+        .await
+        .map_err(refused)
+}
+
+/// Syncs the repository `name` of another site now.
+#[server(endpoint = "appstore/repositories/sync")]
+pub async fn sync_repository(name: String) -> Result<(), IamError> {
+    let scope = super::iam_error::clusters()?;
+    store()?
+        .sync_repository(&scope, &name)
+        .await
+        .map_err(refused)
+}
+
+/// Deletes version `version` of the uploaded chart `name`.
+#[server(endpoint = "appstore/uploads/delete")]
+pub async fn delete_upload(name: String, version: String) -> Result<(), IamError> {
+    let scope = super::iam_error::clusters()?;
+    let chart = orbital_types::appstore::ChartRef { name, version };
+    store()?
+        .delete_upload(&scope, &chart)
+        .await
+        .map_err(refused)
 }

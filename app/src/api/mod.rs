@@ -61,10 +61,11 @@ pub use account::{
 };
 pub use act::{ActOnObject, ObjectAction, act_on_object, rollout_progress};
 pub use appstore::{
-    AppStoreState, GetApp, GetAppStoreState, GetRelease, InstallApp, ListApps, ListReleases,
-    RollbackRelease, UninstallRelease, UpgradeRelease, get_app, get_app_store_state, get_release,
-    install_app, list_apps, list_releases, rollback_release, uninstall_release, upgrade_release,
-    when_usable,
+    AddRepository, AppStoreState, DeleteUpload, GetApp, GetAppStoreState, GetRelease, InstallApp,
+    ListApps, ListReleases, ListRepositories, RemoveRepository, RollbackRelease, SyncRepository,
+    UninstallRelease, UpgradeRelease, add_repository, delete_upload, get_app, get_app_store_state,
+    get_release, install_app, list_apps, list_releases, list_repositories, remove_repository,
+    rollback_release, sync_repository, uninstall_release, upgrade_release, when_usable,
 };
 pub use audit::{AUDIT_PAGE, ListAudit, list_audit};
 pub use cluster_admin::{

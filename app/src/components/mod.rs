@@ -1,6 +1,7 @@
 //! Pieces of the console's layout shared by every page.
 
 mod alert;
+mod chart_upload;
 mod cluster_loads;
 mod command_palette;
 mod delete_object;
@@ -31,6 +32,7 @@ use orbital_types::tenancy::Permissions;
 use crate::api::{ConsoleOverview, IamError};
 
 pub use alert::Alert;
+pub use chart_upload::ChartUpload;
 pub use cluster_loads::ClusterLoads;
 pub use command_palette::CommandPalette;
 pub use delete_object::{DeleteObjectForm, DeleteState};

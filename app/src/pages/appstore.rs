@@ -32,6 +32,31 @@ pub fn AppStorePage() -> impl IntoView {
     }
 }
 
+/// The link to the repositories' page, for platform admins.
+#[component]
+fn RepositoriesLink() -> impl IntoView {
+    let permissions = expect_context::<crate::components::PermissionsResource>();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                permissions
+                    .await
+                    .is_ok_and(|p| p.platform_admin)
+                    .then(|| view! { <A href="/appstore/repositories">"Repositories and uploads"</A> })
+            })}
+        </Suspense>
+    }
+}
+
+/// An app's icon, when its chart names one the page may show (served over HTTPS, or inline).
+#[component]
+pub(crate) fn AppIcon(icon: String) -> impl IntoView {
+    let shown = icon.starts_with("https://") || icon.starts_with("data:image/");
+    shown.then(
+        || view! { <img class="app-icon" src=icon alt="" width="32" height="32" loading="lazy" /> },
+    )
+}
+
 /// Why this console has no App Store of its own.
 #[component]
 pub(crate) fn NotHere(state: AppStoreState) -> impl IntoView {
@@ -55,8 +80,9 @@ fn AppList(
 ) -> impl IntoView {
     let (category, repo) = (field("category"), field("repo"));
     view! {
-        <p>
+        <p class="actions">
             <A href="/appstore/installed">"Installed apps"</A>
+            <RepositoriesLink />
         </p>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
             <label>
@@ -107,6 +133,7 @@ fn AppList(
                             view! {
                                 <li class="panel app-card" data-testid=testid>
                                     <h2>
+                                        <AppIcon icon=app.icon.clone() />
                                         <A href=href>{app.name.clone()}</A>
                                     </h2>
                                     <p>{app.description}</p>
