@@ -230,6 +230,7 @@ impl AppStore {
         requester: &Requester,
         form: &InstallForm,
     ) -> Result<String, AppStoreError> {
+        let form = &self.with_settings(form).await?;
         let create_namespace = self.authorize(requester, form).await?;
         let caller = requester.name();
         let id = self
@@ -275,6 +276,7 @@ impl AppStore {
             namespace: row.namespace,
             release_name: row.release_name,
             values: values.to_owned(),
+            ..InstallForm::default()
         };
         self.authorize(requester, &form).await?;
         self.change(id, version, values).await?;

@@ -5,6 +5,7 @@ use orbital_template::{Map, Value, compare_versions, to_yaml};
 
 use crate::catalogue::Catalogue;
 use crate::repository::PackagedChart;
+use crate::storage::{map, text};
 
 /// The `index.yaml` of `charts`, each archive named relative to the repository's address
 /// (`charts/NAME-VERSION.tgz`), as of `generated` (RFC 3339).
@@ -55,50 +56,45 @@ pub fn served_file_name(name: &str, version: &str) -> String {
 /// kept of each version, every archive named relative to the host's address, so that Helm
 /// fetches it through the host (which holds the site's credentials, if any).
 pub fn catalogue_index_yaml(catalogue: &Catalogue, generated: &str) -> String {
-    let text = |value: &str| Value::Str(value.to_owned());
     let texts = |values: &[String]| Value::List(values.iter().map(|v| text(v)).collect());
     let entries = Map::default();
     for app in catalogue.apps.values() {
-        let versions =
-            app.versions
-                .iter()
-                .map(|version| {
-                    let mut fields = vec![
-                        ("apiVersion", text(&version.api_version)),
-                        ("name", text(&app.name)),
-                        ("version", text(&version.version)),
-                        ("appVersion", text(&version.app_version)),
-                        ("description", text(&version.description)),
-                        ("icon", text(&app.icon)),
-                        ("home", text(&app.home)),
-                        ("keywords", texts(&app.keywords)),
-                        ("created", text(&version.created)),
-                        ("digest", text(&version.digest)),
-                    ];
-                    fields.retain(|(_, value)| match value {
-                        Value::Str(text) => !text.is_empty(),
-                        Value::List(items) => !items.is_empty(),
-                        _ => true,
-                    });
-                    if !app.maintainers.is_empty() {
-                        let people = app.maintainers.iter().map(|name| {
-                            Value::Map(Map::new([("name".to_owned(), text(name))].into()))
-                        });
-                        fields.push(("maintainers", Value::List(people.collect())));
-                    }
-                    if version.deprecated {
-                        fields.push(("deprecated", Value::Bool(true)));
-                    }
-                    let file = served_file_name(&app.name, &version.version);
-                    fields.push(("urls", Value::List(vec![text(&format!("charts/{file}"))])));
-                    Value::Map(Map::new(
-                        fields
-                            .into_iter()
-                            .map(|(key, value)| (key.to_owned(), value))
-                            .collect(),
-                    ))
-                })
-                .collect();
+        let versions = app
+            .versions
+            .iter()
+            .map(|version| {
+                let mut fields = vec![
+                    ("apiVersion", text(&version.api_version)),
+                    ("name", text(&app.name)),
+                    ("version", text(&version.version)),
+                    ("appVersion", text(&version.app_version)),
+                    ("description", text(&version.description)),
+                    ("icon", text(&app.icon)),
+                    ("home", text(&app.home)),
+                    ("keywords", texts(&app.keywords)),
+                    ("created", text(&version.created)),
+                    ("digest", text(&version.digest)),
+                ];
+                fields.retain(|(_, value)| match value {
+                    Value::Str(text) => !text.is_empty(),
+                    Value::List(items) => !items.is_empty(),
+                    _ => true,
+                });
+                if !app.maintainers.is_empty() {
+                    let people = app
+                        .maintainers
+                        .iter()
+                        .map(|name| map([("name", text(name))]));
+                    fields.push(("maintainers", Value::List(people.collect())));
+                }
+                if version.deprecated {
+                    fields.push(("deprecated", Value::Bool(true)));
+                }
+                let file = served_file_name(&app.name, &version.version);
+                fields.push(("urls", Value::List(vec![text(&format!("charts/{file}"))])));
+                map(fields)
+            })
+            .collect();
         entries.insert(app.name.clone(), Value::List(versions));
     }
     index_document(entries, generated)

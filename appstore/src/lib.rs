@@ -19,6 +19,7 @@ mod remote;
 mod repos;
 mod repository;
 mod service;
+mod settings;
 mod storage;
 mod uploads;
 

@@ -23,6 +23,7 @@ use crate::installer::{Installer, ReleaseSummary};
 use crate::pool::{Pool, PoolError};
 use crate::reconciler::{ClusterClients, release_resource};
 use crate::repos::{CREDENTIALS_NAMESPACE, repo_resource};
+use crate::settings::schema_settings;
 use crate::uploads::Uploads;
 
 /// The annotation that says who asked for a release.
@@ -309,6 +310,7 @@ impl AppStore {
             versions,
             readme: file(&chart, "README.md"),
             values: chart.values_yaml.clone(),
+            settings: schema_settings(&chart),
             summary,
         })
     }

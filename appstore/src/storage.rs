@@ -81,11 +81,13 @@ pub fn manifest_text(manifests: &[Manifest]) -> String {
         .collect()
 }
 
-fn text(value: &str) -> Value {
+/// A text value.
+pub(crate) fn text(value: &str) -> Value {
     Value::Str(value.to_owned())
 }
 
-fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
+/// A map value of `entries`.
+pub(crate) fn map<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     Value::Map(Map::new(
         entries
             .into_iter()
@@ -166,12 +168,7 @@ impl ReleaseRecord {
                         Value::List(hook.delete_policies.iter().map(|p| text(p)).collect()),
                     ));
                 }
-                Value::Map(Map::new(
-                    fields
-                        .into_iter()
-                        .map(|(key, value)| (key.to_owned(), value))
-                        .collect(),
-                ))
+                map(fields)
             })
             .collect();
         let record = map([

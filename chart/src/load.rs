@@ -102,11 +102,19 @@ impl Chart {
                 "values.schema.json" => schema = Some(file.data),
                 // The lock of the subcharts' versions: nothing a render reads.
                 "Chart.lock" => {}
-                "requirements.lock" | "requirements.yaml" => {
-                    return Err(ChartError::Unsupported(format!(
-                        "a chart with dependencies in {} (Helm 2's layout)",
-                        file.name
-                    )));
+                // Helm 2's layout, which Helm 3 still reads: the dependencies over `Chart.yaml`'s,
+                // and for an `apiVersion: v1` chart both files among its `.Files`.
+                "requirements.yaml" | "requirements.lock" => {
+                    if let (Some(metadata), "requirements.yaml") =
+                        (&mut metadata, file.name.as_str())
+                    {
+                        metadata
+                            .read_requirements(&text(&file.data))
+                            .map_err(|error| loading("requirements.yaml", error))?;
+                    }
+                    if metadata.as_ref().is_some_and(|m| m.api_version == "v1") {
+                        others.push(file);
+                    }
                 }
                 name if name.starts_with("templates/") => templates.push(file),
                 name if name.starts_with("charts/") && !name.ends_with(".prov") => {

@@ -195,6 +195,16 @@ impl Metadata {
             .map_err(|error| format!("error unmarshaling JSON: while decoding JSON: {error}"))
     }
 
+    /// Reads Helm 2's `requirements.yaml` over this metadata, as Helm 3 still does: its
+    /// `dependencies` replace these. The message is Helm's after "cannot load requirements.yaml: ".
+    pub fn read_requirements(&mut self, text: &str) -> Result<(), String> {
+        let read = Metadata::read(text)?;
+        if !read.dependencies.is_empty() {
+            self.dependencies = read.dependencies;
+        }
+        Ok(())
+    }
+
     fn from_fields(fields: &Fields) -> Result<Metadata, FieldError> {
         let maintainers = fields
             .list("maintainers")?

@@ -249,6 +249,17 @@ fn cases() -> Vec<(&'static str, TemplateRequest)> {
                 ..chart("umbrella")
             },
         ),
+        (
+            "a chart in Helm 2's layout, its dependencies in requirements.yaml",
+            chart("legacy"),
+        ),
+        (
+            "a chart in Helm 2's layout with its dependencies switched",
+            TemplateRequest {
+                set: strings(&["backend.enabled=false,tags.extras=true"]),
+                ..chart("legacy")
+            },
+        ),
         ("a library chart", chart("umbrella/charts/common")),
         ("dependencies missing", chart("missing-dependency")),
         ("an invalid chart version", chart("bad-version")),

@@ -118,3 +118,16 @@ test('a repository of another site that cannot be reached says why on the reposi
   await row.getByRole('button', { name: 'Remove' }).click();
   await expect(row).toHaveCount(0);
 });
+
+test("the install form offers the settings of a chart's values schema, typed", async ({ page }) => {
+  await hydrated(page, '/appstore/builtin/cache');
+  const form = page.getByTestId('install-form');
+  const settings = form.getByTestId('settings');
+  await expect(settings.getByLabel('service.port')).toHaveAttribute('placeholder', '6379');
+  await expect(settings.getByLabel('evictionPolicy')).toContainText('noeviction');
+  await form.getByLabel('member-1').check();
+  await form.getByLabel('Namespace').fill(namespace);
+  await settings.getByLabel('service.port').fill('seven');
+  await form.getByRole('button', { name: 'Install' }).click();
+  await expect(page.getByTestId('install-outcome')).toContainText('service.port takes a whole number');
+});

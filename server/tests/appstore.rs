@@ -501,6 +501,17 @@ fn a_repository_of_another_site_is_synced_and_installed_from() {
     assert!(deployment.is_some(), "the app is on the member");
 }
 
+/// Makes the users and grants of `manifest` on the host cluster of `kubeconfig`.
+fn apply_users(kubeconfig: &str, dir: &Path, manifest: &str) {
+    let users = dir.join("users.yaml");
+    std::fs::write(&users, manifest).unwrap();
+    let output = kubectl_on(
+        Path::new(kubeconfig),
+        &["apply", "-f", users.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{output:?}");
+}
+
 /// A user with `password` and one grant of `role` at `scope` (YAML fields).
 fn user_with_grant(name: &str, password: &str, role: &str, scope: &str) -> String {
     format!(
@@ -529,10 +540,10 @@ fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
     wait_ready(addr);
     let host = console.sandbox_kubeconfig("host");
     let work = TempDir::new().unwrap();
-    let users = work.path().join("users.yaml");
-    std::fs::write(
-        &users,
-        format!(
+    apply_users(
+        &host,
+        work.path(),
+        &format!(
             "{}---\n{}",
             user_with_grant(
                 "viewer",
@@ -547,10 +558,7 @@ fn installs_and_uninstalls_are_decided_by_the_callers_grants() {
                 "cluster: member-1, namespace: demo"
             ),
         ),
-    )
-    .unwrap();
-    let output = kubectl_on(Path::new(&host), &["apply", "-f", users.to_str().unwrap()]);
-    assert!(output.status.success(), "{output:?}");
+    );
     let session = |user: &str, password: &str| {
         wait_until(Duration::from_secs(30), || login(addr, user, password).ok())
             .unwrap_or_else(|| panic!("{user} cannot log in"))
@@ -706,19 +714,16 @@ fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
     let host = host_console.sandbox_kubeconfig("host");
     let member = host_console.sandbox_kubeconfig("member-1");
     let work = TempDir::new().unwrap();
-    let users = work.path().join("users.yaml");
-    std::fs::write(
-        &users,
-        user_with_grant(
+    apply_users(
+        &host,
+        work.path(),
+        &user_with_grant(
             "owner",
             "owner-pass-1",
             "project-admin",
             "cluster: member-1, namespace: demo",
         ),
-    )
-    .unwrap();
-    let output = kubectl_on(Path::new(&host), &["apply", "-f", users.to_str().unwrap()]);
-    assert!(output.status.success(), "{output:?}");
+    );
     let credential = wait_until(Duration::from_secs(30), || member_credential(&member))
         .expect("the host hands member-1's console its credential");
     let copied = wait_until(Duration::from_secs(30), || {
@@ -920,6 +925,46 @@ fn one_install_reaches_several_clusters_with_values_of_their_own() {
         listed.body.contains("multi.demo.member-1") && listed.body.contains("multi.demo.member-2"),
         "{listed:?}"
     );
+
+    // The settings a chart's values schema describes are offered with its defaults, and what
+    // the form gives them goes into the values with the schema's types.
+    let page = post_as(addr, &admin, "/api/appstore/app", "repo=builtin&name=cache");
+    let page: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    let port = page["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|setting| setting["path"] == "service.port")
+        .unwrap_or_else(|| panic!("the schema's settings: {page}"));
+    assert_eq!(port["kind"], "Integer");
+    assert_eq!(port["default"], "6379");
+    let settings_form = |port: &str| {
+        format!(
+            "repo=builtin&chart=cache&version=&clusters%5B%5D=member-1&namespace=demo\
+             &release_name=tuned&values=&settings%5Bservice.port%5D={port}\
+             &settings%5BevictionPolicy%5D=noeviction&settings%5Bpersistence.enabled%5D="
+        )
+    };
+    let refused = post_as(
+        addr,
+        &admin,
+        "/api/appstore/install",
+        &settings_form("many"),
+    );
+    assert_eq!(refused.status, 422, "{refused:?}");
+    assert!(refused.body.contains("takes a whole number"), "{refused:?}");
+    let asked = post_as(
+        addr,
+        &admin,
+        "/api/appstore/install",
+        &settings_form("7000"),
+    );
+    assert_eq!(asked.status, 200, "{asked:?}");
+    let tuned = wait_release(&host, "tuned.demo.member-1", "Deployed", 1);
+    assert_eq!(
+        tuned["spec"]["values"],
+        serde_json::json!({"evictionPolicy": "noeviction", "service": {"port": 7000}})
+    );
 }
 
 /// `curl` against the plain-HTTP console at `addr` as `user` (`name:password`): status and
@@ -968,19 +1013,16 @@ fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart
     let mut console = start_console(addr, &["--app-store"]);
     wait_ready(addr);
     let host = console.sandbox_kubeconfig("host");
-    let users = work.path().join("users.yaml");
-    std::fs::write(
-        &users,
-        user_with_grant(
+    apply_users(
+        &host,
+        work.path(),
+        &user_with_grant(
             "viewer",
             "viewer-pass-1",
             "cluster-viewer",
             "cluster: member-1",
         ),
-    )
-    .unwrap();
-    let output = kubectl_on(Path::new(&host), &["apply", "-f", users.to_str().unwrap()]);
-    assert!(output.status.success(), "{output:?}");
+    );
     let admin = format!("admin:{ADMIN_PASSWORD}");
     let upload_path = "/appstore/repos/uploads/api/charts";
 

@@ -72,6 +72,37 @@ pub struct AppDetails {
     pub readme: String,
     /// The newest version's default values, as its `values.yaml` has them.
     pub values: String,
+    /// The settings its `values.schema.json` describes, for the install form.
+    pub settings: Vec<SchemaSetting>,
+}
+
+/// One value a chart's `values.schema.json` describes, as the install form asks for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaSetting {
+    /// Where it is in the values, its keys joined by dots (`persistence.size`).
+    pub path: String,
+    /// What the schema says of it (`description`, else `title`).
+    pub help: String,
+    /// What it takes.
+    pub kind: SettingKind,
+    /// The chart's default, as text; empty when it has none.
+    pub default: String,
+}
+
+/// What a setting takes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SettingKind {
+    /// Text.
+    #[default]
+    Text,
+    /// A whole number.
+    Integer,
+    /// A number.
+    Number,
+    /// True or false.
+    Boolean,
+    /// One of these.
+    Choice(Vec<String>),
 }
 
 /// An install asked for in the App Store.
@@ -91,6 +122,10 @@ pub struct InstallForm {
     pub release_name: String,
     /// Values over the chart's defaults, as YAML.
     pub values: String,
+    /// Settings of the form built from the chart's `values.schema.json` (path → text), over
+    /// `values`; an empty text leaves a setting alone.
+    #[serde(default)]
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 /// A release the App Store installed, or is installing, as the installed apps page shows it.

@@ -111,7 +111,8 @@ pub async fn get_app(repo: String, name: String) -> Result<AppDetails, IamError>
 
 /// Installs the chart `chart` of `repo` at `version` (the newest when empty) as the release
 /// `release_name` in `namespace` of each of `clusters`, with `values` (YAML) over its defaults
-/// and each cluster's entry of `overrides` (YAML: cluster name → values) over those: checked
+/// and each cluster's entry of `overrides` (YAML: cluster name → values) over those, with the
+/// form's `settings` (from the chart's values schema: path → text) over all of them: checked
 /// against the caller's grants for every kind of object it makes there, then recorded on the
 /// host, which carries it out. Answers how each went; for one cluster, its refusal is the
 /// answer's.
@@ -125,6 +126,7 @@ pub async fn install_app(
     release_name: String,
     values: String,
     overrides: Option<String>,
+    settings: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<Vec<ClusterInstall>, IamError> {
     let form = orbital_types::appstore::InstallForm {
         repo,
@@ -134,6 +136,7 @@ pub async fn install_app(
         namespace: namespace.trim().to_owned(),
         release_name: release_name.trim().to_owned(),
         values,
+        settings: settings.unwrap_or_default(),
     };
     let clusters: Vec<String> = clusters
         .unwrap_or_default()

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use orbital_types::appstore::ClusterInstall;
 
 use crate::api::{InstallApp, get_app, list_clusters, when_usable};
-use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
+use crate::components::{Alert, FormOutcome, SettingFields, SubmitButton, outcome_of};
 
 use super::appstore::NotHere;
 
@@ -173,8 +173,10 @@ fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
                     "Release name"
                     <input name="release_name" required autocomplete="off" value=summary.name.clone() />
                 </label>
+                {(!details.settings.is_empty())
+                    .then(|| view! { <SettingFields settings=details.settings.clone() /> })}
                 <label>
-                    "Values (YAML, over the defaults below)"
+                    "Values (YAML, over the defaults below; a setting given above wins)"
                     <textarea name="values" rows="6" spellcheck="false" placeholder="replicaCount: 2"></textarea>
                 </label>
                 <label>
