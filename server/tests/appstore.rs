@@ -874,6 +874,7 @@ fn one_install_reaches_several_clusters_with_values_of_their_own() {
     wait_ready(addr);
     let host = console.sandbox_kubeconfig("host");
     let admin = login(addr, "admin", ADMIN_PASSWORD).unwrap();
+    let install = |form: &str| post_as(addr, &admin, "/api/appstore/install", form);
     let form = |overrides: &str| {
         format!(
             "repo=builtin&chart=web-server&version=&clusters%5B%5D=member-1&clusters%5B%5D=member-2\
@@ -881,21 +882,11 @@ fn one_install_reaches_several_clusters_with_values_of_their_own() {
             form_urlencoded(overrides)
         )
     };
-    let typo = post_as(
-        addr,
-        &admin,
-        "/api/appstore/install",
-        &form("member-9: {replicaCount: 3}"),
-    );
+    let typo = install(&form("member-9: {replicaCount: 3}"));
     assert_eq!(typo.status, 422, "{typo:?}");
     assert!(typo.body.contains("member-9"), "{typo:?}");
 
-    let asked = post_as(
-        addr,
-        &admin,
-        "/api/appstore/install",
-        &form("member-2: {replicaCount: 2}"),
-    );
+    let asked = install(&form("member-2: {replicaCount: 2}"));
     assert_eq!(asked.status, 200, "{asked:?}");
     let outcomes: serde_json::Value = serde_json::from_str(&asked.body).unwrap();
     assert_eq!(
@@ -945,20 +936,10 @@ fn one_install_reaches_several_clusters_with_values_of_their_own() {
              &settings%5BevictionPolicy%5D=noeviction&settings%5Bpersistence.enabled%5D="
         )
     };
-    let refused = post_as(
-        addr,
-        &admin,
-        "/api/appstore/install",
-        &settings_form("many"),
-    );
+    let refused = install(&settings_form("many"));
     assert_eq!(refused.status, 422, "{refused:?}");
     assert!(refused.body.contains("takes a whole number"), "{refused:?}");
-    let asked = post_as(
-        addr,
-        &admin,
-        "/api/appstore/install",
-        &settings_form("7000"),
-    );
+    let asked = install(&settings_form("7000"));
     assert_eq!(asked.status, 200, "{asked:?}");
     let tuned = wait_release(&host, "tuned.demo.member-1", "Deployed", 1);
     assert_eq!(
