@@ -33,6 +33,10 @@ impl From<UploadError> for AppStoreError {
     }
 }
 
+/// The name the App Store's installed apps take in its addresses (`/appstore/installed/{id}`),
+/// where a repository's apps would be (`/appstore/{repo}/{chart}`).
+const INSTALLED_PAGE: &str = "installed";
+
 /// The Secret that holds the credentials of the repository `name`.
 fn credentials_secret(name: &str) -> String {
     format!("repo-{name}-credentials")
@@ -149,6 +153,11 @@ impl AppStore {
         if self.pool().is_local(name) {
             return invalid(format!(
                 "{name:?} is the name of a repository the host keeps itself; choose another"
+            ));
+        }
+        if name == INSTALLED_PAGE {
+            return invalid(format!(
+                "{name:?} is taken by the App Store's page of installed apps; choose another"
             ));
         }
         let url = form.url.trim().trim_end_matches('/');

@@ -1141,6 +1141,17 @@ fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart
         "name=uploads&url=http%3A%2F%2Fexample.com&sync_interval=&username=&password=",
     );
     assert!(taken.body.contains("keeps itself"), "{}", taken.body);
+    let shadowed = post_as(
+        addr,
+        &session,
+        "/api/appstore/repositories/add",
+        "name=installed&url=http%3A%2F%2Fexample.com&sync_interval=&username=&password=",
+    );
+    assert!(
+        shadowed.body.contains("installed apps"),
+        "{}",
+        shadowed.body
+    );
     let rows = |session: &str| -> serde_json::Value {
         let listed = post_as(addr, session, "/api/appstore/repositories", "");
         assert_eq!(listed.status, 200, "{}", listed.body);
