@@ -242,7 +242,8 @@ impl AppStore {
             let _ = self.repos.delete(name, &DeleteParams::default()).await;
             return Err(host_failed("keeping the repository's credentials")(error));
         }
-        Ok(())
+        // A sync may have run before the credentials were there: it is asked for again.
+        self.ask_sync(name).await
     }
 
     /// Takes another site's repository out of the pool, with its credentials (platform admins
@@ -274,6 +275,11 @@ impl AppStore {
         name: &str,
     ) -> Result<(), AppStoreError> {
         Self::administers(requester)?;
+        self.ask_sync(name).await
+    }
+
+    /// Asks for a sync of the repository `name` of another site now.
+    async fn ask_sync(&self, name: &str) -> Result<(), AppStoreError> {
         let asked = json!({"metadata": {"annotations": {
             SYNC_REQUESTED: jiff::Timestamp::now().to_string()
         }}});
