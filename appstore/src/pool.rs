@@ -2,18 +2,18 @@
 //! and those of other sites (`Repo` objects), whose catalogues are synced and whose archives
 //! are fetched when a release needs them — and the charts releases are installed from.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
+use hyper::body::Bytes;
 use orbital_chart::Chart;
 use orbital_template::compare_versions;
-use sha2::{Digest, Sha256};
 
 use crate::builtin::builtin_repository;
 use crate::catalogue::{AppVersion, Catalogue};
 use crate::index::{catalogue_index_yaml, served_file_name};
 use crate::remote::{Credentials, archive_url, fetch};
-use crate::repository::{PackagedChart, Repository, RepositoryError};
+use crate::repository::{PackagedChart, Repository, RepositoryError, sha256_hex};
 use crate::uploads::UPLOADS;
 
 /// Why a chart could not be had from the pool.
@@ -70,7 +70,7 @@ impl RemoteRepository {
     }
 
     /// The archive of `version`, fetched from the site and checked against its digest.
-    async fn fetch(&self, chart: &str, version: &AppVersion) -> Result<Vec<u8>, PoolError> {
+    async fn fetch(&self, chart: &str, version: &AppVersion) -> Result<Bytes, PoolError> {
         let broken = |why: String| PoolError::Broken(chart.to_owned(), why);
         let archive = fetch(
             &archive_url(&self.url, &version.url),
@@ -79,10 +79,7 @@ impl RemoteRepository {
         .await
         .map_err(|error| broken(error.to_string()))?;
         if !version.digest.is_empty() {
-            let digest: String = Sha256::digest(&archive)
-                .iter()
-                .map(|byte| format!("{byte:02x}"))
-                .collect();
+            let digest = sha256_hex(&archive);
             if digest != version.digest {
                 return Err(broken(format!(
                     "its archive's digest is {digest}, the index says {}",
@@ -90,8 +87,43 @@ impl RemoteRepository {
                 )));
             }
         }
-        Ok(archive.to_vec())
+        Ok(archive)
     }
+}
+
+/// How many archives of other sites the pool keeps once fetched.
+const KEPT_ARCHIVES: usize = 16;
+
+/// Archives of other sites fetched lately, by digest, newest last: an install reads its chart
+/// for its settings, for its plan and again to carry it out, and Helm clients pull the same
+/// archives through the host; each would fetch it from the site again.
+#[derive(Debug, Default)]
+struct FetchedArchives(Mutex<VecDeque<(String, Bytes)>>);
+
+impl FetchedArchives {
+    fn get(&self, digest: &str) -> Option<Bytes> {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.iter()
+            .find(|(kept, _)| kept == digest)
+            .map(|(_, archive)| archive.clone())
+    }
+
+    fn keep(&self, digest: &str, archive: Bytes) {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.retain(|(kept, _)| kept != digest);
+        if kept.len() == KEPT_ARCHIVES {
+            kept.pop_front();
+        }
+        kept.push_back((digest.to_owned(), archive));
+    }
+}
+
+/// The repository of uploaded charts holding `charts`.
+fn uploads_repository(charts: Vec<PackagedChart>) -> Arc<Repository> {
+    Arc::new(Repository {
+        name: UPLOADS.to_owned(),
+        charts,
+    })
 }
 
 /// The App Store's repositories.
@@ -100,6 +132,7 @@ pub struct Pool {
     builtin: Arc<Repository>,
     uploads: RwLock<Arc<Repository>>,
     remote: RwLock<BTreeMap<String, RemoteRepository>>,
+    fetched: FetchedArchives,
 }
 
 impl Pool {
@@ -107,11 +140,9 @@ impl Pool {
     pub fn builtin() -> Result<Pool, RepositoryError> {
         Ok(Pool {
             builtin: Arc::new(builtin_repository()?),
-            uploads: RwLock::new(Arc::new(Repository {
-                name: UPLOADS.to_owned(),
-                charts: Vec::new(),
-            })),
+            uploads: RwLock::new(uploads_repository(Vec::new())),
             remote: RwLock::default(),
+            fetched: FetchedArchives::default(),
         })
     }
 
@@ -137,10 +168,7 @@ impl Pool {
 
     /// Makes `charts` the repository of uploaded charts.
     pub fn set_uploads(&self, charts: Vec<PackagedChart>) {
-        *self.uploads.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Repository {
-            name: UPLOADS.to_owned(),
-            charts,
-        });
+        *self.uploads.write().unwrap_or_else(PoisonError::into_inner) = uploads_repository(charts);
     }
 
     /// Puts `chart` into the repository of uploaded charts, over the same version if there.
@@ -153,10 +181,7 @@ impl Pool {
             .cloned()
             .collect();
         charts.push(chart);
-        *uploads = Arc::new(Repository {
-            name: UPLOADS.to_owned(),
-            charts,
-        });
+        *uploads = uploads_repository(charts);
     }
 
     /// Takes version `version` of chart `name` out of the repository of uploaded charts.
@@ -168,10 +193,7 @@ impl Pool {
             .filter(|kept| !kept.is(name, version))
             .cloned()
             .collect();
-        *uploads = Arc::new(Repository {
-            name: UPLOADS.to_owned(),
-            charts,
-        });
+        *uploads = uploads_repository(charts);
     }
 
     /// Puts a synced repository of another site into the pool, over its previous sync.
@@ -238,7 +260,7 @@ impl Pool {
             .iter()
             .find(|listed| version.is_empty() || listed.version == version)
             .ok_or_else(no_chart)?;
-        let archive = remote.fetch(chart, found).await?;
+        let archive = self.fetch(&remote, chart, found).await?;
         Chart::from_archive(&archive).map_err(|error| broken(error.to_string()))
     }
 
@@ -259,7 +281,7 @@ impl Pool {
 
     /// The archive `file` (`NAME-VERSION.tgz`) of repository `repo`: the host's own, or one of
     /// another site's, fetched from it and checked against its digest.
-    pub async fn archive(&self, repo: &str, file: &str) -> Result<Vec<u8>, PoolError> {
+    pub async fn archive(&self, repo: &str, file: &str) -> Result<Bytes, PoolError> {
         let no_archive = || PoolError::NoChart {
             repo: repo.to_owned(),
             chart: file.to_owned(),
@@ -268,7 +290,7 @@ impl Pool {
         if let Some(local) = self.repository(repo) {
             return local
                 .archive(&format!("charts/{file}"))
-                .map(<[u8]>::to_vec)
+                .map(Bytes::copy_from_slice)
                 .ok_or_else(no_archive);
         }
         let remote = self
@@ -286,7 +308,26 @@ impl Pool {
                 Some((app, version))
             })
             .ok_or_else(no_archive)?;
-        remote.fetch(&app.name, version).await
+        self.fetch(&remote, &app.name, version).await
+    }
+
+    /// The archive of `version` of `chart` from `remote`: kept from an earlier fetch when its
+    /// index gives its digest, else fetched (and then kept).
+    async fn fetch(
+        &self,
+        remote: &RemoteRepository,
+        chart: &str,
+        version: &AppVersion,
+    ) -> Result<Bytes, PoolError> {
+        if version.digest.is_empty() {
+            return remote.fetch(chart, version).await;
+        }
+        if let Some(archive) = self.fetched.get(&version.digest) {
+            return Ok(archive);
+        }
+        let archive = remote.fetch(chart, version).await?;
+        self.fetched.keep(&version.digest, archive.clone());
+        Ok(archive)
     }
 }
 
@@ -361,5 +402,60 @@ mod tests {
         pool.remove_upload("mine", "1.1.0");
         assert_eq!(newest().await, "1.0.0");
         assert!(pool.archive(UPLOADS, "mine-1.1.0.tgz").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn another_sites_archive_is_fetched_once_when_its_digest_is_known() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let packaged = PackagedChart::from_files(vec![orbital_chart::ChartFile {
+            name: "Chart.yaml".to_owned(),
+            data: b"apiVersion: v2\nname: mine\nversion: 1.0.0\n".to_vec(),
+        }])
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let site = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let served = Arc::clone(&requests);
+        let archive = packaged.archive.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut buffer = [0; 1024];
+                while !request.windows(4).any(|end| end == b"\r\n\r\n") {
+                    let read = stream.read(&mut buffer).await.unwrap();
+                    request.extend_from_slice(&buffer[..read]);
+                }
+                served.fetch_add(1, Ordering::SeqCst);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    archive.len()
+                );
+                stream.write_all(head.as_bytes()).await.unwrap();
+                stream.write_all(&archive).await.unwrap();
+            }
+        });
+        let index = format!(
+            "apiVersion: v1\nentries:\n  mine:\n  - {{apiVersion: v2, name: mine, version: 1.0.0, urls: [mine-1.0.0.tgz], digest: {}}}\n  - {{apiVersion: v2, name: mine, version: 0.9.0, urls: [mine-1.0.0.tgz]}}\n",
+            packaged.digest
+        );
+        let catalogue = Catalogue::from_index(&index).unwrap();
+        let pool = Pool::builtin().unwrap();
+        pool.set_remote("partner", RemoteRepository::new(site, None, catalogue));
+
+        for _ in 0..2 {
+            assert_eq!(
+                pool.chart("partner", "mine", "1.0.0").await.unwrap().name(),
+                "mine"
+            );
+        }
+        let pulled = pool.archive("partner", "mine-1.0.0.tgz").await.unwrap();
+        assert_eq!(pulled, packaged.archive);
+        assert_eq!(requests.load(Ordering::SeqCst), 1);
+        // Without a digest to check it by, an archive is not kept.
+        pool.chart("partner", "mine", "0.9.0").await.unwrap();
+        pool.chart("partner", "mine", "0.9.0").await.unwrap();
+        assert_eq!(requests.load(Ordering::SeqCst), 3);
     }
 }

@@ -33,10 +33,7 @@ impl PackagedChart {
     }
 
     fn new(metadata: Metadata, archive: Vec<u8>) -> PackagedChart {
-        let digest = Sha256::digest(&archive)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let digest = sha256_hex(&archive);
         PackagedChart {
             metadata,
             archive,
@@ -56,6 +53,14 @@ impl PackagedChart {
             served_file_name(&self.metadata.name, &self.metadata.version)
         )
     }
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex, as Helm's indexes write digests.
+pub(crate) fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Why a repository could not be made.

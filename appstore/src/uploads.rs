@@ -12,10 +12,9 @@ use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use orbital_iam::credentials::SYSTEM_NAMESPACE;
-use sha2::{Digest, Sha256};
 
 use crate::pool::Pool;
-use crate::repository::{PackagedChart, RepositoryError};
+use crate::repository::{PackagedChart, RepositoryError, sha256_hex};
 
 /// The name of the repository of uploaded charts.
 pub const UPLOADS: &str = "uploads";
@@ -147,13 +146,8 @@ impl Uploads {
 /// The ConfigMap of version `version` of chart `name`: a digest of both, as versions may hold
 /// characters an object's name may not (`+`).
 fn object_name(name: &str, version: &str) -> String {
-    let digest = Sha256::digest(format!("{name}\n{version}"));
-    let hex: String = digest
-        .iter()
-        .take(16)
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("uploaded-chart-{hex}")
+    let digest = sha256_hex(format!("{name}\n{version}"));
+    format!("uploaded-chart-{}", &digest[..32])
 }
 
 /// The chart a ConfigMap holds, if it holds one that loads.

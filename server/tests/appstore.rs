@@ -1152,28 +1152,23 @@ fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart
         "{}",
         shadowed.body
     );
-    let rows = |session: &str| -> serde_json::Value {
-        let listed = post_as(addr, session, "/api/appstore/repositories", "");
+    let rows = || -> Vec<serde_json::Value> {
+        let listed = post_as(addr, &session, "/api/appstore/repositories", "");
         assert_eq!(listed.status, 200, "{}", listed.body);
         serde_json::from_str(&listed.body).unwrap()
     };
+    let partner_row = || rows().into_iter().find(|row| row["name"] == "partner");
     let partner = wait_until(Duration::from_secs(30), || {
-        let rows = rows(&session);
-        let partner = rows
-            .as_array()?
-            .iter()
-            .find(|row| row["name"] == "partner")?
-            .clone();
-        (partner["last_sync"] != "").then_some(partner)
+        partner_row().filter(|partner| partner["last_sync"] != "")
     })
     .expect("the added repository synced");
     assert_eq!(partner["apps"], 1, "{partner}");
     assert_eq!(partner["with_credentials"], true, "{partner}");
     assert_eq!(partner["error"], "", "{partner}");
-    let listed = rows(&session);
+    let listed = rows();
     assert_eq!(listed[0]["name"], "builtin");
     assert_eq!(listed[1]["name"], "uploads");
-    assert_eq!(listed[1]["versions"], 2, "{listed}");
+    assert_eq!(listed[1]["versions"], 2, "{:?}", listed[1]);
     let secret = kubectl_json(
         &host,
         &[
@@ -1197,13 +1192,7 @@ fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart
     );
     assert_eq!(synced.status, 200, "{}", synced.body);
     let resynced = wait_until(Duration::from_secs(30), || {
-        let rows = rows(&session);
-        let partner = rows
-            .as_array()?
-            .iter()
-            .find(|row| row["name"] == "partner")?
-            .clone();
-        (partner["last_sync"].as_str()? != last_sync).then_some(())
+        (partner_row()?["last_sync"].as_str()? != last_sync).then_some(())
     });
     assert!(resynced.is_some(), "a sync asked for ran at once");
 
