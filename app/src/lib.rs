@@ -22,6 +22,7 @@ mod wait;
 pub use app::App;
 #[cfg(feature = "ssr")]
 pub use audit_trail::AuditTrail;
+pub use components::upload_page_address;
 #[cfg(feature = "ssr")]
 pub use context::{ConsoleAddress, ConsoleContext, Readiness};
 pub use mode::ConsoleMode;

@@ -33,10 +33,6 @@ impl From<UploadError> for AppStoreError {
     }
 }
 
-/// The name the App Store's installed apps take in its addresses (`/appstore/installed/{id}`),
-/// where a repository's apps would be (`/appstore/{repo}/{chart}`).
-const INSTALLED_PAGE: &str = "installed";
-
 /// The Secret that holds the credentials of the repository `name`.
 fn credentials_secret(name: &str) -> String {
     format!("repo-{name}-credentials")
@@ -150,15 +146,8 @@ impl AppStore {
                 "{name:?} is not a repository name: lower-case letters, digits and '-', at most 63"
             ));
         }
-        if self.pool().is_local(name) {
-            return invalid(format!(
-                "{name:?} is the name of a repository the host keeps itself; choose another"
-            ));
-        }
-        if name == INSTALLED_PAGE {
-            return invalid(format!(
-                "{name:?} is taken by the App Store's page of installed apps; choose another"
-            ));
+        if let Some(why) = self.pool().reserved(name) {
+            return invalid(why);
         }
         let url = form.url.trim().trim_end_matches('/');
         let host_part = url

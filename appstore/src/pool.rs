@@ -91,6 +91,9 @@ impl RemoteRepository {
     }
 }
 
+/// The address segment of the App Store's page of installed apps.
+const INSTALLED_PAGE: &str = "installed";
+
 /// How many archives of other sites the pool keeps once fetched.
 const KEPT_ARCHIVES: usize = 16;
 
@@ -159,6 +162,21 @@ impl Pool {
     /// Whether `name` is taken by a repository the host keeps itself.
     pub fn is_local(&self, name: &str) -> bool {
         self.repository(name).is_some()
+    }
+
+    /// Why a repository of another site may not be named `name`, if it may not: the host's
+    /// own repositories' names are taken, and so is the name of the App Store's page of
+    /// installed apps (`/appstore/installed/{id}`), which would hide a repository's apps'
+    /// pages (`/appstore/{repo}/{chart}`).
+    pub fn reserved(&self, name: &str) -> Option<String> {
+        if self.is_local(name) {
+            return Some(format!(
+                "{name:?} is the name of a repository the host keeps itself; choose another"
+            ));
+        }
+        (name == INSTALLED_PAGE).then(|| {
+            format!("{name:?} is taken by the App Store's page of installed apps; choose another")
+        })
     }
 
     /// The repository of uploaded charts, as of now.
@@ -366,6 +384,15 @@ mod tests {
             pool.chart("elsewhere", "cache", "").await.unwrap_err(),
             PoolError::NoRepository("elsewhere".to_owned())
         );
+    }
+
+    #[test]
+    fn the_host_repositories_and_the_installed_apps_page_keep_their_names() {
+        let pool = Pool::builtin().unwrap();
+        for taken in ["builtin", UPLOADS, INSTALLED_PAGE] {
+            assert!(pool.reserved(taken).is_some(), "{taken}");
+        }
+        assert_eq!(pool.reserved("partner"), None);
     }
 
     #[tokio::test]

@@ -112,13 +112,8 @@ async fn reconcile(
         context.pool.remove_remote(&name);
         return Ok(Action::await_change());
     };
-    if context.pool.is_local(&name) {
-        set_status(
-            &context,
-            &name,
-            json!({"error": format!("the name {name:?} is the App Store's own repository's; choose another")}),
-        )
-        .await?;
+    if let Some(why) = context.pool.reserved(&name) {
+        set_status(&context, &name, json!({"error": why})).await?;
         return Ok(Action::await_change());
     }
     let spec = &object.data["spec"];

@@ -105,6 +105,38 @@ test('a platform admin uploads a chart, finds it in the App Store and deletes it
   await expect(uploaded).toHaveCount(0);
 });
 
+test('a chart is uploaded from the repositories page without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: 'test-results/.admin-session.json',
+  });
+  const page = await context.newPage();
+  const archive = await page.request.get('/appstore/repos/builtin/charts/web-server-1.0.0.tgz');
+  expect(archive.ok()).toBeTruthy();
+  await page.goto('/appstore/repositories');
+  const upload = async () => {
+    await page.getByLabel('Chart archive (.tgz)').setInputFiles({
+      name: 'web-server-1.0.0.tgz',
+      mimeType: 'application/gzip',
+      buffer: await archive.body(),
+    });
+    await page.getByRole('button', { name: 'Upload chart' }).click();
+  };
+  // A rerun against the same console finds it there already: the box replaces it.
+  await page.getByLabel('Replace the same version if it is there').check();
+  await upload();
+  await expect(page).toHaveURL(/\/appstore\/repositories\?uploaded=/);
+  await expect(page.getByTestId('upload-outcome')).toHaveText('Uploaded web-server 1.0.0.');
+  await expect(page.getByTestId('uploaded-web-server-1.0.0')).toBeVisible();
+  // Sent again without the box, it is refused, saying why.
+  await upload();
+  await expect(page.getByTestId('upload-outcome')).toContainText('web-server 1.0.0 is already in the repository');
+
+  const deleted = await page.request.delete('/appstore/repos/uploads/api/charts/web-server/1.0.0');
+  expect(deleted.ok()).toBeTruthy();
+  await context.close();
+});
+
 test('a repository of another site that cannot be reached says why on the repositories page', async ({ page }) => {
   await hydrated(page, '/appstore/repositories');
   const name = `gone-${Date.now().toString(36)}`;

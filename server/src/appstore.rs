@@ -9,9 +9,9 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use orbital_app::ConsoleMode;
+use orbital_app::{ConsoleMode, upload_page_address};
 use orbital_appstore::{
     AppStore, ConsoleAppStore, PoolError, Requester, StoreCall, UPLOADS, USER_HEADER,
 };
@@ -138,29 +138,45 @@ pub async fn upload(
     caller: Option<Extension<Caller>>,
     request: Request,
 ) -> Response {
-    let (store, requester) = match uploads_of(&state, caller, &repo) {
-        Ok(found) => found,
-        Err(refused) => return upload_refusal(refused),
+    // A browser posting the page's form itself (without script) is sent back to the page.
+    let from_page = accepts_html(request.headers());
+    let uploaded = async {
+        let (store, requester) = uploads_of(&state, caller, &repo)?;
+        let (archive, force) = read_archive(request)
+            .await
+            .map_err(AppStoreError::Invalid)?;
+        store
+            .upload_as(&requester, archive, force || query.force.is_some())
+            .await
     };
-    let archive = match read_archive(request).await {
-        Ok(archive) => archive,
-        Err(why) => return upload_refusal(AppStoreError::Invalid(why)),
-    };
-    match store
-        .upload_as(&requester, archive, query.force.is_some())
-        .await
-    {
-        Ok(chart) => (
+    match (uploaded.await, from_page) {
+        (Ok(chart), false) => (
             StatusCode::CREATED,
             Json(json!({"saved": true, "name": chart.name, "version": chart.version})),
         )
             .into_response(),
-        Err(error) => upload_refusal(error),
+        (Err(error), false) => upload_refusal(error),
+        (Ok(chart), true) => {
+            Redirect::to(&upload_page_address(Ok((&chart.name, &chart.version)))).into_response()
+        }
+        (Err(error), true) => {
+            Redirect::to(&upload_page_address(Err(&error.to_string()))).into_response()
+        }
     }
 }
 
-/// The archive of an upload request: a multipart form's `chart` field, or the body.
-async fn read_archive(request: Request) -> Result<Vec<u8>, String> {
+/// Whether the request is a browser's own (a page's form sent without script): it takes HTML,
+/// where Helm, curl and the page's script take anything.
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// The archive of an upload request — a multipart form's `chart` field, or the body — and
+/// whether the form's `force` box was ticked.
+async fn read_archive(request: Request) -> Result<(Vec<u8>, bool), String> {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -169,22 +185,26 @@ async fn read_archive(request: Request) -> Result<Vec<u8>, String> {
     if !multipart {
         return Bytes::from_request(request, &())
             .await
-            .map(|body| body.to_vec())
+            .map(|body| (body.to_vec(), false))
             .map_err(|error| error.body_text());
     }
     let mut form = Multipart::from_request(request, &())
         .await
         .map_err(|error| error.body_text())?;
+    let (mut archive, mut force) = (None, false);
     while let Some(field) = form.next_field().await.map_err(|error| error.body_text())? {
-        if field.name() == Some("chart") {
-            return field
-                .bytes()
-                .await
-                .map(|archive| archive.to_vec())
-                .map_err(|error| error.body_text());
+        match field.name() {
+            Some("chart") => {
+                let bytes = field.bytes().await.map_err(|error| error.body_text())?;
+                archive = Some(bytes.to_vec());
+            }
+            Some("force") => force = true,
+            _ => {}
         }
     }
-    Err("the form has no field \"chart\" with the chart's archive".to_owned())
+    archive
+        .map(|archive| (archive, force))
+        .ok_or_else(|| "the form has no field \"chart\" with the chart's archive".to_owned())
 }
 
 /// `DELETE /appstore/repos/uploads/api/charts/{name}/{version}`, as ChartMuseum takes it.
@@ -358,6 +378,24 @@ mod tests {
         let (status, body) = text(upload_to(UPLOADS).await).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(body.contains("log in first"), "{body}");
+        // The page's form sent without script is sent back to the page with the refusal.
+        let mut from_page = Request::new(axum::body::Body::from("an archive"));
+        from_page
+            .headers_mut()
+            .insert(header::ACCEPT, "text/html".parse().unwrap());
+        let refused = upload(
+            State(state.clone()),
+            Path(UPLOADS.to_owned()),
+            Query(UploadQuery::default()),
+            None,
+            from_page,
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            refused.headers()[header::LOCATION],
+            "/appstore/repositories?upload_error=log%20in%20first"
+        );
     }
 
     #[tokio::test]

@@ -482,7 +482,7 @@ fn a_repository_of_another_site_is_synced_and_installed_from() {
             .to_owned(),
     );
     apply(format!(
-        "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: partner}}\nspec: {{url: {served_at}, credentialsSecret: partner-charts, syncInterval: 5m}}\n---\napiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: refused}}\nspec: {{url: {served_at}, credentialsSecret: wrong-charts}}\n"
+        "apiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: partner}}\nspec: {{url: {served_at}, credentialsSecret: partner-charts, syncInterval: 5m}}\n---\napiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: refused}}\nspec: {{url: {served_at}, credentialsSecret: wrong-charts}}\n---\napiVersion: appstore.orbital.dev/v1alpha1\nkind: Repo\nmetadata: {{name: installed}}\nspec: {{url: {served_at}}}\n"
     ));
     let synced = wait_repo("partner", &|status| status["appCount"] == 1);
     assert_eq!(synced["status"]["versionCount"], 1);
@@ -492,6 +492,17 @@ fn a_repository_of_another_site_is_synced_and_installed_from() {
         refused["status"]["error"].as_str().unwrap().contains("401"),
         "{refused}"
     );
+    // A name whose apps' pages the installed apps' pages would hide is refused made this way
+    // too, and nothing of it joins the pool.
+    let shadowed = wait_repo("installed", &|status| status["error"].is_string());
+    assert!(
+        shadowed["status"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("page of installed apps"),
+        "{shadowed}"
+    );
+    assert!(shadowed["status"]["lastSyncTime"].is_null(), "{shadowed}");
 
     // A release from it: the archive is fetched with the credentials and checked.
     apply("apiVersion: appstore.orbital.dev/v1alpha1\nkind: Release\nmetadata: {name: partner-web}\nspec: {repo: partner, chart: web-server, version: 2.0.0, cluster: member-1, namespace: partner, createNamespace: true}\n".to_owned());
@@ -1033,6 +1044,28 @@ fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart
     let field = format!("chart={}", archive("0.9.1"));
     let (status, body) = curl_as(addr, &admin, upload_path, &["-F", &field]);
     assert_eq!(status, 201, "{body}");
+    // The repositories page's form sent by the browser itself (without script): it is sent
+    // back to the page, which reads the outcome from its address; the form's box replaces.
+    let from_page = |fields: &[&str]| {
+        let mut args = vec!["-D", "-", "-H", "Accept: text/html,*/*"];
+        for field in fields {
+            args.extend(["-F", field]);
+        }
+        curl_as(addr, &admin, upload_path, &args)
+    };
+    let (status, headers) = from_page(&[&field]);
+    assert_eq!(status, 303, "{headers}");
+    assert!(
+        headers
+            .contains("location: /appstore/repositories?upload_error=cache%200.9.1%20is%20already"),
+        "{headers}"
+    );
+    let (status, headers) = from_page(&[&field, "force=true"]);
+    assert_eq!(status, 303, "{headers}");
+    assert!(
+        headers.contains("location: /appstore/repositories?uploaded=cache%200.9.1"),
+        "{headers}"
+    );
     let junk = format!("@{}", not_a_chart.display());
     let (status, body) = curl_as(addr, &admin, upload_path, &["--data-binary", &junk]);
     assert_eq!(status, 400, "{body}");

@@ -1,15 +1,44 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::url::encode;
 
 /// Where a chart archive is uploaded: the host's repository of uploads, as ChartMuseum takes
 /// uploads (a multipart form's `chart` field).
 const UPLOAD_URL: &str = "/appstore/repos/uploads/api/charts";
 
+/// The query keys of the upload form's page that say what became of an upload the browser
+/// sent itself (without script): what was uploaded, or why nothing was.
+const UPLOADED: &str = "uploaded";
+const UPLOAD_ERROR: &str = "upload_error";
+
+/// The address of the upload form's page telling what became of an upload the browser sent
+/// itself: `Ok` with the chart's name and version, `Err` with why it was refused.
+pub fn upload_page_address(outcome: Result<(&str, &str), &str>) -> String {
+    let query = match outcome {
+        Ok((name, version)) => format!("{UPLOADED}={}", encode(&format!("{name} {version}"))),
+        Err(why) => format!("{UPLOAD_ERROR}={}", encode(why)),
+    };
+    format!("/appstore/repositories?{query}")
+}
+
+/// What the page's address says of an upload sent without script, if anything.
+fn outcome_in_address() -> Option<Result<String, String>> {
+    let query = use_query_map();
+    let query = query.read_untracked();
+    if let Some(uploaded) = query.get(UPLOADED) {
+        return Some(Ok(format!("Uploaded {uploaded}.")));
+    }
+    query.get(UPLOAD_ERROR).map(Err)
+}
+
 /// The form that uploads a chart archive (`helm package`'s `.tgz`) into the host's repository
 /// of uploads; `uploaded` is bumped after each upload taken. In the browser the form is sent
-/// by script and the answer shown here; without script the browser posts it itself.
+/// by script and the answer shown here; without script the browser posts it itself and is sent
+/// back here with the answer in the address.
 #[component]
 pub fn ChartUpload(uploaded: RwSignal<u64>) -> impl IntoView {
-    let outcome: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
+    let outcome = RwSignal::new(outcome_in_address());
     let pending = RwSignal::new(false);
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

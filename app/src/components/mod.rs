@@ -33,7 +33,7 @@ use orbital_types::tenancy::Permissions;
 use crate::api::{ConsoleOverview, IamError};
 
 pub use alert::Alert;
-pub use chart_upload::ChartUpload;
+pub use chart_upload::{ChartUpload, upload_page_address};
 pub use cluster_loads::ClusterLoads;
 pub use command_palette::CommandPalette;
 pub use delete_object::{DeleteObjectForm, DeleteState};
