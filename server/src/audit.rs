@@ -151,6 +151,25 @@ fn proxied(method: &Method, path_and_query: &str) -> Option<Change> {
     })
 }
 
+/// The change a ChartMuseum call on a served repository asks for: an upload (whose chart is
+/// known only from its archive) or the deletion of a chart's version.
+fn chart_upload(method: &Method, path: &str) -> Option<Change> {
+    let (_, charts) = path
+        .strip_prefix(crate::appstore::REPOSITORY_PATHS)?
+        .split_once("/api/charts")?;
+    let (verb, name) = match (method, charts.strip_prefix('/')) {
+        (&Method::POST, None) => (Verb::Create, None),
+        (&Method::DELETE, Some(chart)) => (Verb::Delete, Some(chart.replacen('/', "-", 1))),
+        _ => return None,
+    };
+    Some(Change {
+        verb,
+        cluster: String::new(),
+        object: json!({"resource": "charts", "name": name, "apiGroup": "appstore.orbital.dev",
+                       "apiVersion": "v1alpha1"}),
+    })
+}
+
 fn object_ref(access: &ResourceAccess, path: &str) -> Value {
     let version = path
         .split('/')
@@ -162,12 +181,15 @@ fn object_ref(access: &ResourceAccess, path: &str) -> Value {
     })
 }
 
-/// The value of `field` in a server function's form, decoded.
+/// The value of `field` in a server function's form, decoded; the values of a field given
+/// several times (`clusters[]`), joined by commas.
 fn form_field(form: &[u8], field: Option<&str>) -> Option<String> {
     let field = field?;
-    form_urlencoded::parse(form)
-        .find(|(key, _)| key == field)
+    let values: Vec<String> = form_urlencoded::parse(form)
+        .filter(|(key, _)| key == field)
         .map(|(_, value)| value.into_owned())
+        .collect();
+    (!values.is_empty()).then(|| values.join(","))
 }
 
 /// What a changing server function changes, from its request's body.
@@ -238,7 +260,11 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
             let change = called(function, &form, &user);
             (Some(change), Request::from_parts(parts, Body::from(form)))
         }
-        None => (proxied(request.method(), &uri), request),
+        None => (
+            proxied(request.method(), &uri)
+                .or_else(|| chart_upload(request.method(), request.uri().path())),
+            request,
+        ),
     };
     let Some(change) = change else {
         return next.run(request).await;
@@ -304,6 +330,28 @@ mod tests {
     }
 
     #[test]
+    fn chart_uploads_and_deletions_are_changes() {
+        let upload = chart_upload(&Method::POST, "/appstore/repos/uploads/api/charts").unwrap();
+        assert_eq!(upload.verb, Verb::Create);
+        assert_eq!(upload.object["resource"], "charts");
+        let delete = chart_upload(
+            &Method::DELETE,
+            "/appstore/repos/uploads/api/charts/cache/1.0.0",
+        )
+        .unwrap();
+        assert_eq!(delete.verb, Verb::Delete);
+        assert_eq!(delete.object["name"], "cache-1.0.0");
+        assert!(chart_upload(&Method::GET, "/appstore/repos/uploads/index.yaml").is_none());
+        assert!(
+            chart_upload(
+                &Method::GET,
+                "/appstore/repos/uploads/charts/cache-1.0.0.tgz"
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
     fn a_server_function_is_recorded_with_what_its_form_names() {
         let remove = orbital_app::api::changing("/api/clusters/remove").unwrap();
         let change = called(remove, b"confirm=x&name=member-2", "admin");
@@ -338,5 +386,27 @@ mod tests {
         assert_eq!(change.object["apiGroup"], "apps");
         assert_eq!(change.object["name"], "web");
         assert!(orbital_app::api::changing("/api/objects/get").is_none());
+        let install = orbital_app::api::changing("/api/appstore/install").unwrap();
+        let change = called(
+            install,
+            b"repo=builtin&chart=cache&clusters%5B%5D=member-1&clusters%5B%5D=member-2&namespace=demo&release_name=sessions",
+            "ann",
+        );
+        assert_eq!(
+            (change.verb, change.cluster.as_str()),
+            (Verb::Create, "member-1,member-2")
+        );
+        assert_eq!(change.object["resource"], "releases");
+        assert_eq!(change.object["name"], "sessions");
+        let uninstall = orbital_app::api::changing("/api/appstore/uninstall").unwrap();
+        let change = called(uninstall, b"id=sessions.demo.member-1", "ann");
+        assert_eq!(change.verb, Verb::Delete);
+        assert_eq!(change.object["name"], "sessions.demo.member-1");
+        let remove = orbital_app::api::changing("/api/appstore/repositories/remove").unwrap();
+        assert_eq!(
+            called(remove, b"name=partner", "ann").object["resource"],
+            "repos"
+        );
+        assert!(orbital_app::api::changing("/api/appstore/releases").is_none());
     }
 }

@@ -1321,6 +1321,34 @@ fn platform_admins_upload_charts_and_manage_repositories_which_outlive_a_restart
     );
     assert_eq!(status, 404, "{body}");
     assert_eq!(search_uploads(&home), ["uploads/cache 0.9.1"]);
+
+    // Every change to the pool is in the audit log, refused or not.
+    let audit = std::fs::read_to_string(console.data().join("audit.log")).unwrap();
+    let events: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let audited = |uri: &str, verb: &str, user: &str, code: u16| {
+        events.iter().any(|event| {
+            event["requestURI"] == uri
+                && event["verb"] == verb
+                && event["user"]["username"] == user
+                && event["responseStatus"]["code"] == code
+        })
+    };
+    assert!(audited(upload_path, "create", "admin", 201), "{audit}");
+    assert!(audited(upload_path, "create", "admin", 409), "{audit}");
+    assert!(audited(upload_path, "create", "viewer", 403), "{audit}");
+    let deleted = format!("{upload_path}/cache/0.9.0");
+    assert!(audited(&deleted, "delete", "admin", 200), "{audit}");
+    assert!(audited(&deleted, "delete", "admin", 404), "{audit}");
+    let added = "/api/appstore/repositories/add";
+    assert!(
+        events.iter().any(|event| event["requestURI"] == added
+            && event["objectRef"]["resource"] == "repos"
+            && event["objectRef"]["name"] == "partner"),
+        "{audit}"
+    );
 }
 
 /// The address of the console a test's Helm home is for (kept in the home, as it changes when

@@ -177,6 +177,9 @@ pub fn changing(path: &str) -> Option<Changing> {
     const GRANTS: (&str, &str) = ("iam.orbital.dev", "grants");
     const TOKENS: (&str, &str) = ("iam.orbital.dev", "tokens");
     const PROJECTS: (&str, &str) = ("", "namespaces");
+    const RELEASES: (&str, &str) = ("appstore.orbital.dev", "releases");
+    const REPOS: (&str, &str) = ("appstore.orbital.dev", "repos");
+    const CHARTS: (&str, &str) = ("appstore.orbital.dev", "charts");
     let change = |verb, (group, resource), name_field, cluster_field| Changing {
         verb,
         names: Names::Form {
@@ -216,6 +219,15 @@ pub fn changing(path: &str) -> Option<Changing> {
         (DeleteObject::PATH, object(Verb::Delete)),
         (SaveObjectYaml::PATH, object(Verb::Update)),
         (ActOnObject::PATH, object(Verb::Patch)),
+        // A release is named by its id, `RELEASE.NAMESPACE.CLUSTER`, once it is recorded.
+        (InstallApp::PATH, change(Verb::Create, RELEASES, Some("release_name"), Some("clusters[]"))),
+        (UpgradeRelease::PATH, change(Verb::Update, RELEASES, Some("id"), None)),
+        (RollbackRelease::PATH, change(Verb::Update, RELEASES, Some("id"), None)),
+        (UninstallRelease::PATH, change(Verb::Delete, RELEASES, Some("id"), None)),
+        (AddRepository::PATH, change(Verb::Create, REPOS, Some("name"), None)),
+        (RemoveRepository::PATH, change(Verb::Delete, REPOS, Some("name"), None)),
+        (SyncRepository::PATH, change(Verb::Patch, REPOS, Some("name"), None)),
+        (DeleteUpload::PATH, change(Verb::Delete, CHARTS, Some("name"), None)),
         // Not a change, but each reveal of a Secret's values is recorded.
         (RevealSecret::PATH, object(Verb::Get)),
     ];
