@@ -21,6 +21,7 @@ use orbital_types::appstore::AppStoreError;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::audit::Asked;
 use crate::auth::Caller;
 use crate::router::ConsoleState;
 
@@ -243,9 +244,14 @@ fn refusal(error: AppStoreError) -> Response {
 pub async fn member_call(
     State(state): State<ConsoleState>,
     Path(cluster): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
+    let asked = Asked::of(&request, jiff::Timestamp::now());
+    let headers = request.headers().clone();
+    let body = match Bytes::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
+    };
     let (Some(federation), Some(auth)) = (&state.federation, &state.auth) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -289,11 +295,17 @@ pub async fn member_call(
             )));
         }
     };
+    let name = user.name().to_owned();
     let requester = Requester::through_member(federation.scope(Principal::User(user)), &cluster);
-    match store.answer(&requester, call).await {
+    let response = match store.answer(&requester, call.clone()).await {
         Ok(answer) => Json(answer).into_response(),
         Err(error) => refusal(error),
+    };
+    // The member console records the call in its own log; the host records what it did.
+    if let Some(log) = &state.audit {
+        log.member_call(&asked, &cluster, &call, &name, response.status().as_u16());
     }
+    response
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orbital_app::AuditTrail;
 use orbital_app::api::{Changing, Names};
+use orbital_appstore::StoreCall;
 use orbital_iam::{Access, ResourceAccess, Verb};
 use orbital_types::ObjectRef;
 use orbital_types::tenancy::{AuditEntry, AuditFilter};
@@ -237,11 +238,7 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
     let Some(log) = log else {
         return next.run(request).await;
     };
-    let received = jiff::Timestamp::now();
-    let uri = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |p| p.as_str().to_owned(),
-    );
+    let asked = Asked::of(&request, jiff::Timestamp::now());
     let user = request
         .extensions()
         .get::<Caller>()
@@ -261,7 +258,7 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
             (Some(change), Request::from_parts(parts, Body::from(form)))
         }
         None => (
-            proxied(request.method(), &uri)
+            proxied(request.method(), &asked.uri)
                 .or_else(|| chart_upload(request.method(), request.uri().path())),
             request,
         ),
@@ -269,30 +266,101 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
     let Some(change) = change else {
         return next.run(request).await;
     };
-    let source = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
-    let agent = request
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|agent| agent.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
     let response = next.run(request).await;
-    let id = orbital_iam::credentials::new_key("");
-    log.write(&json!({
-        "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
-        "auditID": &id[..32], "stage": "ResponseComplete",
-        "requestURI": uri, "verb": change.verb.as_str(),
-        "user": {"username": user}, "sourceIPs": source.into_iter().collect::<Vec<_>>(),
-        "userAgent": agent, "objectRef": change.object,
-        "responseStatus": {"metadata": {}, "code": response.status().as_u16()},
-        "requestReceivedTimestamp": received.to_string(),
-        "stageTimestamp": jiff::Timestamp::now().to_string(),
-        "annotations": {"orbital.dev/cluster": change.cluster},
-    }));
+    log.write_event(&asked, &change, &user, response.status().as_u16(), None);
     response
+}
+
+/// Who sent a request, from where and when, as its audit event says.
+pub struct Asked {
+    uri: String,
+    source: Option<String>,
+    agent: String,
+    received: jiff::Timestamp,
+}
+
+impl Asked {
+    /// What `request`, received at `received`, says of itself.
+    pub fn of<B>(request: &axum::http::Request<B>, received: jiff::Timestamp) -> Asked {
+        let uri = request.uri().path_and_query().map_or_else(
+            || request.uri().path().to_owned(),
+            |p| p.as_str().to_owned(),
+        );
+        Asked {
+            uri,
+            source: request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip().to_string()),
+            agent: request
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|agent| agent.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            received,
+        }
+    }
+}
+
+impl AuditLog {
+    /// Records what a member console asked of this host's App Store for `user` of this host,
+    /// if it changes something (an install, upgrade, rollback or uninstall on that member's
+    /// cluster), with the answer's `code`.
+    pub fn member_call(
+        &self,
+        asked: &Asked,
+        cluster: &str,
+        call: &StoreCall,
+        user: &str,
+        code: u16,
+    ) {
+        let release = |verb, name: &str, namespace: Option<&str>| Change {
+            verb,
+            cluster: cluster.to_owned(),
+            object: json!({"resource": "releases", "name": name, "namespace": namespace,
+                           "apiGroup": "appstore.orbital.dev", "apiVersion": "v1alpha1"}),
+        };
+        let change = match call {
+            StoreCall::Install(form) => {
+                release(Verb::Create, &form.release_name, Some(&form.namespace))
+            }
+            StoreCall::Upgrade { id, .. } | StoreCall::Rollback { id, .. } => {
+                release(Verb::Update, id, None)
+            }
+            StoreCall::Uninstall { id } => release(Verb::Delete, id, None),
+            _ => return,
+        };
+        self.write_event(asked, &change, user, code, Some(cluster));
+    }
+
+    /// Writes the event of `change` asked by `user`, answered with `code`; `member` names the
+    /// member console it came through, if any.
+    fn write_event(
+        &self,
+        asked: &Asked,
+        change: &Change,
+        user: &str,
+        code: u16,
+        member: Option<&str>,
+    ) {
+        let id = orbital_iam::credentials::new_key("");
+        let mut annotations = json!({"orbital.dev/cluster": change.cluster});
+        if let Some(member) = member {
+            annotations["orbital.dev/through-member-console"] = json!(member);
+        }
+        self.write(&json!({
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
+            "auditID": &id[..32], "stage": "ResponseComplete",
+            "requestURI": asked.uri, "verb": change.verb.as_str(),
+            "user": {"username": user}, "sourceIPs": asked.source.iter().collect::<Vec<_>>(),
+            "userAgent": asked.agent, "objectRef": change.object,
+            "responseStatus": {"metadata": {}, "code": code},
+            "requestReceivedTimestamp": asked.received.to_string(),
+            "stageTimestamp": jiff::Timestamp::now().to_string(),
+            "annotations": annotations,
+        }));
+    }
 }
 
 #[cfg(test)]

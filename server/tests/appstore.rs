@@ -843,6 +843,37 @@ fn a_member_console_lists_its_hosts_apps_and_installs_into_its_own_cluster() {
     assert_eq!(removed.status, 200, "{removed:?}");
     let gone = release_gone(&host, "web.demo.member-1");
     assert!(gone.is_some(), "the release was uninstalled");
+
+    // The host's audit log has what the member's console asked of it for its users, refused
+    // or not, named by the member console it came through.
+    let audit = std::fs::read_to_string(host_console.data().join("audit.log")).unwrap();
+    let through_member: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|event| event["annotations"]["orbital.dev/through-member-console"] == "member-1")
+        .collect();
+    let calls: Vec<(&str, &str, u64)> = through_member
+        .iter()
+        .map(|event| {
+            (
+                event["verb"].as_str().unwrap(),
+                event["user"]["username"].as_str().unwrap(),
+                event["responseStatus"]["code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(calls.contains(&("create", "owner", 403)), "{audit}");
+    assert!(calls.contains(&("create", "owner", 200)), "{audit}");
+    assert!(calls.contains(&("update", "owner", 200)), "{audit}");
+    assert!(calls.contains(&("delete", "owner", 200)), "{audit}");
+    let installed = &through_member[calls
+        .iter()
+        .position(|call| *call == ("create", "owner", 200))
+        .unwrap()];
+    assert_eq!(installed["objectRef"]["resource"], "releases");
+    assert_eq!(installed["objectRef"]["name"], "web");
+    assert_eq!(installed["objectRef"]["namespace"], "demo");
+    assert_eq!(installed["annotations"]["orbital.dev/cluster"], "member-1");
 }
 
 #[test]
