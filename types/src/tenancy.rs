@@ -139,7 +139,8 @@ pub struct AuditEntry {
     pub namespace: Option<String>,
     /// The object's name, if any.
     pub name: Option<String>,
-    /// The cluster it concerned, if any.
+    /// The cluster it concerned, if any; the clusters, comma-separated, of a change made on
+    /// several at once (an install of an app on several clusters).
     pub cluster: String,
     /// The answer's HTTP status.
     pub code: u16,
@@ -167,10 +168,48 @@ impl AuditFilter {
     pub fn matches(&self, entry: &AuditEntry) -> bool {
         let is =
             |wanted: &Option<String>, value: &str| wanted.as_deref().is_none_or(|w| w == value);
+        let on_cluster = self
+            .cluster
+            .as_deref()
+            .is_none_or(|wanted| entry.cluster.split(',').any(|cluster| cluster == wanted));
         is(&self.user, &entry.user)
             && is(&self.verb, &entry.verb)
-            && is(&self.cluster, &entry.cluster)
+            && on_cluster
             && is(&self.resource, &entry.resource)
             && (!self.refused || entry.code >= 400)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_on_several_clusters_is_found_by_each_of_them() {
+        let entry = AuditEntry {
+            time: String::new(),
+            user: "ann".to_owned(),
+            verb: "create".to_owned(),
+            resource: "releases".to_owned(),
+            namespace: None,
+            name: Some("web".to_owned()),
+            cluster: "member-1,member-2".to_owned(),
+            code: 200,
+            uri: "/api/appstore/install".to_owned(),
+        };
+        let on = |cluster: &str| AuditFilter {
+            cluster: Some(cluster.to_owned()),
+            ..AuditFilter::default()
+        };
+        assert!(on("member-1").matches(&entry));
+        assert!(on("member-2").matches(&entry));
+        assert!(!on("member").matches(&entry));
+        assert!(!on("member-1,member-2,").matches(&entry));
+        assert!(AuditFilter::default().matches(&entry));
+        let refused = AuditFilter {
+            refused: true,
+            ..on("member-1")
+        };
+        assert!(!refused.matches(&entry));
     }
 }
