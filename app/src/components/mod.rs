@@ -21,6 +21,7 @@ mod setting_fields;
 mod side_nav;
 mod submit_button;
 mod top_bar;
+mod version_select;
 mod yaml_check;
 mod yaml_editor;
 mod yaml_highlight;
@@ -53,6 +54,7 @@ pub use setting_fields::SettingFields;
 pub use side_nav::SideNav;
 pub use submit_button::SubmitButton;
 pub use top_bar::TopBar;
+pub use version_select::VersionSelect;
 pub use yaml_editor::YamlEditor;
 pub use yaml_text::{YamlText, yaml_problem};
 

@@ -5,7 +5,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use orbital_types::appstore::ClusterInstall;
 
 use crate::api::{InstallApp, get_app, list_clusters, when_usable};
-use crate::components::{Alert, FormOutcome, SettingFields, SubmitButton, outcome_of};
+use crate::components::{
+    Alert, FormOutcome, SettingFields, SubmitButton, VersionSelect, outcome_of,
+};
 
 use super::appstore::NotHere;
 
@@ -131,20 +133,7 @@ fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
             <ActionForm action=install attr:class="form" attr:data-testid="install-form">
                 <input type="hidden" name="repo" value=summary.repo.clone() />
                 <input type="hidden" name="chart" value=summary.name.clone() />
-                <label>
-                    "Version"
-                    <select name="version">
-                        {details
-                            .versions
-                            .iter()
-                            .map(|version| {
-                                view! {
-                                    <option value=version.version.clone()>{version.version.clone()}</option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <VersionSelect versions=details.versions.clone() />
                 <fieldset class="choices">
                     <legend>"Clusters"</legend>
                     <Suspense>

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 use orbital_types::appstore::ReleaseDetails;
 
 use crate::api::{RollbackRelease, UpgradeRelease, get_release, when_usable};
-use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
+use crate::components::{Alert, FormOutcome, SubmitButton, VersionSelect, outcome_of};
 
 use super::appstore::NotHere;
 use super::installed::{again_while, is_moving};
@@ -93,23 +93,7 @@ fn ReleaseView(
             <h2 id="upgrade-heading">"Upgrade"</h2>
             <ActionForm action=upgrade attr:class="form" attr:data-testid="upgrade-form">
                 <input type="hidden" name="id" value=form_id />
-                <label>
-                    "Version"
-                    <select name="version">
-                        {details
-                            .versions
-                            .iter()
-                            .map(|version| {
-                                let current = version.version == row.version;
-                                view! {
-                                    <option value=version.version.clone() selected=current>
-                                        {version.version.clone()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <VersionSelect versions=details.versions.clone() selected=row.version.clone() />
                 <label>
                     "Values (YAML, over the chart's defaults)"
                     // The text for the page as served; the property for a page that follows the
