@@ -238,7 +238,7 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
     let Some(log) = log else {
         return next.run(request).await;
     };
-    let asked = Asked::of(&request, jiff::Timestamp::now());
+    let received = jiff::Timestamp::now();
     let user = request
         .extensions()
         .get::<Caller>()
@@ -258,7 +258,10 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
             (Some(change), Request::from_parts(parts, Body::from(form)))
         }
         None => (
-            proxied(request.method(), &asked.uri)
+            request
+                .uri()
+                .path_and_query()
+                .and_then(|uri| proxied(request.method(), uri.as_str()))
                 .or_else(|| chart_upload(request.method(), request.uri().path())),
             request,
         ),
@@ -266,6 +269,7 @@ pub async fn record(State(log): State<Option<AuditLog>>, request: Request, next:
     let Some(change) = change else {
         return next.run(request).await;
     };
+    let asked = Asked::of(&request, received);
     let response = next.run(request).await;
     log.write_event(&asked, &change, &user, response.status().as_u16(), None);
     response
