@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orbital_app::AuditTrail;
 use orbital_app::api::{Changing, Names};
-use orbital_appstore::StoreCall;
+use orbital_appstore::{GROUP, RELEASE_PLURAL, StoreCall, VERSION};
 use orbital_iam::{Access, ResourceAccess, Verb};
 use orbital_types::ObjectRef;
 use orbital_types::tenancy::{AuditEntry, AuditFilter};
@@ -166,8 +166,8 @@ fn chart_upload(method: &Method, path: &str) -> Option<Change> {
     Some(Change {
         verb,
         cluster: String::new(),
-        object: json!({"resource": "charts", "name": name, "apiGroup": "appstore.orbital.dev",
-                       "apiVersion": "v1alpha1"}),
+        object: json!({"resource": "charts", "name": name, "apiGroup": GROUP,
+                       "apiVersion": VERSION}),
     })
 }
 
@@ -322,8 +322,8 @@ impl AuditLog {
         let release = |verb, name: &str, namespace: Option<&str>| Change {
             verb,
             cluster: cluster.to_owned(),
-            object: json!({"resource": "releases", "name": name, "namespace": namespace,
-                           "apiGroup": "appstore.orbital.dev", "apiVersion": "v1alpha1"}),
+            object: json!({"resource": RELEASE_PLURAL, "name": name, "namespace": namespace,
+                           "apiGroup": GROUP, "apiVersion": VERSION}),
         };
         let change = match call {
             StoreCall::Install(form) => {

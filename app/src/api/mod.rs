@@ -177,9 +177,9 @@ pub fn changing(path: &str) -> Option<Changing> {
     const GRANTS: (&str, &str) = ("iam.orbital.dev", "grants");
     const TOKENS: (&str, &str) = ("iam.orbital.dev", "tokens");
     const PROJECTS: (&str, &str) = ("", "namespaces");
-    const RELEASES: (&str, &str) = ("appstore.orbital.dev", "releases");
-    const REPOS: (&str, &str) = ("appstore.orbital.dev", "repos");
-    const CHARTS: (&str, &str) = ("appstore.orbital.dev", "charts");
+    const RELEASES: (&str, &str) = (orbital_appstore::GROUP, orbital_appstore::RELEASE_PLURAL);
+    const REPOS: (&str, &str) = (orbital_appstore::GROUP, orbital_appstore::REPO_PLURAL);
+    const CHARTS: (&str, &str) = (orbital_appstore::GROUP, "charts");
     let change = |verb, (group, resource), name_field, cluster_field| Changing {
         verb,
         names: Names::Form {
