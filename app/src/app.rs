@@ -6,7 +6,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::BUNDLE_NAME;
 use crate::api::{get_console_overview, get_permissions};
-use crate::components::{OverviewResource, PermissionsResource, SideNav, TopBar};
+use crate::components::{HydrationMark, OverviewResource, PermissionsResource, SideNav, TopBar};
 use crate::pages::{
     AccountPage, AppStoreAppPage, AppStorePage, AuditPage, ClusterPage, ClustersPage, CreatePage,
     FindPage, HomePage, InstalledAppsPage, KindPage, LoginPage, NotFound, ObjectPage, ProjectPage,
@@ -20,7 +20,8 @@ fn Navigation() -> impl IntoView {
     move || (location.pathname.get() != "/login").then(|| view! { <SideNav /> })
 }
 
-/// The console: layout, navigation and routes.
+/// The console: layout, navigation and routes, rendered on the server; only its islands run in
+/// the browser.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -29,16 +30,12 @@ pub fn App() -> impl IntoView {
     provide_context(overview);
     let permissions: PermissionsResource = Resource::new(|| (), |()| get_permissions());
     provide_context(permissions);
-    // Effects run only in the browser, so this turns true once hydration has finished;
-    // end-to-end tests wait for the attribute before they click.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move || hydrated.set(true));
 
     view! {
         <Stylesheet id="orbital" href=format!("/pkg/{BUNDLE_NAME}.css") />
         <Title text="Orbital" />
         <Router>
-            <div class="console" data-hydrated=move || hydrated.get().then_some("true")>
+            <div class="console">
                 // The first stop of the Tab key, so keyboard users need not cross the
                 // navigation on every page; followed by the browser itself (`target`), which
                 // moves the focus to the content.
@@ -132,6 +129,8 @@ pub fn App() -> impl IntoView {
                         </Routes>
                     </main>
                 </div>
+                // Last, as islands come to life in document order.
+                <HydrationMark />
             </div>
         </Router>
     }

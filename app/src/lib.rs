@@ -12,6 +12,7 @@ mod audit_trail;
 mod components;
 #[cfg(feature = "ssr")]
 mod context;
+mod form_answer;
 mod live;
 mod mode;
 mod pages;
@@ -25,6 +26,7 @@ pub use audit_trail::AuditTrail;
 pub use components::upload_page_address;
 #[cfg(feature = "ssr")]
 pub use context::{ConsoleAddress, ConsoleContext, Readiness};
+pub use form_answer::FormAnswer;
 pub use mode::ConsoleMode;
 pub use shell::shell;
 

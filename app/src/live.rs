@@ -9,7 +9,7 @@ use orbital_types::{Kind, LiveTarget, Query};
 const GATHER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The address of the change stream for `targets`.
-fn changes_url(targets: &[LiveTarget]) -> String {
+pub(crate) fn changes_url(targets: &[LiveTarget]) -> String {
     use crate::url::encode;
     let mut url = "/live/changes?".to_owned();
     for (at, target) in targets.iter().enumerate() {
@@ -25,7 +25,7 @@ fn changes_url(targets: &[LiveTarget]) -> String {
 /// The address of the change stream of the list of `kind` across clusters that `query` asks
 /// for: only its cluster and namespace narrow it, since a change can bring an object into the
 /// other filters or take it out.
-fn view_url(kind: &Kind, query: &Query) -> String {
+pub(crate) fn view_url(kind: &Kind, query: &Query) -> String {
     use crate::url::encode;
     let mut url = format!("/live/view?kind={}", encode(&kind.address()));
     for (key, value) in [("cluster", &query.cluster), ("namespace", &query.namespace)] {
@@ -45,13 +45,10 @@ pub(crate) fn use_changes(
     count_changes(move || changes_url(&targets()))
 }
 
-/// The same count for the list of `kind` across clusters that `query` asks for, fed by the
-/// console's caches.
-pub(crate) fn use_view_changes(
-    kind: Kind,
-    query: impl Fn() -> Query + Send + Sync + 'static,
-) -> ReadSignal<u32> {
-    count_changes(move || view_url(&kind, &query()))
+/// The same count for the stream at `url` (one of [`changes_url`] or [`view_url`]).
+#[cfg(feature = "hydrate")]
+pub(crate) fn use_stream_changes(url: String) -> ReadSignal<u32> {
+    count_changes(move || url.clone())
 }
 
 /// A count that goes up after each burst of `open` and `change` events from the stream at

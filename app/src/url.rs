@@ -12,3 +12,12 @@ pub(crate) fn encode(value: &str) -> String {
         })
         .collect()
 }
+
+/// Sends the browser to `href`: a full page load, since pages are rendered on the server and
+/// only their islands run in the browser.
+pub(crate) fn go_to(href: &str) {
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::prelude::window().location().set_href(href);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}

@@ -176,6 +176,24 @@ test.describe.serial('the resource browser', () => {
     expect(kubectl('-n', 'demo', 'get', 'configmaps', '-o', 'name')).toContain(`second-${suffix}`);
   });
 
+  test('open lists follow the cluster without a reload, keeping what is typed in their filters', async ({ page }) => {
+    const name = `live-${suffix}`;
+    const row = page.getByRole('link', { name, exact: true });
+    for (const path of ['/clusters/member-1/configmaps?namespace=demo', '/configmaps?namespace=demo']) {
+      await hydrated(page, path);
+      // A mark that only a page never loaded again keeps.
+      await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+      const labels = page.getByLabel('Labels');
+      await labels.fill('typed=meanwhile');
+      kubectl('-n', 'demo', 'create', 'configmap', name);
+      await expect(row).toBeVisible();
+      kubectl('-n', 'demo', 'delete', 'configmap', name);
+      await expect(row).toHaveCount(0);
+      await expect(labels).toHaveValue('typed=meanwhile');
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    }
+  });
+
   test('a CRD applied with kubectl is browsable at once, and its objects editable', async ({ page }) => {
     const plural = `gizmos${suffix}`;
     const crd = {

@@ -168,7 +168,7 @@ pub async fn upload(
 
 /// Whether the request is a browser's own (a page's form sent without script): it takes HTML,
 /// where Helm, curl and the page's script take anything.
-fn accepts_html(headers: &HeaderMap) -> bool {
+pub(crate) fn accepts_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok())

@@ -12,6 +12,7 @@ mod clusters;
 #[cfg(feature = "sandbox")]
 mod embedded;
 mod files;
+mod form_answer;
 mod health;
 mod kubeconfig;
 mod live;

@@ -23,7 +23,7 @@ use crate::appstore;
 use crate::audit::{self, AuditLog};
 use crate::auth::{self, Auth, Caller};
 use crate::kubeconfig;
-use crate::{agents, health, live, security};
+use crate::{agents, form_answer, health, live, security};
 use orbital_appstore::{ConsoleAppStore, MAX_CALL, MAX_UPLOAD};
 
 /// What every handler can reach.
@@ -146,7 +146,9 @@ pub fn app(state: ConsoleState) -> Router {
         ))
         // Inside the gate, so that each event names its caller.
         .layer(from_fn_with_state(state.audit.clone(), audit::record))
-        .layer(from_fn_with_state(state.auth.clone(), auth::authenticate));
+        .layer(from_fn_with_state(state.auth.clone(), auth::authenticate))
+        // Inside the session layer, whose session it keeps the answer in.
+        .layer(axum::middleware::from_fn(form_answer::carry));
     // Outside the gate, so that the gate finds the request's session.
     let router = match &state.auth {
         Some(auth) => router.layer(auth.session_layer(state.secure_cookies)),
@@ -272,7 +274,6 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("Orbital"), "{body}");
         assert!(body.contains("member mode"), "{body}");
-        assert!(body.contains(env!("CARGO_PKG_VERSION")), "{body}");
         assert!(body.contains("/pkg/orbital.js"), "{body}");
         assert!(body.contains(r#"action="/login""#), "{body}");
         assert!(

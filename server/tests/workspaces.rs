@@ -201,3 +201,45 @@ fn a_workspace_viewer_made_through_the_console_sees_only_their_workspace() {
         "a refused change is audited too"
     );
 }
+
+#[test]
+fn a_form_sent_without_script_is_answered_on_the_page_it_came_from() {
+    let console = start_console(free_address(), &["--tls-self-signed"]);
+    wait_ready_tls(&console);
+    let admin = Browser::login(&console, "admin", ADMIN_PASSWORD);
+
+    let form = "name=xavier&email=&display_name=&password=xavier-pass-1";
+    let (status, location) = admin.submit("/api/users/create", form, "/users");
+    let back = format!("https://{}/users", console.addr);
+    assert_eq!(status, 302);
+    assert_eq!(
+        location.trim_end_matches('?'),
+        back,
+        "the browser is sent back to its page"
+    );
+    let (status, page) = admin.page("/users");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Created xavier."),
+        "the page tells what was done"
+    );
+    let (_, again) = admin.page("/users");
+    assert!(!again.contains("Created xavier."), "only once");
+
+    // Refused: the page it is sent back to says why.
+    let (status, location) = admin.submit("/api/users/create", form, "/users");
+    assert_eq!(status, 302);
+    assert!(location.contains("__err="), "{location}");
+    let path = location.split_once(&console.addr.to_string()).unwrap().1;
+    let (_, page) = admin.page(path);
+    assert!(page.contains("already"), "the refusal is shown");
+    assert!(!page.contains("Created xavier."));
+
+    // A new token is a secret: never kept for the page (its form shows it from script).
+    let (status, location) = admin.submit("/api/me/tokens/create", "name=ci&days=3", "/account");
+    assert_eq!(status, 302);
+    assert!(!location.contains("__err="), "{location}");
+    let (_, page) = admin.page("/account");
+    assert!(page.contains("<td>ci</td>"), "the token was made");
+    assert!(!page.contains("data-testid=\"new-token\""), "and not kept");
+}

@@ -153,6 +153,11 @@ pub async fn install_app(
     {
         return Err(refused(error.clone()));
     }
+    // A form goes on to the installed apps once every cluster took it; else its page says
+    // which did not.
+    if outcomes.iter().all(|install| install.outcome.is_ok()) {
+        leptos_axum::redirect("/appstore/installed");
+    }
     Ok(outcomes)
 }
 

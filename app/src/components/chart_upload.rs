@@ -33,17 +33,11 @@ fn outcome_in_address() -> Option<Result<String, String>> {
 }
 
 /// The form that uploads a chart archive (`helm package`'s `.tgz`) into the host's repository
-/// of uploads; `uploaded` is bumped after each upload taken. In the browser the form is sent
-/// by script and the answer shown here; without script the browser posts it itself and is sent
-/// back here with the answer in the address.
+/// of uploads. The browser posts it itself and is sent back here with the answer in the
+/// address.
 #[component]
-pub fn ChartUpload(uploaded: RwSignal<u64>) -> impl IntoView {
-    let outcome = RwSignal::new(outcome_in_address());
-    let pending = RwSignal::new(false);
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        send(&event, outcome, pending, uploaded);
-    };
+pub fn ChartUpload() -> impl IntoView {
+    let outcome = outcome_in_address();
     view! {
         <section class="panel" aria-labelledby="upload-heading">
             <h2 id="upload-heading">"Upload a chart"</h2>
@@ -52,13 +46,7 @@ pub fn ChartUpload(uploaded: RwSignal<u64>) -> impl IntoView {
                 <code>{UPLOAD_URL}</code>
                 "."
             </p>
-            <form
-                class="form"
-                method="post"
-                enctype="multipart/form-data"
-                action=UPLOAD_URL
-                on:submit=on_submit
-            >
+            <form class="form" method="post" enctype="multipart/form-data" action=UPLOAD_URL>
                 <label>
                     "Chart archive (.tgz)"
                     <input type="file" name="chart" accept=".tgz,application/gzip" required />
@@ -67,89 +55,9 @@ pub fn ChartUpload(uploaded: RwSignal<u64>) -> impl IntoView {
                     <input type="checkbox" name="force" value="true" />
                     "Replace the same version if it is there"
                 </label>
-                <crate::components::SubmitButton label="Upload chart" busy="Uploading…" pending />
+                <button class="button" type="submit">"Upload chart"</button>
             </form>
-            <crate::components::FormOutcome testid="upload-outcome" outcome />
+            <crate::components::FormOutcome testid="upload-outcome" outcome=Signal::stored(outcome) />
         </section>
-    }
-}
-
-/// Sends the submitted form and shows what the host answered.
-#[cfg(feature = "hydrate")]
-fn send(
-    event: &leptos::ev::SubmitEvent,
-    outcome: RwSignal<Option<Result<String, String>>>,
-    pending: RwSignal<bool>,
-    uploaded: RwSignal<u64>,
-) {
-    use wasm_bindgen::JsCast;
-
-    let Some(form) = event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlFormElement>().ok())
-    else {
-        return;
-    };
-    let Ok(data) = web_sys::FormData::new_with_form(&form) else {
-        return;
-    };
-    let url = match data.get("force").as_string() {
-        Some(_) => format!("{UPLOAD_URL}?force=true"),
-        None => UPLOAD_URL.to_owned(),
-    };
-    pending.set(true);
-    leptos::task::spawn_local(async move {
-        let answer = post(&url, &data).await;
-        pending.set(false);
-        if answer.is_ok() {
-            form.reset();
-            uploaded.update(|count| *count += 1);
-        }
-        outcome.set(Some(answer));
-    });
-}
-
-/// Without a browser there is nothing to send.
-#[cfg(not(feature = "hydrate"))]
-fn send(
-    _: &leptos::ev::SubmitEvent,
-    _: RwSignal<Option<Result<String, String>>>,
-    _: RwSignal<bool>,
-    _: RwSignal<u64>,
-) {
-}
-
-/// Posts `data` to `url`: what was uploaded, or why not.
-#[cfg(feature = "hydrate")]
-async fn post(url: &str, data: &web_sys::FormData) -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-
-    let failed = |_| "the console did not answer; try again".to_owned();
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(data);
-    let window = web_sys::window().ok_or("no browser window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(failed)?
-        .unchecked_into();
-    let text = JsFuture::from(response.text().map_err(failed)?)
-        .await
-        .map_err(failed)?
-        .as_string()
-        .unwrap_or_default();
-    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    if response.ok() {
-        Ok(format!(
-            "Uploaded {} {}.",
-            answer["name"].as_str().unwrap_or_default(),
-            answer["version"].as_str().unwrap_or_default()
-        ))
-    } else {
-        Err(answer["error"]
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("the console answered {}", response.status())))
     }
 }

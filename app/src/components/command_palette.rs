@@ -1,18 +1,17 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::components::Form;
-use leptos_router::hooks::use_navigate;
 use orbital_types::{FIND_TEXT_MAX, Findings};
 
 use super::{Alert, FoundList};
 use crate::api::find_anything;
+use crate::url::go_to;
 
 /// The command palette in the top bar. Ctrl+K (⌘K) jumps to it from any page; typing finds
 /// clusters, namespaces, kinds and objects by name across every cluster the user may see,
 /// answered from the console's caches; the arrow keys choose and Enter opens. Without
-/// JavaScript it is a search form that leads to `/find`.
-#[component]
+/// JavaScript it is a search form that leads to `/find`. An island: it runs in the browser.
+#[island]
 pub fn CommandPalette() -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
     let text = RwSignal::new(String::new());
@@ -57,7 +56,6 @@ pub fn CommandPalette() -> impl IntoView {
         }
     });
 
-    let navigate = use_navigate();
     let on_keydown = move |event: ev::KeyboardEvent| {
         let count = hrefs().len();
         match event.key().as_str() {
@@ -75,7 +73,7 @@ pub fn CommandPalette() -> impl IntoView {
                 if let Some(href) = hrefs().get(chosen.get_untracked()) {
                     event.prevent_default();
                     open.set(false);
-                    navigate(href, Default::default());
+                    go_to(href);
                 }
             }
             "Escape" => open.set(false),
@@ -84,7 +82,7 @@ pub fn CommandPalette() -> impl IntoView {
     };
 
     view! {
-        <Form method="GET" action="/find" attr:class="palette" attr:role="search">
+        <form method="get" action="/find" class="palette" role="search">
             <input
                 node_ref=input
                 type="search"
@@ -143,7 +141,7 @@ pub fn CommandPalette() -> impl IntoView {
                         })
                 }}
             </div>
-        </Form>
+        </form>
     }
 }
 

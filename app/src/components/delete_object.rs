@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use orbital_types::{ApiKind, ObjectRef};
 
 use crate::api::{ObjectError, delete_object, get_object};
@@ -25,10 +24,9 @@ impl DeleteState {
                 (target, deleted)
             }
         });
-        let navigate = use_navigate();
         Effect::new(move || {
             if let Some((_, Ok(list))) = delete.value().get() {
-                navigate(&list, Default::default());
+                crate::url::go_to(&list);
             }
         });
         Self {

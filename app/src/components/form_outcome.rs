@@ -1,22 +1,28 @@
 use std::fmt::Display;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+
+use crate::form_answer::answered;
 
 /// A server action's last answer as a form shows it: `done` says what was done, an error says
-/// why not.
-pub fn outcome_of<T, E>(
-    value: MappedSignal<Option<Result<T, E>>>,
-    done: impl Fn(&T) -> String + Send + Sync + 'static,
+/// why not. A form posted without script is answered by the server, which renders the page
+/// again with the answer (`FormAnswer`) or the error (Leptos's `__err`).
+pub fn outcome_of<S>(
+    action: ServerAction<S>,
+    done: impl Fn(&S::Output) -> String + Send + Sync + 'static,
 ) -> Signal<Option<Result<String, String>>>
 where
-    T: Send + Sync + 'static,
-    E: Display + Send + Sync + 'static,
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: DeserializeOwned + Send + Sync + 'static,
+    S::Error: Display + Send + Sync + 'static,
 {
+    let posted = answered::<S>();
     Signal::derive(move || {
-        value.with(|value| {
-            value
-                .as_ref()
-                .map(|result| result.as_ref().map(&done).map_err(ToString::to_string))
+        action.value().with(|value| match value {
+            Some(result) => Some(result.as_ref().map(&done).map_err(ToString::to_string)),
+            None => posted.as_ref().map(|output| Ok(done(output))),
         })
     })
 }

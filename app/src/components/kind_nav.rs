@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 use orbital_types::ApiKind;
 
 /// The kinds one cluster serves, grouped by API group (the core group first), each a link to
@@ -34,7 +33,7 @@ pub fn KindNav(
                                     let href = format!("/clusters/{cluster}/{}", kind.address());
                                     view! {
                                         <li>
-                                            <A href=href>{kind.kind}</A>
+                                            <a href=href>{kind.kind}</a>
                                         </li>
                                     }
                                 })

@@ -44,12 +44,9 @@ pub fn Members(
     let grant = ServerAction::<GrantRole>::new();
     let revoke = ServerAction::<RevokeGrant>::new();
     let listed = target.clone();
-    let members = Resource::new(
-        move || (grant.version().get(), revoke.version().get()),
-        move |_| list_members(listed.clone()),
-    );
+    let members = Resource::new(|| (), move |()| list_members(listed.clone()));
     let form = editable.then(|| view! { <GrantForm target=target.clone() grant /> });
-    let revoked = outcome_of(revoke.value(), |()| "Revoked.".into());
+    let revoked = outcome_of(revoke, |()| "Revoked.".into());
     view! {
         <section class="panel" data-testid=testid>
             <h2>"Members"</h2>
@@ -137,7 +134,7 @@ fn GrantForm(target: MemberTarget, grant: ServerAction<GrantRole>) -> impl IntoV
     let hidden = |name: &'static str, value: Option<String>| {
         value.map(|value| view! { <input type="hidden" name=name value=value /> })
     };
-    let outcome = outcome_of(grant.value(), |member| {
+    let outcome = outcome_of(grant, |member| {
         format!("Granted {} to {}.", member.role, member.user)
     });
     view! {

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 use orbital_types::{ApiKind, ObjectRef, object_page};
 use serde_json::Value;
 
@@ -71,7 +70,7 @@ pub fn ObjectOverview(
             view! {
                 <li>
                     {match link {
-                        Some(href) => view! { <A href=href>{label}</A> }.into_any(),
+                        Some(href) => view! { <a href=href>{label}</a> }.into_any(),
                         None => label.into_any(),
                     }}
                 </li>
@@ -272,7 +271,7 @@ fn OwnedList(target: ObjectRef, owned: Result<Vec<OwnedObject>, ObjectError>) ->
                                     <tr data-testid="owned-object">
                                         <td class=depth>{object.kind}</td>
                                         <td>
-                                            <A href=href>{object.name}</A>
+                                            <a href=href>{object.name}</a>
                                         </td>
                                         <td>{object.state}</td>
                                     </tr>

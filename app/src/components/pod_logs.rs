@@ -1,10 +1,10 @@
 use leptos::prelude::*;
-use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 use orbital_types::ObjectRef;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{LogOptions, MAX_LOG_PODS, log_containers, object_logs};
+use crate::api::{LogOptions, MAX_LOG_PODS, ObjectError, log_containers};
 use crate::components::Alert;
 use crate::live::follow_logs;
 use crate::url::encode;
@@ -41,6 +41,36 @@ fn logs_url(target: &ObjectRef, options: &LogOptions, download: bool) -> String 
     url
 }
 
+/// The logs a page's address asks for (`?container=&tailLines=&sinceSeconds=&timestamps=&previous=&follow=`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogsAsked {
+    /// Which logs.
+    pub options: LogOptions,
+    /// Whether new lines are followed as they are written.
+    pub follow: bool,
+}
+
+impl LogsAsked {
+    /// What `query` asks for; the last [`DEFAULT_TAIL`] lines when it names no number.
+    pub fn from_query(query: &ParamsMap) -> Self {
+        let text = |key: &str| crate::pages::query_text(query, key);
+        Self {
+            options: LogOptions {
+                container: text("container"),
+                tail_lines: Some(
+                    text("tailLines")
+                        .and_then(|lines| lines.parse().ok())
+                        .unwrap_or(DEFAULT_TAIL),
+                ),
+                since_seconds: text("sinceSeconds").and_then(|seconds| seconds.parse().ok()),
+                timestamps: text("timestamps").is_some(),
+                previous: text("previous").is_some(),
+            },
+            follow: text("follow").is_some(),
+        }
+    }
+}
+
 /// A pod's logs, or a workload's pods' interleaved and labelled: container, tail lines, since,
 /// timestamps and the previous run chosen in a plain GET form, so the page reads them without
 /// JavaScript too; with it, followed as new lines are written, searched, wrapped, and
@@ -51,38 +81,20 @@ pub fn PodLogs(
     target: ObjectRef,
     /// Its object, for its containers.
     object: Value,
+    /// What the page's address asks for.
+    asked: LogsAsked,
+    /// The logs as read with the page; none when they are followed.
+    read: Option<Result<String, ObjectError>>,
 ) -> impl IntoView {
     let containers = log_containers(&object);
     let of_pods = !target.is_pod();
-    let query = use_query_map();
-    let read = query.read_untracked();
-    let text = |key: &str| crate::pages::query_text(&read, key);
-    let options = LogOptions {
-        container: text("container"),
-        tail_lines: Some(
-            text("tailLines")
-                .and_then(|lines| lines.parse().ok())
-                .unwrap_or(DEFAULT_TAIL),
-        ),
-        since_seconds: text("sinceSeconds").and_then(|seconds| seconds.parse().ok()),
-        timestamps: text("timestamps").is_some(),
-        previous: text("previous").is_some(),
-    };
-    let follow = text("follow").is_some();
-    drop(read);
+    let LogsAsked { options, follow } = asked;
     let download = logs_url(&target, &options, true);
     let streamed = RwSignal::new(Vec::<String>::new());
     if follow {
         let url = logs_url(&target, &options, false);
         Effect::new(move || follow_logs(url.clone(), streamed, KEEP_LINES));
     }
-    let logs = Resource::new(
-        {
-            let (target, options) = (target.clone(), options.clone());
-            move || (target.clone(), options.clone())
-        },
-        |(target, options)| object_logs(target, options),
-    );
     let search = RwSignal::new(String::new());
     let wrap = RwSignal::new(false);
     let shown = move |lines: Vec<String>| {
@@ -92,6 +104,15 @@ pub fn PodLogs(
             .filter(|line| wanted.is_empty() || line.contains(&wanted))
             .map(|line| line + "\n")
             .collect::<String>()
+    };
+    // The lines shown: those streamed while followed, else those read with the page.
+    let (lines, failed) = match read {
+        None => (Signal::derive(move || streamed.get()), None),
+        Some(Ok(text)) => (
+            Signal::stored(text.lines().map(str::to_owned).collect::<Vec<_>>()),
+            None,
+        ),
+        Some(Err(error)) => (Signal::stored(Vec::new()), Some(error)),
     };
     let current = options;
     view! {
@@ -107,7 +128,7 @@ pub fn PodLogs(
                         </p>
                     }
                 })}
-            <Form method="GET" action="" attr:class="filters">
+            <form method="get" action="" class="filters">
                 <input type="hidden" name="tab" value="logs" />
                 <label>
                     "Container"
@@ -142,7 +163,7 @@ pub fn PodLogs(
                     " Follow"
                 </label>
                 <button class="button" type="submit">"Show"</button>
-            </Form>
+            </form>
             <div class="filters">
                 <label>
                     "Search"
@@ -159,46 +180,25 @@ pub fn PodLogs(
                 </label>
                 <a href=download download="" data-testid="logs-download">"Download"</a>
             </div>
-            {if follow {
-                view! {
-                    <pre
-                        class="logs"
-                        class:wrap=move || wrap.get()
-                        data-testid="pod-logs"
-                        aria-live="off"
-                        aria-label="Log lines"
-                        tabindex="0"
-                    >
-                        {move || shown(streamed.get())}
-                    </pre>
+            {match failed {
+                Some(error) => {
+                    view! { <Alert text=format!("Could not read the logs: {error}") /> }.into_any()
                 }
-                    .into_any()
-            } else {
-                view! {
-                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match logs.await {
-                                Ok(text) => {
-                                    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-                                    view! {
-                                        <pre
-                                            class="logs"
-                                            class:wrap=move || wrap.get()
-                                            data-testid="pod-logs"
-                                            aria-label="Log lines"
-                                            tabindex="0"
-                                        >
-                                            {move || shown(lines.clone())}
-                                        </pre>
-                                    }
-                                        .into_any()
-                                }
-                                Err(error) => view! { <Alert text=format!("Could not read the logs: {error}") /> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                None => {
+                    view! {
+                        <pre
+                            class="logs"
+                            class:wrap=move || wrap.get()
+                            data-testid="pod-logs"
+                            aria-live=follow.then_some("off")
+                            aria-label="Log lines"
+                            tabindex="0"
+                        >
+                            {move || shown(lines.get())}
+                        </pre>
+                    }
+                        .into_any()
                 }
-                    .into_any()
             }}
         </section>
     }

@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use orbital_types::tenancy::TokenSummary;
 
 use crate::api::{ChangePassword, CreateToken, RevokeToken, list_tokens};
-use crate::components::{Alert, FormOutcome, PermissionsResource, SubmitButton, outcome_of};
+use crate::components::{
+    Alert, FormOutcome, PermissionsResource, SubmitButton, outcome_of, read_regions_again,
+};
 
 /// The caller's own account: a kubeconfig to download, tokens for tools, their password.
 #[component]
@@ -41,14 +43,48 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// The list of the caller's tokens, read again once one is made.
+const TOKENS_REGION: &str = "tokens-region";
+
 #[component]
 fn Tokens() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| list_tokens(),
-    );
+    let tokens = Resource::new(|| (), |()| list_tokens());
+    view! {
+        <section class="panel" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">"Access tokens"</h2>
+            <p class="muted">
+                "For tools: send one as a bearer token, e.g. kubectl --token. It has your rights, and ends when your password changes."
+            </p>
+            <TokenForm />
+            <div id=TOKENS_REGION>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match tokens.await {
+                            Ok(tokens) => view! { <TokenTable tokens revoke /> }.into_any(),
+                            Err(error) => {
+                                view! { <Alert text=format!("Could not load your tokens: {error}") /> }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </div>
+            <FormOutcome testid="revoke-token-outcome" outcome=outcome_of(revoke, |()| "Revoked.".into()) />
+        </section>
+    }
+}
+
+/// Making a token: an island, since the new token is shown this once, by script, and never kept
+/// for a page by the server.
+#[island]
+fn TokenForm() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    Effect::new(move || {
+        if create.value().with(|made| matches!(made, Some(Ok(_)))) {
+            read_regions_again(vec![TOKENS_REGION.to_owned()]);
+        }
+    });
     let made = move || {
         create.value().get().and_then(Result::ok).map(|new| {
             view! {
@@ -60,34 +96,16 @@ fn Tokens() -> impl IntoView {
         })
     };
     view! {
-        <section class="panel" aria-labelledby="tokens-heading">
-            <h2 id="tokens-heading">"Access tokens"</h2>
-            <p class="muted">
-                "For tools: send one as a bearer token, e.g. kubectl --token. It has your rights, and ends when your password changes."
-            </p>
-            {made}
-            <ActionForm action=create attr:class="form" attr:data-testid="create-token-form">
-                <label>"Name" <input name="name" required placeholder="e.g. ci-deploy" autocomplete="off" /></label>
-                <label>
-                    "Lasts (days)"
-                    <input name="days" type="number" min="1" max="366" value="30" required />
-                </label>
-                <SubmitButton label="Create token" busy="Creating…" pending=create.pending() />
-            </ActionForm>
-            <FormOutcome testid="create-token-outcome" outcome=outcome_of(create.value(), |_| String::new()) />
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match tokens.await {
-                        Ok(tokens) => view! { <TokenTable tokens revoke /> }.into_any(),
-                        Err(error) => {
-                            view! { <Alert text=format!("Could not load your tokens: {error}") /> }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
-            <FormOutcome testid="revoke-token-outcome" outcome=outcome_of(revoke.value(), |()| "Revoked.".into()) />
-        </section>
+        {made}
+        <ActionForm action=create attr:class="form" attr:data-testid="create-token-form">
+            <label>"Name" <input name="name" required placeholder="e.g. ci-deploy" autocomplete="off" /></label>
+            <label>
+                "Lasts (days)"
+                <input name="days" type="number" min="1" max="366" value="30" required />
+            </label>
+            <SubmitButton label="Create token" busy="Creating…" pending=create.pending() />
+        </ActionForm>
+        <FormOutcome testid="create-token-outcome" outcome=outcome_of(create, |_| String::new()) />
     }
 }
 
@@ -155,7 +173,7 @@ fn PasswordForm() -> impl IntoView {
                 </label>
                 <SubmitButton label="Change password" busy="Changing…" pending=change.pending() />
             </ActionForm>
-            <FormOutcome testid="password-outcome" outcome=outcome_of(change.value(), |()| "Changed.".into()) />
+            <FormOutcome testid="password-outcome" outcome=outcome_of(change, |()| "Changed.".into()) />
         </section>
     }
 }

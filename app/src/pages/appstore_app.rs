@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use orbital_types::appstore::ClusterInstall;
 
@@ -107,7 +107,7 @@ fn AppDetailsView(details: orbital_types::appstore::AppDetails) -> impl IntoView
 fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
     let install = ServerAction::<InstallApp>::new();
     let clusters = Resource::new(|| (), |()| list_clusters());
-    let outcome = outcome_of(install.value(), |outcomes: &Vec<ClusterInstall>| {
+    let outcome = outcome_of(install, |outcomes: &Vec<ClusterInstall>| {
         outcomes
             .iter()
             .map(|install| match &install.outcome {
@@ -116,15 +116,6 @@ fn InstallForm(details: orbital_types::appstore::AppDetails) -> impl IntoView {
             })
             .collect::<Vec<_>>()
             .join(" ")
-    });
-    let navigate = use_navigate();
-    // Once every cluster took it, the installed apps follow it; else the page says which did not.
-    Effect::new(move || {
-        if let Some(Ok(outcomes)) = install.value().get()
-            && outcomes.iter().all(|install| install.outcome.is_ok())
-        {
-            navigate("/appstore/installed", Default::default());
-        }
     });
     let summary = details.summary;
     view! {

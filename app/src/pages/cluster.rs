@@ -18,10 +18,7 @@ pub fn ClusterPage() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("name").unwrap_or_default();
     let update = ServerAction::<UpdateCluster>::new();
-    let cluster = Resource::new(
-        move || (name(), update.version().get()),
-        |(name, _)| get_cluster(name),
-    );
+    let cluster = Resource::new(name, get_cluster);
     let load = Resource::new(name, |name| get_overview(Some(name)));
     let overview = expect_context::<OverviewResource>();
     let permissions = expect_context::<PermissionsResource>();

@@ -34,7 +34,7 @@ fn DetailsForm(cluster: Cluster, update: ServerAction<UpdateCluster>) -> impl In
                 <label>"Description" <input name="description" value=cluster.description /></label>
                 <SubmitButton label="Save details" busy="Saving…" pending=update.pending() />
             </ActionForm>
-            <FormOutcome testid="details-outcome" outcome=outcome_of(update.value(), |_| "Saved.".into()) />
+            <FormOutcome testid="details-outcome" outcome=outcome_of(update, |_| "Saved.".into()) />
         </section>
     }
 }
@@ -62,7 +62,7 @@ fn RotateForm(name: String) -> impl IntoView {
             </ActionForm>
             <FormOutcome
                 testid="rotate-outcome"
-                outcome=outcome_of(rotate.value(), |_| "The kubeconfig was replaced.".into())
+                outcome=outcome_of(rotate, |_| "The kubeconfig was replaced.".into())
             />
         </section>
     }
@@ -85,7 +85,7 @@ fn RemoveForm(name: String) -> impl IntoView {
                 </label>
                 <SubmitButton label="Remove cluster" busy="Removing…" pending=remove.pending() danger=true />
             </ActionForm>
-            <FormOutcome testid="remove-outcome" outcome=outcome_of(remove.value(), |_| "Removed.".into()) />
+            <FormOutcome testid="remove-outcome" outcome=outcome_of(remove, |_| "Removed.".into()) />
         </section>
     }
 }

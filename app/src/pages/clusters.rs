@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -8,34 +6,24 @@ use orbital_types::{Cluster, cores, gibibytes};
 
 use crate::api::{AgentJoined, JoinCluster, JoinThroughAgent, list_clusters};
 use crate::components::{
-    Alert, FormOutcome, OverviewResource, PermissionsResource, SubmitButton, outcome_of,
+    Alert, FormOutcome, Freshness, LiveRegion, OverviewResource, PermissionsResource, SubmitButton,
+    outcome_of,
 };
 
-/// How often the list refreshes while the page is open.
-const REFRESH: Duration = Duration::from_secs(3);
+/// How often, in seconds, the list is read again while the page is open.
+const REFRESH_SECONDS: u32 = 3;
 
 /// The clusters this console serves, kept current while open, and (on the host) a form to
 /// join another.
 #[component]
 pub fn ClustersPage() -> impl IntoView {
     let join = ServerAction::<JoinCluster>::new();
-    let join_agent = ServerAction::<JoinThroughAgent>::new();
-    let tick = RwSignal::new(0u64);
-    // Effects run only in the browser: the list refreshes there, never on the server.
-    Effect::new(move || {
-        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), REFRESH) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let clusters = Resource::new(
-        move || (tick.get(), join.version().get(), join_agent.version().get()),
-        |_| list_clusters(),
-    );
+    let clusters = Resource::new(|| (), |()| list_clusters());
     let overview = expect_context::<OverviewResource>();
     let permissions = expect_context::<PermissionsResource>();
     view! {
         <h1>"Clusters"</h1>
-        <section class="panel" aria-labelledby="clusters-heading">
+        <section class="panel" aria-labelledby="clusters-heading" id="clusters-region">
             <h2 id="clusters-heading">"All clusters"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -49,6 +37,7 @@ pub fn ClustersPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <LiveRegion regions=vec!["clusters-region".to_owned()] keep=Freshness::Every(REFRESH_SECONDS) />
         <Suspense>
             {move || Suspend::new(async move {
                 let host = overview.await.is_ok_and(|o| o.mode == ConsoleMode::Host);
@@ -56,7 +45,7 @@ pub fn ClustersPage() -> impl IntoView {
                 (host && platform_admin)
                     .then(|| view! {
                         <JoinForm join />
-                        <AgentJoinForm join=join_agent />
+                        <AgentJoinForm />
                     })
             })}
         </Suspense>
@@ -121,7 +110,7 @@ fn ClusterTable(clusters: Vec<Cluster>) -> impl IntoView {
 /// Joining a member from its kubeconfig; what is wrong with it is shown beside the form.
 #[component]
 fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
-    let outcome = outcome_of(join.value(), |cluster| format!("Joined {}.", cluster.name));
+    let outcome = outcome_of(join, |cluster| format!("Joined {}.", cluster.name));
     view! {
         <section class="panel" aria-labelledby="join-heading">
             <h2 id="join-heading">"Join a cluster"</h2>
@@ -148,10 +137,12 @@ fn JoinForm(join: ServerAction<JoinCluster>) -> impl IntoView {
 }
 
 /// Joining a member that an agent will connect from its own network: once joined, how to run
-/// the agent there, shown this once as its token is in it.
-#[component]
-fn AgentJoinForm(join: ServerAction<JoinThroughAgent>) -> impl IntoView {
-    let outcome = outcome_of(join.value(), |joined| {
+/// the agent there, shown this once as its token is in it — an island, so that it is shown by
+/// script and never kept for a page by the server.
+#[island]
+fn AgentJoinForm() -> impl IntoView {
+    let join = ServerAction::<JoinThroughAgent>::new();
+    let outcome = outcome_of(join, |joined| {
         format!("Joined {}: run its agent as below.", joined.cluster)
     });
     let joined = move || join.value().get().and_then(Result::ok);

@@ -58,8 +58,9 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The console's health, rendered on the server and checked again in place on request.
-#[component]
+/// The console's health, rendered on the server and checked again in place on request (an
+/// island: it runs in the browser).
+#[island]
 fn StatusCheck() -> impl IntoView {
     let first = Resource::new(|| (), |_| get_console_status());
     let check = ServerAction::<GetConsoleStatus>::new();

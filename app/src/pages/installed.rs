@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use orbital_types::appstore::ReleaseRow;
 
 use crate::api::{UninstallRelease, list_releases, when_usable};
-use crate::components::{Alert, FormOutcome, SubmitButton, outcome_of};
+use crate::components::{Alert, FormOutcome, Freshness, LiveRegion, SubmitButton, outcome_of};
 
 use super::appstore::NotHere;
 
@@ -16,81 +16,63 @@ pub(crate) fn is_moving(phase: &str) -> bool {
     MOVING.contains(&phase)
 }
 
-/// While `moving` says a release shown is on its way, bumps `tick` every 2 s, for the page's
-/// data to be read again (in the browser only).
-pub(crate) fn again_while(tick: WriteSignal<u64>, moving: impl Fn() -> bool + 'static) {
-    Effect::new(move || {
-        if moving() {
-            set_timeout(
-                move || tick.update(|tick| *tick += 1),
-                std::time::Duration::from_secs(2),
-            );
-        }
-    });
-}
+/// How often, in seconds, a page showing something on its way reads it again.
+pub(crate) const MOVING_SECONDS: u32 = 2;
 
 /// `/appstore/installed`: the App Store's releases by cluster and namespace, with their phase,
 /// revision and message, followed while any is on its way, each with its uninstall button.
 #[component]
 pub fn InstalledAppsPage() -> impl IntoView {
     let uninstall = ServerAction::<UninstallRelease>::new();
-    let (tick, set_tick) = signal(0u64);
-    let releases = Resource::new(
-        move || (uninstall.version().get(), tick.get()),
-        |_| when_usable(list_releases),
-    );
-    again_while(set_tick, move || {
-        releases
-            .get()
-            .and_then(Result::ok)
-            .and_then(Result::ok)
-            .is_some_and(|rows| rows.iter().any(|row| is_moving(&row.phase)))
-    });
-    let outcome = outcome_of(uninstall.value(), |()| "Uninstalling.".to_owned());
+    let releases = Resource::new(|| (), |()| when_usable(list_releases));
+    let outcome = outcome_of(uninstall, |()| "Uninstalling.".to_owned());
     view! {
         <p>
             <A href="/appstore">"App Store"</A>
         </p>
         <h1>"Installed apps"</h1>
         <FormOutcome testid="uninstall-outcome" outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match releases.await {
-                    Ok(Err(state)) => view! { <NotHere state /> }.into_any(),
-                    Ok(Ok(rows)) if rows.is_empty() => {
-                        view! { <p class="muted">"No app is installed through the App Store."</p> }
-                            .into_any()
-                    }
-                    Ok(Ok(rows)) => {
-                        view! {
-                            <table class="table" data-testid="releases">
-                                <thead>
-                                    <tr>
-                                        <th>"Release"</th>
-                                        <th>"App"</th>
-                                        <th>"Cluster"</th>
-                                        <th>"Namespace"</th>
-                                        <th>"Phase"</th>
-                                        <th>"Revision"</th>
-                                        <th>"Message"</th>
-                                        <th>"Requested by"</th>
-                                        <th><span class="visually-hidden">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {rows
-                                        .into_iter()
-                                        .map(|row| view! { <ReleaseLine row uninstall /> })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
+        <div id="releases-region">
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match releases.await {
+                        Ok(Err(state)) => view! { <NotHere state /> }.into_any(),
+                        Ok(Ok(rows)) if rows.is_empty() => {
+                            view! { <p class="muted">"No app is installed through the App Store."</p> }
+                                .into_any()
                         }
-                            .into_any()
+                        Ok(Ok(rows)) => {
+                            view! {
+                                <table class="table" data-testid="releases">
+                                    <thead>
+                                        <tr>
+                                            <th>"Release"</th>
+                                            <th>"App"</th>
+                                            <th>"Cluster"</th>
+                                            <th>"Namespace"</th>
+                                            <th>"Phase"</th>
+                                            <th>"Revision"</th>
+                                            <th>"Message"</th>
+                                            <th>"Requested by"</th>
+                                            <th><span class="visually-hidden">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {rows
+                                            .into_iter()
+                                            .map(|row| view! { <ReleaseLine row uninstall /> })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <Alert text=format!("The releases cannot be listed: {error}") /> }.into_any(),
                     }
-                    Err(error) => view! { <Alert text=format!("The releases cannot be listed: {error}") /> }.into_any(),
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        </div>
+        <LiveRegion regions=vec!["releases-region".to_owned()] keep=Freshness::WhileMoving(MOVING_SECONDS) />
     }
 }
 
@@ -119,7 +101,7 @@ fn ReleaseLine(row: ReleaseRow, uninstall: ServerAction<UninstallRelease>) -> im
         "Helm, outside the App Store".to_owned()
     };
     view! {
-        <tr data-testid=testid>
+        <tr data-testid=testid data-moving=is_moving(&row.phase).then_some("")>
             <td>
                 {if ours {
                     view! {

@@ -4,8 +4,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use orbital_types::{ApiKind, LiveTarget, PAGE_SIZE, Table, TableColumn, TableQuery};
 
 use crate::api::{list_columns, list_kinds, list_table};
-use crate::components::{Alert, KindNav};
-use crate::live::use_changes;
+use crate::components::{Alert, Freshness, KindNav, LiveRegion};
+use crate::live::changes_url;
 use crate::url::encode;
 
 /// One kind on one cluster, `/clusters/{cluster}/{resource}`: the API server's own columns,
@@ -38,17 +38,15 @@ pub fn KindPage() -> impl IntoView {
         |(cluster, resource)| list_columns(cluster, resource),
     );
     // The list follows the cluster: a change to one of its objects reads the page again.
-    let changes = use_changes(move || {
-        vec![LiveTarget {
-            cluster: cluster(),
-            resource: resource(),
-            namespace: query().namespace,
-            name: None,
-        }]
-    });
+    let follow = Freshness::Follow(changes_url(&[LiveTarget {
+        cluster: cluster(),
+        resource: resource(),
+        namespace: query().namespace,
+        name: None,
+    }]));
     let table = Resource::new(
-        move || (cluster(), resource(), query(), changes.get()),
-        |(cluster, resource, query, _)| list_table(cluster, resource, query),
+        move || (cluster(), resource(), query()),
+        |(cluster, resource, query)| list_table(cluster, resource, query),
     );
     view! {
         <div class="browser">
@@ -71,29 +69,31 @@ pub fn KindPage() -> impl IntoView {
                         })
                     })}
                 </Suspense>
-                // Read with `get` so that no change is missed (see the object's page).
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || {
-                        table
-                            .get()
-                            .map(|table| match table {
-                                Ok(table) => {
-                                    view! { <KindTable cluster=cluster() table query=query() /> }
-                                        .into_any()
-                                }
-                                Err(error) => {
-                                    view! {
-                                        <Alert text=format!(
-                                            "Could not list {} on {}: {error}",
-                                            resource(),
-                                            cluster(),
-                                        ) />
+                <div id="objects-region">
+                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                        {move || {
+                            table
+                                .get()
+                                .map(|table| match table {
+                                    Ok(table) => {
+                                        view! { <KindTable cluster=cluster() table query=query() /> }
+                                            .into_any()
                                     }
-                                        .into_any()
-                                }
-                            })
-                    }}
-                </Transition>
+                                    Err(error) => {
+                                        view! {
+                                            <Alert text=format!(
+                                                "Could not list {} on {}: {error}",
+                                                resource(),
+                                                cluster(),
+                                            ) />
+                                        }
+                                            .into_any()
+                                    }
+                                })
+                        }}
+                    </Transition>
+                </div>
+                <LiveRegion regions=vec!["objects-region".to_owned()] keep=follow />
             </div>
         </div>
     }

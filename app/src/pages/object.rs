@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use orbital_types::{ApiKind, ApiVerb, LiveTarget, ObjectRef};
 use serde::{Deserialize, Serialize};
@@ -7,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use super::NotFound;
 use crate::api::{
     EventRow, ObjectError, ObjectView, OwnedObject, get_object_view, list_kinds, log_containers,
-    makes, object_events, owned_objects,
+    makes, object_events, object_logs, owned_objects,
 };
 use crate::components::{
-    ActionsState, Alert, DeleteObjectForm, DeleteState, KindNav, ObjectActions, ObjectEvents,
-    ObjectOverview, PodLogs, SecretReveal, SecretValues, YamlEditor,
+    ActionsState, Alert, DeleteObjectForm, DeleteState, KindNav, LogsAsked, ObjectActions,
+    ObjectEvents, ObjectOverview, PodLogs, SecretReveal, SecretValues, YamlEditor,
 };
 use crate::live::use_changes;
 
@@ -65,8 +64,9 @@ enum TabRead {
     Yaml,
     /// The events about the object.
     Events(Result<Vec<EventRow>, ObjectError>),
-    /// A pod's logs, or a workload's pods'.
-    Logs,
+    /// A pod's logs, or a workload's pods', as asked; none read when they are followed (the
+    /// stream sends them).
+    Logs(Option<Result<String, ObjectError>>),
 }
 
 impl TabRead {
@@ -75,7 +75,7 @@ impl TabRead {
             Self::Overview(_) => Tab::Overview,
             Self::Yaml => Tab::Yaml,
             Self::Events(_) => Tab::Events,
-            Self::Logs => Tab::Logs,
+            Self::Logs(_) => Tab::Logs,
         }
     }
 }
@@ -97,6 +97,7 @@ async fn load(
     namespace: Option<String>,
     name: String,
     tab: Tab,
+    logs: LogsAsked,
 ) -> Result<Loaded, ObjectError> {
     let kinds = list_kinds(cluster.clone()).await?;
     let kind = ApiKind::find(&kinds, &resource)
@@ -119,7 +120,8 @@ async fn load(
         Tab::Overview => TabRead::Overview(None),
         Tab::Yaml => TabRead::Yaml,
         Tab::Events => TabRead::Events(object_events(target.clone(), uid).await),
-        Tab::Logs => TabRead::Logs,
+        Tab::Logs if logs.follow => TabRead::Logs(None),
+        Tab::Logs => TabRead::Logs(Some(object_logs(target.clone(), logs.options).await)),
     };
     Ok(Loaded {
         kinds,
@@ -167,36 +169,66 @@ fn live_targets(
 pub fn ObjectPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let param = move |key: &str| params.read().get(key).unwrap_or_default();
-    let tab = move || Tab::parse(query.read().get("tab").as_deref());
+    let (cluster, resource, namespace, name) = params.with_untracked(|params| {
+        let param = |key: &str| params.get(key).unwrap_or_default();
+        (
+            param("name"),
+            param("resource"),
+            params.get("namespace"),
+            param("object"),
+        )
+    });
+    let (tab, logs) = query.with_untracked(|query| {
+        (
+            Tab::parse(query.get("tab").as_deref()),
+            LogsAsked::from_query(query),
+        )
+    });
+    view! { <ObjectLive cluster resource namespace name tab logs /> }
+}
+
+/// The object's page as it follows the cluster: an island, it runs in the browser.
+#[island]
+fn ObjectLive(
+    /// The object's cluster.
+    cluster: String,
+    /// Its resource, as kubectl writes it.
+    resource: String,
+    /// Its namespace, for a namespaced kind.
+    namespace: Option<String>,
+    /// Its name.
+    name: String,
+    /// The tab shown.
+    tab: Tab,
+    /// What the logs tab is asked for.
+    logs: LogsAsked,
+) -> impl IntoView {
     provide_context(ActionsState::new());
     provide_context(SecretReveal::new());
     provide_context(DeleteState::new());
-    let changes = use_changes(move || {
-        let namespace = params.read().get("namespace");
-        live_targets(
-            &param("name"),
-            &param("resource"),
-            namespace,
-            &param("object"),
-        )
+    let changes = use_changes({
+        let targets = live_targets(&cluster, &resource, namespace.clone(), &name);
+        move || targets.clone()
     });
     // The overview and events follow the cluster; the YAML and the logs stay as they are,
     // so an edit or a followed log is never swept away (a save finds what changed meanwhile).
-    let follows = move || matches!(tab(), Tab::Overview | Tab::Events);
+    let follows = matches!(tab, Tab::Overview | Tab::Events);
     let loaded = Resource::new(
         move || {
             (
-                param("name"),
-                param("resource"),
-                params.read().get("namespace"),
-                param("object"),
-                tab(),
-                follows().then(|| changes.get()),
+                cluster.clone(),
+                resource.clone(),
+                namespace.clone(),
+                name.clone(),
+                tab,
+                follows.then(|| changes.get()),
             )
         },
-        |(cluster, resource, namespace, name, tab, _)| {
-            load(cluster, resource, namespace, name, tab)
+        {
+            let logs = logs.clone();
+            move |(cluster, resource, namespace, name, tab, _)| {
+                load(cluster, resource, namespace, name, tab, logs.clone())
+            }
         },
     );
     // Read with `get`, not awaited in a `Suspend`: a `Suspend` subscribes to what it awaited only
@@ -208,7 +240,7 @@ pub fn ObjectPage() -> impl IntoView {
                 loaded
                     .get()
                     .map(|loaded| match loaded {
-                        Ok(loaded) => view! { <ObjectBody loaded /> }.into_any(),
+                        Ok(loaded) => view! { <ObjectBody loaded logs=logs.clone() /> }.into_any(),
                         Err(error) if error.code == 404 => view! { <NotFound /> }.into_any(),
                         Err(error) => {
                             view! { <Alert text=format!("Could not load the object: {error}") /> }
@@ -221,7 +253,7 @@ pub fn ObjectPage() -> impl IntoView {
 }
 
 #[component]
-fn ObjectBody(loaded: Loaded) -> impl IntoView {
+fn ObjectBody(loaded: Loaded, logs: LogsAsked) -> impl IntoView {
     let Loaded {
         kinds,
         kind,
@@ -278,8 +310,9 @@ fn ObjectBody(loaded: Loaded) -> impl IntoView {
                 .into_any()
         }
         TabRead::Events(events) => view! { <ObjectEvents events /> }.into_any(),
-        TabRead::Logs => {
-            view! { <PodLogs target=target.clone() object=view.object.clone() /> }.into_any()
+        TabRead::Logs(read) => {
+            view! { <PodLogs target=target.clone() object=view.object.clone() asked=logs read /> }
+                .into_any()
         }
     };
     view! {
@@ -287,7 +320,7 @@ fn ObjectBody(loaded: Loaded) -> impl IntoView {
             <KindNav cluster=cluster.clone() kinds />
             <div class="browser-main">
                 <p class="muted">
-                    <A href=list>{kind_name}</A>
+                    <a href=list>{kind_name}</a>
                     {format!(" {place}")}
                 </p>
                 <h1 data-testid="object-heading">{heading}</h1>

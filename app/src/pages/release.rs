@@ -4,10 +4,12 @@ use leptos_router::hooks::use_params_map;
 use orbital_types::appstore::ReleaseDetails;
 
 use crate::api::{RollbackRelease, UpgradeRelease, get_release, when_usable};
-use crate::components::{Alert, FormOutcome, SubmitButton, VersionSelect, outcome_of};
+use crate::components::{
+    Alert, FormOutcome, Freshness, LiveRegion, SubmitButton, VersionSelect, outcome_of,
+};
 
 use super::appstore::NotHere;
-use super::installed::{again_while, is_moving};
+use super::installed::{MOVING_SECONDS, is_moving};
 
 /// `/appstore/installed/{id}`: one release — what it runs, its values, its history — upgraded
 /// to another version or other values, or rolled back to an earlier revision (each a new
@@ -18,29 +20,11 @@ pub fn ReleasePage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let upgrade = ServerAction::<UpgradeRelease>::new();
     let rollback = ServerAction::<RollbackRelease>::new();
-    let (tick, set_tick) = signal(0u64);
-    let details = Resource::new(
-        move || {
-            (
-                id(),
-                upgrade.version().get(),
-                rollback.version().get(),
-                tick.get(),
-            )
-        },
-        |(id, ..)| when_usable(move || get_release(id)),
-    );
-    again_while(set_tick, move || {
-        details
-            .get()
-            .and_then(Result::ok)
-            .and_then(Result::ok)
-            .is_some_and(|details| is_moving(&details.row.phase))
-    });
-    let upgraded = outcome_of(upgrade.value(), |()| {
+    let details = Resource::new(id, |id| when_usable(move || get_release(id)));
+    let upgraded = outcome_of(upgrade, |()| {
         "Upgrading: a new revision follows.".to_owned()
     });
-    let rolled_back = outcome_of(rollback.value(), |()| {
+    let rolled_back = outcome_of(rollback, |()| {
         "Rolling back: a new revision follows.".to_owned()
     });
     view! {
@@ -59,8 +43,16 @@ pub fn ReleasePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <LiveRegion
+            regions=vec![RELEASE_REGION.to_owned(), HISTORY_REGION.to_owned()]
+            keep=Freshness::WhileMoving(MOVING_SECONDS)
+        />
     }
 }
+
+/// The parts of the page that follow a release on its way: what it is, and its history.
+const RELEASE_REGION: &str = "release-region";
+const HISTORY_REGION: &str = "history-region";
 
 #[component]
 fn ReleaseView(
@@ -71,7 +63,7 @@ fn ReleaseView(
     let row = details.row;
     let (form_id, history_id) = (row.id.clone(), row.id.clone());
     view! {
-        <section class="panel" aria-labelledby="release-about">
+        <section class="panel" aria-labelledby="release-about" id=RELEASE_REGION>
             <h2 id="release-about">"Release"</h2>
             <dl class="facts">
                 <dt>"App"</dt>
@@ -81,7 +73,9 @@ fn ReleaseView(
                 <dt>"Namespace"</dt>
                 <dd>{row.namespace.clone()}</dd>
                 <dt>"Phase"</dt>
-                <dd data-testid="release-phase">{row.phase.clone()}</dd>
+                <dd data-testid="release-phase" data-moving=is_moving(&row.phase).then_some("")>
+                    {row.phase.clone()}
+                </dd>
                 <dt>"Revision"</dt>
                 <dd data-testid="release-revision">{row.revision}</dd>
                 <dt>"Requested by"</dt>
@@ -96,16 +90,14 @@ fn ReleaseView(
                 <VersionSelect versions=details.versions.clone() selected=row.version.clone() />
                 <label>
                     "Values (YAML, over the chart's defaults)"
-                    // The text for the page as served; the property for a page that follows the
-                    // release, whose textarea is kept and would keep what was typed before.
-                    <textarea name="values" rows="8" spellcheck="false" prop:value=details.values.clone()>
+                    <textarea name="values" rows="8" spellcheck="false">
                         {details.values.clone()}
                     </textarea>
                 </label>
                 <SubmitButton label="Upgrade" busy="Checking…" pending=upgrade.pending() />
             </ActionForm>
         </section>
-        <section class="panel" aria-labelledby="history-heading">
+        <section class="panel" aria-labelledby="history-heading" id=HISTORY_REGION>
             <h2 id="history-heading">"History"</h2>
             <table class="table" data-testid="history">
                 <thead>

@@ -2,11 +2,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use orbital_types::appstore::{ChartRef, RepositoryKind, RepositoryRow};
 
-use super::installed::again_while;
+use super::installed::MOVING_SECONDS;
 use crate::api::{
     AddRepository, DeleteUpload, RemoveRepository, SyncRepository, list_repositories,
 };
-use crate::components::{Alert, ChartUpload, FormOutcome, SubmitButton, outcome_of};
+use crate::components::{
+    Alert, ChartUpload, FormOutcome, Freshness, LiveRegion, SubmitButton, outcome_of,
+};
 
 /// `/appstore/repositories`: the pool's repositories for platform admins — other sites'
 /// added, synced and removed, their sync status followed until each has synced — and the
@@ -17,59 +19,45 @@ pub fn RepositoriesPage() -> impl IntoView {
     let remove = ServerAction::<RemoveRepository>::new();
     let sync = ServerAction::<SyncRepository>::new();
     let delete = ServerAction::<DeleteUpload>::new();
-    let uploaded = RwSignal::new(0u64);
-    let (tick, set_tick) = signal(0u64);
-    let repositories = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                remove.version().get(),
-                sync.version().get(),
-                delete.version().get(),
-                uploaded.get(),
-                tick.get(),
-            )
-        },
-        |_| list_repositories(),
-    );
-    again_while(set_tick, move || {
-        repositories
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|rows| rows.iter().any(is_waiting))
-    });
+    let repositories = Resource::new(|| (), |()| list_repositories());
     let actions = RepositoryActions { remove, sync };
     view! {
         <h1>"App Store repositories"</h1>
         <p>
             <A href="/appstore">"App Store"</A>
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match repositories.await {
-                    Ok(rows) => {
-                        let uploads = rows
-                            .iter()
-                            .find(|row| row.kind == RepositoryKind::Uploads)
-                            .map(|row| row.charts.clone())
-                            .unwrap_or_default();
-                        view! {
-                            <RepositoryTable rows actions />
-                            <UploadedCharts charts=uploads delete />
+        <div id="repositories-region">
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match repositories.await {
+                        Ok(rows) => {
+                            let uploads = rows
+                                .iter()
+                                .find(|row| row.kind == RepositoryKind::Uploads)
+                                .map(|row| row.charts.clone())
+                                .unwrap_or_default();
+                            view! {
+                                <RepositoryTable rows actions />
+                                <UploadedCharts charts=uploads delete />
+                            }
+                                .into_any()
                         }
-                            .into_any()
+                        Err(error) => {
+                            view! { <Alert text=format!("The repositories cannot be listed: {error}") /> }
+                                .into_any()
+                        }
                     }
-                    Err(error) => {
-                        view! { <Alert text=format!("The repositories cannot be listed: {error}") /> }
-                            .into_any()
-                    }
-                }
-            })}
-        </Transition>
-        <FormOutcome testid="repository-outcome" outcome=outcome_of(remove.value(), |()| "Removed.".into()) />
-        <FormOutcome testid="sync-outcome" outcome=outcome_of(sync.value(), |()| "Syncing.".into()) />
-        <FormOutcome testid="delete-upload-outcome" outcome=outcome_of(delete.value(), |()| "Deleted.".into()) />
-        <ChartUpload uploaded />
+                })}
+            </Transition>
+        </div>
+        <LiveRegion
+            regions=vec!["repositories-region".to_owned()]
+            keep=Freshness::WhileMoving(MOVING_SECONDS)
+        />
+        <FormOutcome testid="repository-outcome" outcome=outcome_of(remove, |()| "Removed.".into()) />
+        <FormOutcome testid="sync-outcome" outcome=outcome_of(sync, |()| "Syncing.".into()) />
+        <FormOutcome testid="delete-upload-outcome" outcome=outcome_of(delete, |()| "Deleted.".into()) />
+        <ChartUpload />
         <AddRepositoryForm add />
     }
 }
@@ -137,10 +125,11 @@ fn RepositoryLine(row: RepositoryRow, actions: RepositoryActions) -> impl IntoVi
         _ => view! { <span class="muted">"Always current"</span> }.into_any(),
     };
     let testid = format!("repository-{}", row.name);
+    let moving = is_waiting(&row).then_some("");
     let remote = row.kind == RepositoryKind::Remote;
     let name = row.name.clone();
     view! {
-        <tr data-testid=testid>
+        <tr data-testid=testid data-moving=moving>
             <td>{row.name}</td>
             <td>{kept_by}</td>
             <td>{address}</td>
@@ -208,7 +197,7 @@ fn UploadedCharts(charts: Vec<ChartRef>, delete: ServerAction<DeleteUpload>) -> 
 
 #[component]
 fn AddRepositoryForm(add: ServerAction<AddRepository>) -> impl IntoView {
-    let outcome = outcome_of(add.value(), |()| "Added; it syncs now.".into());
+    let outcome = outcome_of(add, |()| "Added; it syncs now.".into());
     view! {
         <section class="panel" aria-labelledby="add-repository-heading">
             <h2 id="add-repository-heading">"Add a repository of another site"</h2>

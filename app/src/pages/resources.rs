@@ -6,8 +6,8 @@ use orbital_types::{Kind, PAGE_SIZE, Page, Query, Sort};
 
 use crate::ConsoleMode;
 use crate::api::list_resources;
-use crate::components::{Alert, FailedClusters, OverviewResource};
-use crate::live::use_view_changes;
+use crate::components::{Alert, FailedClusters, Freshness, LiveRegion, OverviewResource};
+use crate::live::view_url;
 use crate::pages::NotFound;
 use crate::url::encode;
 
@@ -47,21 +47,18 @@ fn KindAcrossClusters(kind: Kind) -> impl IntoView {
         }
     };
     // The list follows what the caches hear, read again after each burst of changes.
-    let changes = use_view_changes(kind.clone(), query);
+    let follow = Freshness::Follow(view_url(&kind, &query()));
     let listed = kind.clone();
-    let resources = Resource::new(
-        move || (query(), changes.get()),
-        move |(query, _)| list_resources(listed.clone(), query),
-    );
+    let resources = Resource::new(query, move |query| list_resources(listed.clone(), query));
     let overview = expect_context::<OverviewResource>();
     let multi = move || {
         overview
             .get()
             .map(|overview| overview.is_ok_and(|o| o.mode == ConsoleMode::Host))
     };
-    // Filters stay offered when the list failed, so a bad one can be mended. They are built
-    // again only when the kind's shape changes, not on each change arriving, so what is typed
-    // in them stays; the list is read in the same transition so that the server waits for it.
+    // Filters stay offered when the list failed, so a bad one can be mended; the list is read
+    // in the same transition so that the server waits for it. They are outside the live
+    // region, so what is typed in them stays as changes arrive.
     let namespaced = Memo::new(move |_| {
         resources
             .get()
@@ -87,9 +84,8 @@ fn KindAcrossClusters(kind: Kind) -> impl IntoView {
                     })
             }}
         </Transition>
-        <section class="panel" aria-labelledby="resources-heading">
+        <section class="panel" aria-labelledby="resources-heading" id="resources-region">
             <h2 id="resources-heading">{title}</h2>
-            // Read with `get` so that no change is missed (see the object's page).
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
                     let kind = kind.clone();
@@ -107,6 +103,7 @@ fn KindAcrossClusters(kind: Kind) -> impl IntoView {
                 }}
             </Transition>
         </section>
+        <LiveRegion regions=vec!["resources-region".to_owned()] keep=follow />
     }
 }
 

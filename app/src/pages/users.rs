@@ -11,16 +11,7 @@ pub fn UsersPage() -> impl IntoView {
     let disable = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let delete = ServerAction::<DeleteUser>::new();
-    let users = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                disable.version().get(),
-                delete.version().get(),
-            )
-        },
-        |_| list_users(),
-    );
+    let users = Resource::new(|| (), |()| list_users());
     let actions = UserActions {
         disable,
         reset,
@@ -41,9 +32,9 @@ pub fn UsersPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <FormOutcome testid="disable-outcome" outcome=outcome_of(disable.value(), |()| "Saved.".into()) />
-            <FormOutcome testid="reset-outcome" outcome=outcome_of(reset.value(), |()| "The password was reset; their sessions ended.".into()) />
-            <FormOutcome testid="delete-outcome" outcome=outcome_of(delete.value(), |()| "Deleted.".into()) />
+            <FormOutcome testid="disable-outcome" outcome=outcome_of(disable, |()| "Saved.".into()) />
+            <FormOutcome testid="reset-outcome" outcome=outcome_of(reset, |()| "The password was reset; their sessions ended.".into()) />
+            <FormOutcome testid="delete-outcome" outcome=outcome_of(delete, |()| "Deleted.".into()) />
         </section>
         <CreateUserForm create />
     }
@@ -128,7 +119,7 @@ fn UserRow(user: UserSummary, actions: UserActions) -> impl IntoView {
 
 #[component]
 fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
-    let outcome = outcome_of(create.value(), |name| format!("Created {name}."));
+    let outcome = outcome_of(create, |name| format!("Created {name}."));
     view! {
         <section class="panel" aria-labelledby="create-user-heading">
             <h2 id="create-user-heading">"Create a user"</h2>

@@ -17,10 +17,7 @@ pub fn WorkspacePage() -> impl IntoView {
     let name = move || params.read().get("name").unwrap_or_default();
     let create = ServerAction::<CreateProject>::new();
     let delete = ServerAction::<DeleteProject>::new();
-    let workspace = Resource::new(
-        move || (name(), create.version().get(), delete.version().get()),
-        |(name, _, _)| get_workspace(name),
-    );
+    let workspace = Resource::new(name, get_workspace);
     let permissions = expect_context::<PermissionsResource>();
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -75,7 +72,7 @@ fn WorkspaceView(
         <section class="panel" aria-labelledby="projects-heading">
             <h2 id="projects-heading">"Projects"</h2>
             <ProjectTable workspace=name.clone() projects administers delete />
-            <FormOutcome testid="delete-project-outcome" outcome=outcome_of(delete.value(), |()| "Deleted.".into()) />
+            <FormOutcome testid="delete-project-outcome" outcome=outcome_of(delete, |()| "Deleted.".into()) />
             {create_form}
         </section>
         <Members target=MemberTarget::Workspace(name) editable=platform testid="workspace-members" />
@@ -158,7 +155,7 @@ fn CreateProjectForm(
     workspace: WorkspaceSummary,
     create: ServerAction<CreateProject>,
 ) -> impl IntoView {
-    let outcome = outcome_of(create.value(), |project| {
+    let outcome = outcome_of(create, |project| {
         format!("Created {} on {}.", project.namespace, project.cluster)
     });
     view! {
@@ -198,7 +195,7 @@ fn DeleteWorkspaceForm(name: String) -> impl IntoView {
                 </label>
                 <SubmitButton label="Delete workspace" busy="Deleting…" pending=delete.pending() danger=true />
             </ActionForm>
-            <FormOutcome testid="delete-workspace-outcome" outcome=outcome_of(delete.value(), |()| "Deleted.".into()) />
+            <FormOutcome testid="delete-workspace-outcome" outcome=outcome_of(delete, |()| "Deleted.".into()) />
         </section>
     }
 }

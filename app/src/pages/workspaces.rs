@@ -8,7 +8,7 @@ use crate::components::{Alert, FormOutcome, PermissionsResource, SubmitButton, o
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let create = ServerAction::<CreateWorkspace>::new();
-    let workspaces = Resource::new(move || create.version().get(), |_| list_workspaces());
+    let workspaces = Resource::new(|| (), |()| list_workspaces());
     let permissions = expect_context::<PermissionsResource>();
     view! {
         <h1>"Workspaces"</h1>
@@ -74,7 +74,7 @@ pub fn WorkspacesPage() -> impl IntoView {
 #[component]
 fn CreateWorkspaceForm(create: ServerAction<CreateWorkspace>) -> impl IntoView {
     let clusters = Resource::new(|| (), |()| list_clusters());
-    let outcome = outcome_of(create.value(), |name| format!("Created {name}."));
+    let outcome = outcome_of(create, |name| format!("Created {name}."));
     view! {
         <section class="panel" aria-labelledby="create-workspace-heading">
             <h2 id="create-workspace-heading">"Create a workspace"</h2>

@@ -389,6 +389,13 @@ impl<'a> Browser<'a> {
         curl(self.console, &["-b", &jar, &url])
     }
 
+    /// Gets the page at `path` in the session as a browser does (taking HTML): status and body.
+    pub fn page(&self, path: &str) -> (u16, String) {
+        let url = format!("https://{}{path}", self.console.addr);
+        let jar = self.jar.to_string_lossy().into_owned();
+        curl(self.console, &["-b", &jar, "-H", "Accept: text/html", &url])
+    }
+
     /// Starts reading the stream at `path` in the session for `seconds`; its output is what
     /// arrived in that time.
     pub fn stream(&self, path: &str, seconds: u32) -> Child {
@@ -408,6 +415,40 @@ impl<'a> Browser<'a> {
     /// Calls the server function at `endpoint` with `form`: status and body.
     pub fn call(&self, endpoint: &str, form: &str) -> (u16, String) {
         self.post(&format!("/api/{endpoint}"), form)
+    }
+    /// Posts `form` to `path` as a browser without script does from the page `page`: status and
+    /// the address it is sent on to.
+    pub fn submit(&self, path: &str, form: &str, page: &str) -> (u16, String) {
+        let url = format!("https://{}{path}", self.console.addr);
+        let referer = format!("Referer: https://{}{page}", self.console.addr);
+        let jar = self.jar.to_string_lossy().into_owned();
+        let (status, headers) = curl(
+            self.console,
+            &[
+                "-b",
+                &jar,
+                "-H",
+                "Accept: text/html,application/xhtml+xml",
+                "-H",
+                &referer,
+                "-d",
+                form,
+                "-o",
+                "/dev/null",
+                "-D",
+                "-",
+                &url,
+            ],
+        );
+        let location = headers
+            .lines()
+            .find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.eq_ignore_ascii_case("location")
+                    .then(|| value.trim().to_owned())
+            })
+            .unwrap_or_default();
+        (status, location)
     }
 }
 
