@@ -35,6 +35,7 @@ test.describe.serial('the resource browser', () => {
     const page = await context.newPage();
     await page.goto('/clusters/member-1/deployments.apps?namespace=demo&sort=Name');
     await expect(page.getByTestId('kind-nav').getByRole('link', { name: 'CronJob' })).toBeVisible();
+    await expect(page.getByTestId('kind-nav').getByRole('link', { name: 'Deployment', exact: true })).toHaveAttribute('aria-current', 'page');
     const rows = page.getByTestId('object-row');
     await expect(rows.filter({ hasText: 'web' }).first()).toBeVisible();
     await page.getByRole('link', { name: 'web', exact: true }).click();

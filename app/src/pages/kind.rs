@@ -52,7 +52,9 @@ pub fn KindPage() -> impl IntoView {
         <div class="browser">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    kinds.await.ok().map(|kinds| view! { <KindNav cluster=cluster() kinds /> })
+                    kinds.await.ok().map(|kinds| {
+                        view! { <KindNav cluster=cluster() kinds current=resource() /> }
+                    })
                 })}
             </Suspense>
             <div class="browser-main">

@@ -317,7 +317,7 @@ fn ObjectBody(loaded: Loaded, logs: LogsAsked) -> impl IntoView {
     };
     view! {
         <div class="browser">
-            <KindNav cluster=cluster.clone() kinds />
+            <KindNav cluster=cluster.clone() kinds current=kind.address() />
             <div class="browser-main">
                 <p class="muted">
                     <a href=list>{kind_name}</a>
