@@ -36,24 +36,10 @@ pub(crate) fn view_url(kind: &Kind, query: &Query) -> String {
     url
 }
 
-/// A count that goes up each time something `targets` names changes (and when the stream
-/// opens, for what may have been missed): resources read it to be read again. The stream
-/// follows `targets` as they change.
-pub(crate) fn use_changes(
-    targets: impl Fn() -> Vec<LiveTarget> + Send + Sync + 'static,
-) -> ReadSignal<u32> {
-    count_changes(move || changes_url(&targets()))
-}
-
-/// The same count for the stream at `url` (one of [`changes_url`] or [`view_url`]).
-#[cfg(feature = "hydrate")]
-pub(crate) fn use_stream_changes(url: String) -> ReadSignal<u32> {
-    count_changes(move || url.clone())
-}
-
 /// A count that goes up after each burst of `open` and `change` events from the stream at
-/// `url`, which is opened again whenever `url` changes; on the server it stays at zero.
-fn count_changes(url: impl Fn() -> String + Send + Sync + 'static) -> ReadSignal<u32> {
+/// `url` (one of [`changes_url`] or [`view_url`]; `open` for what may have been missed before
+/// it): what reads it is read again. On the server it stays at zero.
+pub(crate) fn use_changes(url: String) -> ReadSignal<u32> {
     let (changes, set_changes) = signal(0u32);
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, set_changes);
@@ -61,7 +47,6 @@ fn count_changes(url: impl Fn() -> String + Send + Sync + 'static) -> ReadSignal
     Effect::new(move || {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, Ordering};
-        let url = url();
         let waiting = Arc::new(AtomicBool::new(false));
         browser::listen(&url, &["open", "change"], move |_| {
             // A burst of changes is read once, after it.

@@ -74,7 +74,7 @@ mod browser {
         let regions = Rc::new(regions);
         match keep {
             Freshness::Follow(url) => {
-                let changes = crate::live::use_stream_changes(url);
+                let changes = crate::live::use_changes(url);
                 let (regions, reading) = (regions.clone(), reading.clone());
                 Effect::new(move || {
                     if changes.get() > 0 {

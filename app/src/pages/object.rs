@@ -12,7 +12,7 @@ use crate::components::{
     ActionsState, Alert, DeleteObjectForm, DeleteState, KindNav, LogsAsked, ObjectActions,
     ObjectEvents, ObjectOverview, PodLogs, SecretReveal, SecretValues, YamlEditor,
 };
-use crate::live::use_changes;
+use crate::live::{changes_url, use_changes};
 
 /// The tabs of an object's page, `?tab=`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,10 +206,12 @@ fn ObjectLive(
     provide_context(ActionsState::new());
     provide_context(SecretReveal::new());
     provide_context(DeleteState::new());
-    let changes = use_changes({
-        let targets = live_targets(&cluster, &resource, namespace.clone(), &name);
-        move || targets.clone()
-    });
+    let changes = use_changes(changes_url(&live_targets(
+        &cluster,
+        &resource,
+        namespace.clone(),
+        &name,
+    )));
     // The overview and events follow the cluster; the YAML and the logs stay as they are,
     // so an edit or a followed log is never swept away (a save finds what changed meanwhile).
     let follows = matches!(tab, Tab::Overview | Tab::Events);
